@@ -1,0 +1,3 @@
+module goapptrace-proto/go-fixtures
+
+go 1.22

@@ -1,0 +1,78 @@
+// Command go-fixtures generates and checks test fixtures that the Rust side of
+// goapptrace-proto compares itself against. Run it as
+//
+//	go run . <subcommand> [args]
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+)
+
+// errReported is returned by a subcommand that has already printed why it
+// failed; main then only sets the exit status.
+var errReported = errors.New("failure already reported")
+
+// subcommand is one entry of the dispatch table.
+type subcommand struct {
+	name   string
+	args   string
+	help   string
+	hidden bool // internal helpers are not listed in the usage message
+	run    func(args []string) error
+}
+
+var subcommands = []subcommand{
+	{
+		name: "gob",
+		args: "[OUTDIR]",
+		help: "write the encoding/gob corpus (default OUTDIR " + defaultGobDir + ")",
+		run:  runGob,
+	},
+	{
+		name: "gob-verify",
+		args: "DIR",
+		help: "decode the gob streams in DIR with Go and compare them with the corpus",
+		run:  runGobVerify,
+	},
+	{
+		name:   "gob-case",
+		args:   "NAME OUTDIR",
+		help:   "write one corpus case (used by gob, in a fresh process per case)",
+		hidden: true,
+		run:    runGobCase,
+	},
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: go run . <subcommand> [args]")
+	fmt.Fprintln(os.Stderr, "subcommands:")
+	for _, c := range subcommands {
+		if !c.hidden {
+			fmt.Fprintf(os.Stderr, "  %-11s %-12s %s\n", c.name, c.args, c.help)
+		}
+	}
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	name := os.Args[1]
+	for _, c := range subcommands {
+		if c.name == name {
+			if err := c.run(os.Args[2:]); err != nil {
+				if !errors.Is(err, errReported) {
+					fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+				}
+				os.Exit(1)
+			}
+			return
+		}
+	}
+	fmt.Fprintf(os.Stderr, "unknown subcommand %q\n", name)
+	usage()
+	os.Exit(2)
+}

@@ -1,0 +1,650 @@
+//! The deserializer: gob into Rust values, with Go's decoding rules.
+//!
+//! Fields are matched by name; fields the Rust type does not know are
+//! skipped; fields the stream left out get their zero value; integers go
+//! into any width of the same signedness, with an error when they overflow.
+//! Type ids are always the sender's.
+
+use std::io::Read;
+use std::rc::Rc;
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
+
+use super::error::{Error, Result};
+use super::schema::{COMPLEX64, COMPLEX128};
+use super::stream::{Limits, Stream};
+use super::types::{self, GobId, Shape, WireType};
+use super::zero::{NIL_VARIANT, ZeroDeserializer};
+
+/// Decodes the single value of a gob stream held in `bytes`.
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    let mut decoder = Decoder::new(bytes);
+    let value = decoder.decode()?.ok_or(Error::UnexpectedEof {
+        offset: 0,
+        context: "the stream holds no value",
+    })?;
+    if decoder.stream.read_message()? {
+        return Err(Error::malformed(
+            decoder.stream.offset(),
+            "more than one value in the stream",
+        ));
+    }
+    Ok(value)
+}
+
+/// Decodes the single value of a gob stream read from `reader`.
+pub fn from_reader<R: Read, T: DeserializeOwned>(reader: R) -> Result<T> {
+    let mut decoder = Decoder::new(reader);
+    decoder.decode()?.ok_or(Error::UnexpectedEof {
+        offset: 0,
+        context: "the stream holds no value",
+    })
+}
+
+/// A gob stream being read: Go's `gob.Decoder`.
+pub struct Decoder<R> {
+    pub(crate) stream: Stream<R>,
+}
+
+impl<R: Read> Decoder<R> {
+    pub fn new(reader: R) -> Self {
+        Decoder::with_limits(reader, Limits::default())
+    }
+
+    pub fn with_limits(reader: R, limits: Limits) -> Self {
+        Decoder {
+            stream: Stream::new(reader, limits),
+        }
+    }
+
+    /// Decodes the next value; `Ok(None)` at the end of the stream.
+    pub fn decode<T: DeserializeOwned>(&mut self) -> Result<Option<T>> {
+        let Some(id) = self.stream.type_sequence(false)? else {
+            return Ok(None);
+        };
+        let value = T::deserialize(ValueDe::top(&mut self.stream, id)?).map_err(|e| match e {
+            Error::Custom(message) => Error::Malformed {
+                offset: self.stream.offset(),
+                message,
+            },
+            e => e,
+        })?;
+        self.stream.finish_value()?;
+        Ok(Some(value))
+    }
+
+    /// The offset of the next unread byte of the current message.
+    pub fn offset(&self) -> u64 {
+        self.stream.offset()
+    }
+}
+
+/// Deserializes one value of sender type `id`.
+struct ValueDe<'s, R> {
+    st: &'s mut Stream<R>,
+    id: GobId,
+}
+
+impl<'s, R: Read> ValueDe<'s, R> {
+    /// A top-level value (or an interface's concrete value): a singleton
+    /// carries a zero delta first.
+    fn top(st: &'s mut Stream<R>, id: GobId) -> Result<Self> {
+        st.singleton_marker(id)?;
+        Ok(ValueDe { st, id })
+    }
+
+    fn wire(&self) -> Result<Rc<WireType>> {
+        self.st.wire(self.id)
+    }
+
+    fn mismatch(&self, expected: &str) -> Error {
+        Error::TypeMismatch {
+            offset: self.st.offset(),
+            expected: expected.to_string(),
+            found: self.st.type_name(self.id),
+        }
+    }
+
+    fn expect(&self, id: GobId, expected: &str) -> Result<()> {
+        if self.id == id {
+            Ok(())
+        } else {
+            Err(self.mismatch(expected))
+        }
+    }
+
+    fn signed(&mut self, target: &'static str, min: i64, max: i64) -> Result<i64> {
+        self.expect(types::INT, target)?;
+        let at = self.st.offset();
+        let v = self.st.get_int()?;
+        if v < min || v > max {
+            return Err(Error::Overflow {
+                offset: at,
+                value: v.to_string(),
+                target,
+            });
+        }
+        Ok(v)
+    }
+
+    fn unsigned(&mut self, target: &'static str, max: u64) -> Result<u64> {
+        self.expect(types::UINT, target)?;
+        let at = self.st.offset();
+        let v = self.st.get_uint()?;
+        if v > max {
+            return Err(Error::Overflow {
+                offset: at,
+                value: v.to_string(),
+                target,
+            });
+        }
+        Ok(v)
+    }
+
+    /// Bytes of a `[]byte`, a string, or a self-marshalled value.
+    fn byte_range(&mut self) -> Result<std::ops::Range<usize>> {
+        match self.id {
+            types::BYTES | types::STRING => self.st.get_bytes("reading bytes"),
+            _ => match self.wire()?.shape {
+                Shape::GobEncoder | Shape::BinaryMarshaler | Shape::TextMarshaler => {
+                    self.st.get_bytes("reading marshalled bytes")
+                }
+                _ => Err(self.mismatch("[]byte")),
+            },
+        }
+    }
+
+    fn struct_access<'d>(
+        &'d mut self,
+        rust_fields: &'static [&'static str],
+    ) -> Result<StructAccess<'d, R>> {
+        let wire = self.wire()?;
+        if !matches!(wire.shape, Shape::Struct { .. }) {
+            return Err(self.mismatch("struct"));
+        }
+        Ok(StructAccess {
+            st: self.st,
+            wire,
+            field: -1,
+            rust_fields,
+            seen: vec![false; rust_fields.len()],
+            filling: false,
+            current: None,
+        })
+    }
+}
+
+impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.id {
+            types::BOOL => visitor.visit_bool(self.st.get_bool()?),
+            types::INT => visitor.visit_i64(self.st.get_int()?),
+            types::UINT => visitor.visit_u64(self.st.get_uint()?),
+            types::FLOAT => visitor.visit_f64(self.st.get_float()?),
+            types::STRING => self.deserialize_string(visitor),
+            types::BYTES => self.deserialize_byte_buf(visitor),
+            types::COMPLEX => {
+                let (re, im) = (self.st.get_float()?, self.st.get_float()?);
+                visitor.visit_seq(vec![re, im].into_deserializer())
+            }
+            types::INTERFACE => match self.st.interface_header()? {
+                None => visitor.visit_unit(),
+                Some((name, id)) => {
+                    self.st.enter()?;
+                    let v = visitor.visit_map(InterfaceAccess {
+                        st: self.st,
+                        name: Some(name),
+                        id,
+                    });
+                    self.st.leave();
+                    v
+                }
+            },
+            _ => match self.wire()?.shape {
+                Shape::Struct { .. } => self.deserialize_map(visitor),
+                Shape::Slice { .. } | Shape::Array { .. } => self.deserialize_seq(visitor),
+                Shape::Map { .. } => self.deserialize_map(visitor),
+                _ => self.deserialize_byte_buf(visitor),
+            },
+        }
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.expect(types::BOOL, "bool")?;
+        visitor.visit_bool(self.st.get_bool()?)
+    }
+
+    fn deserialize_i8<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+        visitor.visit_i8(self.signed("int8", i8::MIN.into(), i8::MAX.into())? as i8)
+    }
+    fn deserialize_i16<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+        visitor.visit_i16(self.signed("int16", i16::MIN.into(), i16::MAX.into())? as i16)
+    }
+    fn deserialize_i32<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+        visitor.visit_i32(self.signed("int32", i32::MIN.into(), i32::MAX.into())? as i32)
+    }
+    fn deserialize_i64<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+        visitor.visit_i64(self.signed("int64", i64::MIN, i64::MAX)?)
+    }
+    fn deserialize_u8<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+        visitor.visit_u8(self.unsigned("uint8", u8::MAX.into())? as u8)
+    }
+    fn deserialize_u16<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+        visitor.visit_u16(self.unsigned("uint16", u16::MAX.into())? as u16)
+    }
+    fn deserialize_u32<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+        visitor.visit_u32(self.unsigned("uint32", u32::MAX.into())? as u32)
+    }
+    fn deserialize_u64<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+        visitor.visit_u64(self.unsigned("uint64", u64::MAX)?)
+    }
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.expect(types::FLOAT, "float32")?;
+        let at = self.st.offset();
+        let v = self.st.get_float()?;
+        // Go refuses a finite float64 that is out of float32's range.
+        if v.is_finite() && v.abs() > f32::MAX as f64 {
+            return Err(Error::Overflow {
+                offset: at,
+                value: v.to_string(),
+                target: "float32",
+            });
+        }
+        visitor.visit_f32(v as f32)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.expect(types::FLOAT, "float64")?;
+        visitor.visit_f64(self.st.get_float()?)
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+        let at = self.st.offset();
+        let v = self.signed("rune", i32::MIN.into(), i32::MAX.into())?;
+        let c = char::from_u32(v as u32).ok_or_else(|| Error::Overflow {
+            offset: at,
+            value: v.to_string(),
+            target: "char",
+        })?;
+        visitor.visit_char(c)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.expect(types::STRING, "string")?;
+        visitor.visit_str(self.st.get_str()?)
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_byte_buf(visitor)
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+        let range = self.byte_range()?;
+        visitor.visit_bytes(self.st.bytes(range))
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        // Only values that were sent get here: a pointer to them.
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.st.skip(self.id)?;
+        visitor.visit_unit()
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
+        if !self.st.is_struct(self.id) {
+            return Err(self.mismatch("struct"));
+        }
+        self.st.skip(self.id)?;
+        visitor.visit_unit()
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+        if self.id == types::BYTES || self.id == types::STRING {
+            let range = self.byte_range()?;
+            let bytes = self.st.bytes(range).to_vec();
+            return visitor.visit_seq(bytes.into_deserializer());
+        }
+        let elem = match self.wire()?.shape {
+            Shape::Slice { elem } | Shape::Array { elem, .. } => elem,
+            Shape::GobEncoder | Shape::BinaryMarshaler | Shape::TextMarshaler => {
+                let range = self.byte_range()?;
+                let bytes = self.st.bytes(range).to_vec();
+                return visitor.visit_seq(bytes.into_deserializer());
+            }
+            _ => return Err(self.mismatch("slice or array")),
+        };
+        self.st.enter()?;
+        let (left, cap) = self.st.get_count()?;
+        let v = visitor.visit_seq(SeqAccess {
+            st: self.st,
+            elem,
+            left,
+            cap,
+        })?;
+        self.st.leave();
+        Ok(v)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value> {
+        if let Shape::Array { len: wire_len, .. } = self.wire()?.shape
+            && wire_len as u64 != len as u64
+        {
+            return Err(self.mismatch(&format!("array of length {len}")));
+        }
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.deserialize_tuple(len, visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+        let wire = self.wire()?;
+        match wire.shape {
+            Shape::Map { key, elem } => {
+                self.st.enter()?;
+                let (left, cap) = self.st.get_count()?;
+                let v = visitor.visit_map(MapAccess {
+                    st: self.st,
+                    key,
+                    elem,
+                    left,
+                    cap,
+                })?;
+                self.st.leave();
+                Ok(v)
+            }
+            Shape::Struct { .. } => {
+                self.st.enter()?;
+                let v = visitor.visit_map(self.struct_access(&[])?)?;
+                self.st.leave();
+                Ok(v)
+            }
+            _ => Err(self.mismatch("map")),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        mut self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        if name == COMPLEX64 || name == COMPLEX128 {
+            self.expect(types::COMPLEX, name)?;
+            let (re, im) = (self.st.get_float()?, self.st.get_float()?);
+            let parts = [("re", re), ("im", im)];
+            return visitor.visit_map(de::value::MapDeserializer::new(parts.into_iter()));
+        }
+        self.st.enter()?;
+        let v = visitor.visit_map(self.struct_access(fields)?)?;
+        self.st.leave();
+        Ok(v)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.expect(types::INTERFACE, name)?;
+        match self.st.interface_header()? {
+            None => visitor.visit_enum(InterfaceAccess {
+                st: self.st,
+                name: None,
+                id: 0,
+            }),
+            Some((concrete, id)) => {
+                self.st.enter()?;
+                let v = visitor.visit_enum(InterfaceAccess {
+                    st: self.st,
+                    name: Some(concrete),
+                    id,
+                })?;
+                self.st.leave();
+                Ok(v)
+            }
+        }
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.st.skip(self.id)?;
+        visitor.visit_unit()
+    }
+
+    fn is_human_readable(&self) -> bool {
+        false
+    }
+}
+
+struct SeqAccess<'s, R> {
+    st: &'s mut Stream<R>,
+    elem: GobId,
+    left: u64,
+    cap: usize,
+}
+
+impl<'de, R: Read> de::SeqAccess<'de> for SeqAccess<'_, R> {
+    type Error = Error;
+
+    fn next_element_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>> {
+        if self.left == 0 {
+            return Ok(None);
+        }
+        self.left -= 1;
+        seed.deserialize(ValueDe {
+            st: self.st,
+            id: self.elem,
+        })
+        .map(Some)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.cap)
+    }
+}
+
+struct MapAccess<'s, R> {
+    st: &'s mut Stream<R>,
+    key: GobId,
+    elem: GobId,
+    left: u64,
+    cap: usize,
+}
+
+impl<'de, R: Read> de::MapAccess<'de> for MapAccess<'_, R> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        if self.left == 0 {
+            return Ok(None);
+        }
+        self.left -= 1;
+        seed.deserialize(ValueDe {
+            st: self.st,
+            id: self.key,
+        })
+        .map(Some)
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value> {
+        seed.deserialize(ValueDe {
+            st: self.st,
+            id: self.elem,
+        })
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.cap)
+    }
+}
+
+/// A struct's fields: first those the stream carries, then the zero value
+/// of each Rust field it left out.
+struct StructAccess<'s, R> {
+    st: &'s mut Stream<R>,
+    wire: Rc<WireType>,
+    field: i64,
+    rust_fields: &'static [&'static str],
+    seen: Vec<bool>,
+    filling: bool,
+    current: Option<GobId>,
+}
+
+impl<'de, R: Read> de::MapAccess<'de> for StructAccess<'_, R> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        let Shape::Struct { fields } = &self.wire.shape else {
+            return Ok(None);
+        };
+        if !self.filling {
+            let at = self.st.offset();
+            let delta = self.st.get_uint()?;
+            if delta != 0 {
+                let next = self.field.saturating_add(delta.min(i64::MAX as u64) as i64);
+                let Some(f) = fields.get(next as usize) else {
+                    return Err(Error::malformed(
+                        at,
+                        format!(
+                            "field number {next} is out of range for {}",
+                            self.st.type_name(self.wire.id)
+                        ),
+                    ));
+                };
+                self.field = next;
+                self.current = Some(f.id);
+                if let Some(i) = self.rust_fields.iter().position(|r| *r == f.name) {
+                    self.seen[i] = true;
+                }
+                return seed
+                    .deserialize(f.name.as_str().into_deserializer())
+                    .map(Some);
+            }
+            self.filling = true;
+        }
+        self.current = None;
+        let Some(i) = self.seen.iter().position(|s| !s) else {
+            return Ok(None);
+        };
+        self.seen[i] = true;
+        seed.deserialize(self.rust_fields[i].into_deserializer())
+            .map(Some)
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value> {
+        match self.current {
+            Some(id) => seed.deserialize(ValueDe { st: self.st, id }),
+            None => seed.deserialize(ZeroDeserializer::strict()),
+        }
+    }
+}
+
+/// An interface value as a serde enum: the registered name picks the variant.
+struct InterfaceAccess<'s, R> {
+    st: &'s mut Stream<R>,
+    /// `None` for the nil interface.
+    name: Option<String>,
+    id: GobId,
+}
+
+impl<'de, R: Read> de::EnumAccess<'de> for InterfaceAccess<'_, R> {
+    type Error = Error;
+    type Variant = Self;
+
+    fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, Self)> {
+        let name = self.name.as_deref().unwrap_or(NIL_VARIANT);
+        let v = seed.deserialize(de::value::StrDeserializer::<Error>::new(name))?;
+        Ok((v, self))
+    }
+}
+
+impl<'de, R: Read> de::VariantAccess<'de> for InterfaceAccess<'_, R> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<()> {
+        match self.name {
+            None => Ok(()),
+            Some(name) => Err(Error::malformed(
+                self.st.offset(),
+                format!("interface holds a {name} where the Rust variant has no value"),
+            )),
+        }
+    }
+
+    fn newtype_variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<S::Value> {
+        if self.name.is_none() {
+            return Err(Error::malformed(
+                self.st.offset(),
+                "a nil interface where the Rust variant holds a value",
+            ));
+        }
+        seed.deserialize(ValueDe::top(self.st, self.id)?)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value> {
+        Err(Error::Custom(
+            "an interface variant holds exactly one value".into(),
+        ))
+    }
+
+    fn struct_variant<V: Visitor<'de>>(self, _: &'static [&'static str], _: V) -> Result<V::Value> {
+        Err(Error::Custom(
+            "an interface variant holds exactly one value".into(),
+        ))
+    }
+}
+
+/// `deserialize_any` of an interface: a map `{"type": name, "value": ...}`.
+impl<'de, R: Read> de::MapAccess<'de> for InterfaceAccess<'_, R> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        let key = match (&self.name, self.id) {
+            (Some(_), _) => "type",
+            (None, 0) => return Ok(None),
+            (None, _) => "value",
+        };
+        seed.deserialize(key.into_deserializer()).map(Some)
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value> {
+        if let Some(name) = self.name.take() {
+            return seed.deserialize(name.into_deserializer());
+        }
+        let id = std::mem::replace(&mut self.id, 0);
+        seed.deserialize(ValueDe::top(self.st, id)?)
+    }
+}

@@ -1,0 +1,54 @@
+//! Rust stand-ins for Go types that serde has no word for.
+
+use serde::{Deserialize, Serialize};
+
+/// Go's `int` (64 bits on the platforms goapptrace runs on). Plain `i64` is
+/// Go's `int64`; the two travel alike but are named differently inside
+/// composite type names such as `[]int`.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename = "int")]
+pub struct Int(pub i64);
+
+/// Go's `uint`.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename = "uint")]
+pub struct Uint(pub u64);
+
+/// Go's `uintptr`.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename = "uintptr")]
+pub struct Uintptr(pub u64);
+
+/// Go's `complex128`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "complex128")]
+pub struct Complex128 {
+    pub re: f64,
+    pub im: f64,
+}
+
+/// Go's `complex64`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "complex64")]
+pub struct Complex64 {
+    pub re: f32,
+    pub im: f32,
+}
+
+impl From<i64> for Int {
+    fn from(v: i64) -> Self {
+        Int(v)
+    }
+}
+
+impl From<u64> for Uint {
+    fn from(v: u64) -> Self {
+        Uint(v)
+    }
+}

@@ -1,0 +1,448 @@
+//! Reading a gob stream message by message, with the sender's type table.
+//!
+//! A gob stream is a sequence of length-prefixed messages. Type definitions
+//! travel in messages of their own, except that Go flushes the message it is
+//! building whenever an interface value needs a new concrete type: the rest
+//! of that value then continues in the next message. Both the serde
+//! deserializer and the dynamic decoder read through this type.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::rc::Rc;
+
+use super::error::{Error, Result};
+use super::types::{self, GobId, Shape, WireType};
+use super::wire::Cursor;
+
+/// Limits that protect a decoder from hostile input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest message accepted, in bytes (Go's own limit is 1 GiB).
+    pub max_message: u64,
+    /// The deepest nesting of structs, slices, maps and interfaces.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_message: 64 << 20,
+            max_depth: 100,
+        }
+    }
+}
+
+/// Something a dump wants to show, recorded while decoding.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A message header: where the length prefix starts, and the body length.
+    Message { offset: u64, len: u64 },
+    /// A type definition read at `offset`.
+    TypeDef { offset: u64, wire: Rc<WireType> },
+    /// A top-level value of type `id` starts at `offset`.
+    Value { offset: u64, id: GobId },
+    /// One value inside the current top-level value.
+    Item {
+        offset: u64,
+        len: u64,
+        depth: usize,
+        label: String,
+        text: String,
+    },
+}
+
+pub struct Stream<R> {
+    reader: R,
+    buf: Vec<u8>,
+    pos: usize,
+    /// Stream offset of `buf[0]`.
+    buf_base: u64,
+    /// Stream offset of the next byte the reader will give.
+    read_offset: u64,
+    types: HashMap<GobId, Rc<WireType>>,
+    limits: Limits,
+    depth: usize,
+    pub(crate) events: Option<Vec<Event>>,
+}
+
+impl<R: Read> Stream<R> {
+    pub fn new(reader: R, limits: Limits) -> Self {
+        Stream {
+            reader,
+            buf: Vec::new(),
+            pos: 0,
+            buf_base: 0,
+            read_offset: 0,
+            types: HashMap::new(),
+            limits,
+            depth: 0,
+            events: None,
+        }
+    }
+
+    pub fn offset(&self) -> u64 {
+        self.buf_base + self.pos as u64
+    }
+
+    pub fn at_message_end(&self) -> bool {
+        self.pos >= self.buf.len()
+    }
+
+    /// Reads the next message into the buffer. `Ok(false)` on a clean end of
+    /// input before its first byte.
+    pub fn read_message(&mut self) -> Result<bool> {
+        let start = self.read_offset;
+        let mut first = [0u8; 1];
+        if !self.read_some(&mut first)? {
+            return Ok(false);
+        }
+        let len = if first[0] < 0x80 {
+            first[0] as u64
+        } else {
+            let n = (first[0] as i8).unsigned_abs() as usize;
+            if n > 8 {
+                return Err(Error::malformed(start, "bad message length prefix"));
+            }
+            let mut bytes = [0u8; 8];
+            if !self.read_some(&mut bytes[..n])? {
+                return Err(Error::UnexpectedEof {
+                    offset: self.read_offset,
+                    context: "reading a message length",
+                });
+            }
+            bytes[..n].iter().fold(0u64, |x, &b| (x << 8) | b as u64)
+        };
+        if len > self.limits.max_message {
+            return Err(Error::LimitExceeded {
+                offset: start,
+                limit: "max_message",
+                max: self.limits.max_message,
+                needed: len,
+            });
+        }
+        if len == 0 {
+            return Err(Error::malformed(start, "empty message"));
+        }
+        self.buf.clear();
+        self.pos = 0;
+        self.buf_base = self.read_offset;
+        // Grow with the bytes that really arrive, never by the length alone.
+        let got = (&mut self.reader).take(len).read_to_end(&mut self.buf)?;
+        self.read_offset += got as u64;
+        if (got as u64) < len {
+            return Err(Error::UnexpectedEof {
+                offset: self.read_offset,
+                context: "reading a message body",
+            });
+        }
+        if let Some(events) = &mut self.events {
+            events.push(Event::Message { offset: start, len });
+        }
+        Ok(true)
+    }
+
+    /// Fills `out` completely; `Ok(false)` if the input ended before any byte.
+    fn read_some(&mut self, out: &mut [u8]) -> Result<bool> {
+        let mut filled = 0;
+        while filled < out.len() {
+            match self.reader.read(&mut out[filled..]) {
+                Ok(0) if filled == 0 => return Ok(false),
+                Ok(0) => {
+                    return Err(Error::UnexpectedEof {
+                        offset: self.read_offset + filled as u64,
+                        context: "reading a message length",
+                    });
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.read_offset += filled as u64;
+        Ok(true)
+    }
+
+    fn with_cursor<T>(&mut self, f: impl FnOnce(&mut Cursor<'_>) -> Result<T>) -> Result<T> {
+        let mut c = Cursor::new(&self.buf[self.pos..], self.offset());
+        let v = f(&mut c)?;
+        self.pos += c.consumed();
+        Ok(v)
+    }
+
+    pub fn get_uint(&mut self) -> Result<u64> {
+        self.with_cursor(|c| c.get_uint())
+    }
+
+    pub fn get_int(&mut self) -> Result<i64> {
+        self.with_cursor(|c| c.get_int())
+    }
+
+    pub fn get_float(&mut self) -> Result<f64> {
+        self.with_cursor(|c| c.get_float())
+    }
+
+    pub fn get_bool(&mut self) -> Result<bool> {
+        self.with_cursor(|c| c.get_bool())
+    }
+
+    /// Reads a length-prefixed byte string and returns where it lies in the buffer.
+    pub fn get_bytes(&mut self, context: &'static str) -> Result<std::ops::Range<usize>> {
+        let n = self.get_uint()?;
+        let start = self.pos;
+        self.with_cursor(|c| c.take(n, context).map(|_| ()))?;
+        Ok(start..self.pos)
+    }
+
+    pub fn bytes(&self, range: std::ops::Range<usize>) -> &[u8] {
+        &self.buf[range]
+    }
+
+    /// Reads a string, checking that it is UTF-8.
+    pub fn get_str(&mut self) -> Result<&str> {
+        let at = self.offset();
+        let range = self.get_bytes("reading a string")?;
+        std::str::from_utf8(&self.buf[range])
+            .map_err(|_| Error::malformed(at, "string is not valid UTF-8"))
+    }
+
+    /// Reads an element count, keeping the allocation it may cause within
+    /// what the message can hold.
+    pub fn get_count(&mut self) -> Result<(u64, usize)> {
+        let n = self.get_uint()?;
+        let cap = n.min((self.buf.len() - self.pos) as u64) as usize;
+        Ok((n, cap))
+    }
+
+    /// Go's `decodeTypeSequence`: reads type definitions until a value's type
+    /// id. `Ok(None)` at a clean end of input (only outside an interface).
+    pub fn type_sequence(&mut self, in_interface: bool) -> Result<Option<GobId>> {
+        let mut first = true;
+        loop {
+            if self.at_message_end() && !self.read_message()? {
+                if first && !in_interface {
+                    return Ok(None);
+                }
+                return Err(Error::UnexpectedEof {
+                    offset: self.read_offset,
+                    context: "a type definition must be followed by a value",
+                });
+            }
+            let at = self.offset();
+            let id = self.get_int()?;
+            if id >= 0 {
+                if let Some(events) = &mut self.events
+                    && !in_interface
+                {
+                    events.push(Event::Value { offset: at, id });
+                }
+                return Ok(Some(id));
+            }
+            self.define(id.checked_neg().unwrap_or(0), at)?;
+            if !self.at_message_end() {
+                if !in_interface {
+                    return Err(Error::malformed(
+                        self.offset(),
+                        "extra data after a type definition",
+                    ));
+                }
+                // The byte count of the interface value that follows.
+                self.get_uint()?;
+            }
+            first = false;
+        }
+    }
+
+    fn define(&mut self, id: GobId, at: u64) -> Result<()> {
+        if id < types::FIRST_USER_ID {
+            return Err(Error::malformed(at, format!("type id {id} is reserved")));
+        }
+        let wire = self.with_cursor(|c| WireType::decode(c))?;
+        if wire.id != id {
+            return Err(Error::malformed(
+                at,
+                format!("definition of type {id} names itself {}", wire.id),
+            ));
+        }
+        let wire = Rc::new(wire);
+        if let Some(old) = self.types.get(&id)
+            && **old != *wire
+        {
+            return Err(Error::malformed(at, format!("type {id} is defined twice")));
+        }
+        if let Some(events) = &mut self.events {
+            events.push(Event::TypeDef {
+                offset: at,
+                wire: wire.clone(),
+            });
+        }
+        self.types.insert(id, wire);
+        Ok(())
+    }
+
+    /// The sender's definition of `id`, or an error if it never sent one.
+    pub fn wire(&self, id: GobId) -> Result<Rc<WireType>> {
+        self.types.get(&id).cloned().ok_or(Error::UnknownTypeId {
+            offset: self.offset(),
+            id,
+        })
+    }
+
+    /// Describes `id` for messages: its name, or gob's name for a builtin.
+    pub fn type_name(&self, id: GobId) -> String {
+        if let Some(name) = types::builtin_name(id) {
+            return name.to_string();
+        }
+        match self.types.get(&id) {
+            Some(w) if !w.name.is_empty() => w.name.clone(),
+            Some(w) => format!("{} type {id}", w.kind_name()),
+            None => format!("type {id}"),
+        }
+    }
+
+    pub fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > self.limits.max_depth {
+            return Err(Error::LimitExceeded {
+                offset: self.offset(),
+                limit: "max_depth",
+                max: self.limits.max_depth as u64,
+                needed: self.depth as u64,
+            });
+        }
+        Ok(())
+    }
+
+    pub fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// After a top-level value: its message must be used up.
+    pub fn finish_value(&mut self) -> Result<()> {
+        if !self.at_message_end() {
+            return Err(Error::malformed(
+                self.offset(),
+                format!(
+                    "{} bytes left over after the value",
+                    self.buf.len() - self.pos
+                ),
+            ));
+        }
+        self.depth = 0;
+        Ok(())
+    }
+
+    /// Reads the singleton marker that precedes a top-level non-struct value.
+    pub fn singleton_marker(&mut self, id: GobId) -> Result<()> {
+        if self.is_struct(id) {
+            return Ok(());
+        }
+        let at = self.offset();
+        if self.get_uint()? != 0 {
+            return Err(Error::malformed(
+                at,
+                "non-zero delta before a singleton value",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn is_struct(&self, id: GobId) -> bool {
+        matches!(
+            self.types.get(&id).map(|w| &w.shape),
+            Some(Shape::Struct { .. })
+        )
+    }
+
+    /// Skips a value of type `id` without building anything.
+    pub fn skip(&mut self, id: GobId) -> Result<()> {
+        match id {
+            types::BOOL | types::INT | types::UINT | types::FLOAT => {
+                self.get_uint()?;
+            }
+            types::COMPLEX => {
+                self.get_uint()?;
+                self.get_uint()?;
+            }
+            types::BYTES | types::STRING => {
+                self.get_bytes("skipping bytes")?;
+            }
+            types::INTERFACE => self.skip_interface()?,
+            _ => {
+                let wire = self.wire(id)?;
+                self.enter()?;
+                match &wire.shape {
+                    Shape::Struct { fields } => {
+                        let mut field: i64 = -1;
+                        loop {
+                            let at = self.offset();
+                            let delta = self.get_uint()?;
+                            if delta == 0 {
+                                break;
+                            }
+                            field = field.saturating_add(delta.min(i64::MAX as u64) as i64);
+                            let f = fields.get(field as usize).ok_or_else(|| {
+                                Error::malformed(at, format!("field number {field} out of range"))
+                            })?;
+                            self.skip(f.id)?;
+                        }
+                    }
+                    Shape::Slice { elem } | Shape::Array { elem, .. } => {
+                        let (n, _) = self.get_count()?;
+                        for _ in 0..n {
+                            self.skip(*elem)?;
+                        }
+                    }
+                    Shape::Map { key, elem } => {
+                        let (n, _) = self.get_count()?;
+                        for _ in 0..n {
+                            self.skip(*key)?;
+                            self.skip(*elem)?;
+                        }
+                    }
+                    Shape::GobEncoder | Shape::BinaryMarshaler | Shape::TextMarshaler => {
+                        self.get_bytes("skipping marshalled bytes")?;
+                    }
+                }
+                self.leave();
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads an interface value's header. `None` for nil, else the registered
+    /// name and the concrete type id, positioned at the concrete value.
+    pub fn interface_header(&mut self) -> Result<Option<(String, GobId)>> {
+        let at = self.offset();
+        let name = self.get_str()?.to_string();
+        if name.is_empty() {
+            return Ok(None);
+        }
+        if name.len() > 1024 {
+            return Err(Error::malformed(
+                at,
+                "interface type name longer than 1024 bytes",
+            ));
+        }
+        let id = self.type_sequence(true)?.ok_or(Error::UnexpectedEof {
+            offset: self.offset(),
+            context: "reading an interface value",
+        })?;
+        // The value's byte count: Go's decoder does not rely on it either.
+        self.get_uint()?;
+        Ok(Some((name, id)))
+    }
+
+    fn skip_interface(&mut self) -> Result<()> {
+        if let Some((_, id)) = self.interface_header()? {
+            self.enter()?;
+            self.singleton_marker(id)?;
+            self.skip(id)?;
+            self.leave();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,367 @@
+//! Dynamic values: any gob stream decoded without Rust types.
+
+use std::io::Read;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde_json::{Map as JsonMap, Number, Value as Json};
+
+use super::error::{Error, Result};
+use super::stream::{Event, Limits, Stream};
+use super::types::{self, GobId, Shape};
+
+/// A decoded gob value, shaped by the sender's type definitions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A nil interface, or a struct-typed field the sender left out (Go
+    /// always sends struct values, so that is a nil pointer).
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(f64),
+    Complex(f64, f64),
+    String(String),
+    Bytes(Vec<u8>),
+    Slice(Vec<Value>),
+    Array(Vec<Value>),
+    Map {
+        /// Whether the key type is `string` (JSON renders an object then).
+        string_keys: bool,
+        entries: Vec<(Value, Value)>,
+    },
+    /// A struct with every field of its definition, in order; fields the
+    /// sender left out hold their zero value.
+    Struct {
+        name: String,
+        fields: Vec<(String, Value)>,
+    },
+    Interface {
+        name: String,
+        value: Box<Value>,
+    },
+    /// The bytes of a value that marshals itself (GobEncoder, BinaryMarshaler).
+    Opaque(Vec<u8>),
+}
+
+impl Value {
+    /// The JSON form of this value (see the README for the table).
+    pub fn to_json(&self) -> Json {
+        match self {
+            Value::Nil => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Int(i) => Json::from(*i),
+            Value::Uint(u) => Json::from(*u),
+            Value::Float(f) => float_json(*f),
+            Value::Complex(re, im) => Json::Array(vec![float_json(*re), float_json(*im)]),
+            Value::String(s) => Json::String(s.clone()),
+            Value::Bytes(b) | Value::Opaque(b) => Json::String(BASE64.encode(b)),
+            Value::Slice(items) | Value::Array(items) => {
+                Json::Array(items.iter().map(Value::to_json).collect())
+            }
+            Value::Map {
+                string_keys: true,
+                entries,
+            } => {
+                let mut map = JsonMap::new();
+                for (k, v) in entries {
+                    let key = match k {
+                        Value::String(s) => s.clone(),
+                        other => other.to_json().to_string(),
+                    };
+                    map.insert(key, v.to_json());
+                }
+                Json::Object(map)
+            }
+            Value::Map { entries, .. } => Json::Array(
+                entries
+                    .iter()
+                    .map(|(k, v)| Json::Array(vec![k.to_json(), v.to_json()]))
+                    .collect(),
+            ),
+            Value::Struct { fields, .. } => {
+                let mut map = JsonMap::new();
+                for (name, v) in fields {
+                    map.insert(name.clone(), v.to_json());
+                }
+                Json::Object(map)
+            }
+            Value::Interface { name, value } => {
+                let mut map = JsonMap::new();
+                map.insert("type".into(), Json::String(name.clone()));
+                map.insert("value".into(), value.to_json());
+                Json::Object(map)
+            }
+        }
+    }
+}
+
+fn float_json(f: f64) -> Json {
+    match Number::from_f64(f) {
+        Some(n) => Json::Number(n),
+        None if f.is_nan() => Json::String("NaN".into()),
+        None if f > 0.0 => Json::String("+Inf".into()),
+        None => Json::String("-Inf".into()),
+    }
+}
+
+/// Decodes every value of a gob stream held in `bytes`.
+pub fn decode_values(bytes: &[u8]) -> Result<Vec<Value>> {
+    let mut decoder = ValueDecoder::new(bytes);
+    let mut values = Vec::new();
+    while let Some(v) = decoder.next_value()? {
+        values.push(v);
+    }
+    Ok(values)
+}
+
+/// Reads the values of a gob stream one by one, without Rust types.
+pub struct ValueDecoder<R> {
+    stream: Stream<R>,
+}
+
+impl<R: Read> ValueDecoder<R> {
+    pub fn new(reader: R) -> Self {
+        ValueDecoder::with_limits(reader, Limits::default())
+    }
+
+    pub fn with_limits(reader: R, limits: Limits) -> Self {
+        ValueDecoder {
+            stream: Stream::new(reader, limits),
+        }
+    }
+
+    /// Records what a dump shows while decoding.
+    pub(crate) fn record_events(&mut self) {
+        self.stream.events = Some(Vec::new());
+    }
+
+    pub(crate) fn take_events(&mut self) -> Vec<Event> {
+        self.stream
+            .events
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// The next top-level value; `Ok(None)` at the end of the stream.
+    pub fn next_value(&mut self) -> Result<Option<Value>> {
+        let Some(id) = self.stream.type_sequence(false)? else {
+            return Ok(None);
+        };
+        let v = read_top(&mut self.stream, id, "value")?;
+        self.stream.finish_value()?;
+        Ok(Some(v))
+    }
+
+    pub fn offset(&self) -> u64 {
+        self.stream.offset()
+    }
+}
+
+fn read_top<R: Read>(st: &mut Stream<R>, id: GobId, label: &str) -> Result<Value> {
+    st.singleton_marker(id)?;
+    read(st, id, label)
+}
+
+/// Reads one value of type `id`, recording it for a dump if asked.
+fn read<R: Read>(st: &mut Stream<R>, id: GobId, label: &str) -> Result<Value> {
+    let start = st.offset();
+    let slot = st.events.as_mut().map(|events| {
+        events.push(Event::Item {
+            offset: start,
+            len: 0,
+            depth: 0,
+            label: String::new(),
+            text: String::new(),
+        });
+        events.len() - 1
+    });
+    let depth = st.depth();
+    let value = read_inner(st, id)?;
+    if let Some(i) = slot {
+        let end = st.offset();
+        let text = describe(st, id, &value);
+        if let Some(Event::Item {
+            len,
+            depth: d,
+            label: l,
+            text: t,
+            ..
+        }) = st.events.as_mut().and_then(|e| e.get_mut(i))
+        {
+            *len = end.saturating_sub(start);
+            *d = depth;
+            *l = label.to_string();
+            *t = text;
+        }
+    }
+    Ok(value)
+}
+
+fn read_inner<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
+    Ok(match id {
+        types::BOOL => Value::Bool(st.get_bool()?),
+        types::INT => Value::Int(st.get_int()?),
+        types::UINT => Value::Uint(st.get_uint()?),
+        types::FLOAT => Value::Float(st.get_float()?),
+        types::COMPLEX => Value::Complex(st.get_float()?, st.get_float()?),
+        types::STRING => {
+            let range = st.get_bytes("reading a string")?;
+            Value::String(String::from_utf8_lossy(st.bytes(range)).into_owned())
+        }
+        types::BYTES => {
+            let range = st.get_bytes("reading bytes")?;
+            Value::Bytes(st.bytes(range).to_vec())
+        }
+        types::INTERFACE => match st.interface_header()? {
+            None => Value::Nil,
+            Some((name, concrete)) => {
+                st.enter()?;
+                let value = read_top(st, concrete, &name)?;
+                st.leave();
+                Value::Interface {
+                    name,
+                    value: Box::new(value),
+                }
+            }
+        },
+        _ => {
+            let wire = st.wire(id)?;
+            st.enter()?;
+            let value = match &wire.shape {
+                Shape::Struct { fields } => {
+                    let mut values: Vec<Option<Value>> = vec![None; fields.len()];
+                    let mut field: i64 = -1;
+                    loop {
+                        let at = st.offset();
+                        let delta = st.get_uint()?;
+                        if delta == 0 {
+                            break;
+                        }
+                        field = field.saturating_add(delta.min(i64::MAX as u64) as i64);
+                        let Some(f) = fields.get(field as usize) else {
+                            return Err(Error::malformed(
+                                at,
+                                format!("field number {field} is out of range for {}", wire.name),
+                            ));
+                        };
+                        values[field as usize] = Some(read(st, f.id, &f.name)?);
+                    }
+                    let mut out = Vec::with_capacity(fields.len());
+                    for (f, v) in fields.iter().zip(values) {
+                        let v = match v {
+                            Some(v) => v,
+                            None => zero(st, f.id)?,
+                        };
+                        out.push((f.name.clone(), v));
+                    }
+                    Value::Struct {
+                        name: wire.name.clone(),
+                        fields: out,
+                    }
+                }
+                Shape::Slice { elem } | Shape::Array { elem, .. } => {
+                    let at = st.offset();
+                    let (n, cap) = st.get_count()?;
+                    if let Shape::Array { len, .. } = wire.shape
+                        && n != len as u64
+                    {
+                        return Err(Error::malformed(
+                            at,
+                            format!("array of length {len} holds {n} elements"),
+                        ));
+                    }
+                    let mut items = Vec::with_capacity(cap);
+                    for i in 0..n {
+                        items.push(read(st, *elem, &format!("[{i}]"))?);
+                    }
+                    if matches!(wire.shape, Shape::Array { .. }) {
+                        Value::Array(items)
+                    } else {
+                        Value::Slice(items)
+                    }
+                }
+                Shape::Map { key, elem } => {
+                    let (n, cap) = st.get_count()?;
+                    let mut entries = Vec::with_capacity(cap);
+                    for i in 0..n {
+                        let k = read(st, *key, &format!("key[{i}]"))?;
+                        let v = read(st, *elem, &format!("value[{i}]"))?;
+                        entries.push((k, v));
+                    }
+                    Value::Map {
+                        string_keys: *key == types::STRING,
+                        entries,
+                    }
+                }
+                Shape::GobEncoder | Shape::BinaryMarshaler | Shape::TextMarshaler => {
+                    let range = st.get_bytes("reading marshalled bytes")?;
+                    Value::Opaque(st.bytes(range).to_vec())
+                }
+            };
+            st.leave();
+            value
+        }
+    })
+}
+
+/// The largest array of zeros built for an absent field.
+const MAX_ZERO_ARRAY: i64 = 1 << 16;
+
+/// The value Go leaves in a field the sender did not send.
+fn zero<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
+    Ok(match id {
+        types::BOOL => Value::Bool(false),
+        types::INT => Value::Int(0),
+        types::UINT => Value::Uint(0),
+        types::FLOAT => Value::Float(0.0),
+        types::COMPLEX => Value::Complex(0.0, 0.0),
+        types::STRING => Value::String(String::new()),
+        types::BYTES => Value::Bytes(Vec::new()),
+        types::INTERFACE => Value::Nil,
+        _ => {
+            let wire = st.wire(id)?;
+            match &wire.shape {
+                Shape::Struct { .. } => Value::Nil,
+                Shape::Slice { .. } => Value::Slice(Vec::new()),
+                Shape::Array { elem, len } => {
+                    if !(0..=MAX_ZERO_ARRAY).contains(len) {
+                        return Err(Error::LimitExceeded {
+                            offset: st.offset(),
+                            limit: "zero array length",
+                            max: MAX_ZERO_ARRAY as u64,
+                            needed: (*len).max(0) as u64,
+                        });
+                    }
+                    st.enter()?;
+                    let z = zero(st, *elem)?;
+                    st.leave();
+                    Value::Array(vec![z; *len as usize])
+                }
+                Shape::Map { key, .. } => Value::Map {
+                    string_keys: *key == types::STRING,
+                    entries: Vec::new(),
+                },
+                Shape::GobEncoder | Shape::BinaryMarshaler | Shape::TextMarshaler => {
+                    Value::Opaque(Vec::new())
+                }
+            }
+        }
+    })
+}
+
+/// One line of text for a dump.
+fn describe<R: Read>(st: &Stream<R>, id: GobId, v: &Value) -> String {
+    let ty = st.type_name(id);
+    match v {
+        Value::Struct { .. } => format!("struct {ty} (type {id})"),
+        Value::Slice(items) => format!("{ty} (type {id}), {} elements", items.len()),
+        Value::Array(items) => format!("{ty} (type {id}), {} elements", items.len()),
+        Value::Map { entries, .. } => format!("{ty} (type {id}), {} entries", entries.len()),
+        Value::Interface { name, .. } => format!("interface holding {name}"),
+        Value::Nil => "nil interface".to_string(),
+        Value::Opaque(b) => format!("{ty} (type {id}), {} marshalled bytes", b.len()),
+        leaf => format!("{ty} {}", leaf.to_json()),
+    }
+}

@@ -1,0 +1,250 @@
+//! Gob's wire primitives: how integers, floats and byte strings are written.
+//!
+//! An unsigned integer below 128 is one byte; a larger one is the negated
+//! byte count followed by the big-endian bytes without leading zeros. A
+//! signed integer is folded into an unsigned one with the sign in the low
+//! bit. A float is its IEEE-754 bits byte-reversed, then sent as an unsigned
+//! integer, so that common floats are short.
+
+use super::error::{Error, Result};
+
+pub fn put_uint(out: &mut Vec<u8>, x: u64) {
+    if x < 0x80 {
+        out.push(x as u8);
+        return;
+    }
+    let bytes = x.to_be_bytes();
+    let skip = (x.leading_zeros() / 8) as usize;
+    out.push((-((8 - skip) as i8)) as u8);
+    out.extend_from_slice(&bytes[skip..]);
+}
+
+pub fn fold_int(i: i64) -> u64 {
+    if i < 0 {
+        (!(i as u64) << 1) | 1
+    } else {
+        (i as u64) << 1
+    }
+}
+
+pub fn unfold_int(u: u64) -> i64 {
+    let i = (u >> 1) as i64;
+    if u & 1 != 0 { !i } else { i }
+}
+
+pub fn put_int(out: &mut Vec<u8>, i: i64) {
+    put_uint(out, fold_int(i));
+}
+
+pub fn float_to_wire(f: f64) -> u64 {
+    f.to_bits().swap_bytes()
+}
+
+pub fn float_from_wire(u: u64) -> f64 {
+    f64::from_bits(u.swap_bytes())
+}
+
+pub fn put_float(out: &mut Vec<u8>, f: f64) {
+    put_uint(out, float_to_wire(f));
+}
+
+pub fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    put_uint(out, b.len() as u64);
+    out.extend_from_slice(b);
+}
+
+/// The length of `x` in gob's unsigned encoding.
+pub fn uint_len(x: u64) -> usize {
+    if x < 0x80 {
+        1
+    } else {
+        1 + 8 - (x.leading_zeros() / 8) as usize
+    }
+}
+
+/// A cursor over bytes that knows its position in the whole stream.
+#[derive(Debug, Clone)]
+pub struct Cursor<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    /// Stream offset of `bytes[0]`.
+    base: u64,
+}
+
+impl<'a> Cursor<'a> {
+    pub fn new(bytes: &'a [u8], base: u64) -> Self {
+        Cursor {
+            bytes,
+            pos: 0,
+            base,
+        }
+    }
+
+    pub fn offset(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
+    /// Bytes read so far.
+    pub fn consumed(&self) -> usize {
+        self.pos
+    }
+
+    pub fn remaining(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pos >= self.bytes.len()
+    }
+
+    pub fn get_uint(&mut self) -> Result<u64> {
+        let start = self.offset();
+        let Some(&first) = self.bytes.get(self.pos) else {
+            return Err(Error::UnexpectedEof {
+                offset: start,
+                context: "reading an unsigned integer",
+            });
+        };
+        if first < 0x80 {
+            self.pos += 1;
+            return Ok(first as u64);
+        }
+        let n = (first as i8).unsigned_abs() as usize;
+        if n > 8 {
+            return Err(Error::malformed(
+                start,
+                format!("integer byte count {n} is over 8"),
+            ));
+        }
+        let Some(body) = self.bytes.get(self.pos + 1..self.pos + 1 + n) else {
+            return Err(Error::UnexpectedEof {
+                offset: start,
+                context: "reading an unsigned integer",
+            });
+        };
+        let mut x = 0u64;
+        for &b in body {
+            x = (x << 8) | b as u64;
+        }
+        self.pos += 1 + n;
+        Ok(x)
+    }
+
+    pub fn get_int(&mut self) -> Result<i64> {
+        self.get_uint().map(unfold_int)
+    }
+
+    pub fn get_float(&mut self) -> Result<f64> {
+        self.get_uint().map(float_from_wire)
+    }
+
+    pub fn get_bool(&mut self) -> Result<bool> {
+        let at = self.offset();
+        match self.get_uint()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            n => Err(Error::malformed(at, format!("bool encoded as {n}"))),
+        }
+    }
+
+    /// Reads `n` raw bytes, failing before anything is allocated if fewer remain.
+    pub fn take(&mut self, n: u64, context: &'static str) -> Result<&'a [u8]> {
+        if n > self.remaining() as u64 {
+            return Err(Error::UnexpectedEof {
+                offset: self.offset(),
+                context,
+            });
+        }
+        let start = self.pos;
+        self.pos += n as usize;
+        Ok(&self.bytes[start..self.pos])
+    }
+
+    /// Reads a length-prefixed byte string.
+    pub fn get_bytes(&mut self, context: &'static str) -> Result<&'a [u8]> {
+        let n = self.get_uint()?;
+        self.take(n, context)
+    }
+
+    /// Reads a count of items that each need at least `min_item_bytes`,
+    /// checked against what remains so that no allocation is sized by it
+    /// before it is known to be possible.
+    pub fn get_count(&mut self, min_item_bytes: u64, what: &'static str) -> Result<usize> {
+        let at = self.offset();
+        let n = self.get_uint()?;
+        if n.saturating_mul(min_item_bytes) > self.remaining() as u64 {
+            return Err(Error::malformed(
+                at,
+                format!(
+                    "{what} count {n} is larger than the {} bytes that remain",
+                    self.remaining()
+                ),
+            ));
+        }
+        Ok(n as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uint_bytes(x: u64) -> Vec<u8> {
+        let mut v = Vec::new();
+        put_uint(&mut v, x);
+        v
+    }
+
+    #[test]
+    fn unsigned_integers_follow_go() {
+        assert_eq!(uint_bytes(0), [0x00]);
+        assert_eq!(uint_bytes(7), [0x07]);
+        assert_eq!(uint_bytes(127), [0x7f]);
+        assert_eq!(uint_bytes(128), [0xff, 0x80]);
+        assert_eq!(uint_bytes(256), [0xfe, 0x01, 0x00]);
+        assert_eq!(
+            uint_bytes(u64::MAX),
+            [0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]
+        );
+        for x in [0, 1, 127, 128, 255, 256, 1 << 40, u64::MAX] {
+            assert_eq!(uint_len(x), uint_bytes(x).len());
+        }
+    }
+
+    #[test]
+    fn signed_integers_put_the_sign_in_the_low_bit() {
+        // Values from Go's doc.go.
+        assert_eq!(fold_int(-129), 257);
+        assert_eq!(fold_int(22), 44);
+        assert_eq!(fold_int(-1), 1);
+        for i in [0, 1, -1, i64::MAX, i64::MIN, -65] {
+            assert_eq!(unfold_int(fold_int(i)), i);
+        }
+        let mut v = Vec::new();
+        put_int(&mut v, -65);
+        assert_eq!(v, [0xff, 0x81]);
+    }
+
+    #[test]
+    fn floats_are_byte_reversed() {
+        // doc.go: 17.0 is sent as FE 31 40.
+        let mut v = Vec::new();
+        put_float(&mut v, 17.0);
+        assert_eq!(v, [0xfe, 0x31, 0x40]);
+        let mut c = Cursor::new(&v, 0);
+        assert_eq!(c.get_float().unwrap(), 17.0);
+    }
+
+    #[test]
+    fn reading_past_the_end_is_an_error_with_offset() {
+        let mut c = Cursor::new(&[0xfe, 0x01], 10);
+        match c.get_uint() {
+            Err(Error::UnexpectedEof { offset, .. }) => assert_eq!(offset, 10),
+            other => panic!("unexpected {other:?}"),
+        }
+        let mut c = Cursor::new(&[0x05, 1, 2], 0);
+        assert!(c.get_bytes("bytes").is_err());
+        let mut c = Cursor::new(&[0xf7, 0, 0], 0);
+        assert!(matches!(c.get_uint(), Err(Error::Malformed { .. })));
+    }
+}
