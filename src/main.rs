@@ -1,1 +1,5 @@
-fn main() {}
+//! The `goapptrace-proto` command line.
+
+fn main() -> std::process::ExitCode {
+    goapptrace_proto::cli::main()
+}

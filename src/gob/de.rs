@@ -44,6 +44,8 @@ pub fn from_reader<R: Read, T: DeserializeOwned>(reader: R) -> Result<T> {
 /// A gob stream being read: Go's `gob.Decoder`.
 pub struct Decoder<R> {
     pub(crate) stream: Stream<R>,
+    /// The sender's type id of the last value decoded.
+    last_id: Option<GobId>,
 }
 
 impl<R: Read> Decoder<R> {
@@ -54,6 +56,7 @@ impl<R: Read> Decoder<R> {
     pub fn with_limits(reader: R, limits: Limits) -> Self {
         Decoder {
             stream: Stream::new(reader, limits),
+            last_id: None,
         }
     }
 
@@ -62,6 +65,7 @@ impl<R: Read> Decoder<R> {
         let Some(id) = self.stream.type_sequence(false)? else {
             return Ok(None);
         };
+        self.last_id = Some(id);
         let value = T::deserialize(ValueDe::top(&mut self.stream, id)?).map_err(|e| match e {
             Error::Custom(message) => Error::Malformed {
                 offset: self.stream.offset(),
@@ -71,6 +75,12 @@ impl<R: Read> Decoder<R> {
         })?;
         self.stream.finish_value()?;
         Ok(Some(value))
+    }
+
+    /// The sender's name for the type of the last value decoded (a struct's
+    /// bare name, or gob's name for a basic type).
+    pub fn last_type_name(&self) -> Option<String> {
+        self.last_id.map(|id| self.stream.type_name(id))
     }
 
     /// The offset of the next unread byte of the current message.

@@ -1,0 +1,110 @@
+//! `goapptrace-proto frames ...`
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+
+use clap::Subcommand;
+
+use super::{Failure, input};
+use crate::protocol::{FrameDecoder, FrameEncoder, Packet};
+
+/// The largest frame the command line accepts: captures may be generous.
+const CLI_MAX_FRAME: usize = 64 << 20;
+
+#[derive(Subcommand)]
+pub enum FramesCommand {
+    /// Decode a byte stream of frames into JSON lines, one packet a line.
+    Decode {
+        /// The frames (a capture or a fixture), or - for standard input.
+        file: String,
+    },
+    /// Encode JSON lines of packets into frames, as one Go process would.
+    Encode {
+        /// JSON lines of packets, or - (the default) for standard input.
+        #[arg(default_value = "-")]
+        file: String,
+        /// Where to write the frames (- for standard output).
+        #[arg(short = 'o', long = "output")]
+        output: String,
+    },
+}
+
+pub fn run(cmd: FramesCommand) -> Result<(), Failure> {
+    match cmd {
+        FramesCommand::Decode { file } => decode(&file),
+        FramesCommand::Encode { file, output } => encode(&file, &output),
+    }
+}
+
+fn decode(path: &str) -> Result<(), Failure> {
+    let mut input = input::open(path)?;
+    let mut decoder = FrameDecoder::new();
+    decoder.set_max_frame(CLI_MAX_FRAME);
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = match input.reader.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                out.flush()?;
+                return Err(Failure(format!("{}: {e}", input.name)));
+            }
+        };
+        if n == 0 {
+            break;
+        }
+        decoder.feed(&chunk[..n]);
+        loop {
+            match decoder.next_packet() {
+                Ok(Some(packet)) => writeln!(out, "{}", packet.to_json())?,
+                Ok(None) => break,
+                Err(e) => {
+                    out.flush()?;
+                    return Err(Failure(format!("{}: {e}", input.name)));
+                }
+            }
+        }
+    }
+    out.flush()?;
+    decoder
+        .finish()
+        .map_err(|e| Failure(format!("{}: {e}", input.name)))
+}
+
+fn encode(path: &str, output: &str) -> Result<(), Failure> {
+    let input = input::open(path)?;
+    let sink: Box<dyn Write> = if output == "-" {
+        Box::new(io::stdout())
+    } else {
+        Box::new(File::create(output).map_err(|e| Failure(format!("{output}: {e}")))?)
+    };
+    let mut out = BufWriter::new(sink);
+    let mut encoder = FrameEncoder::new();
+    encoder.set_max_frame(CLI_MAX_FRAME);
+    let mut frame = Vec::new();
+    for (index, line) in BufReader::new(input.reader).lines().enumerate() {
+        let line_no = index + 1;
+        let fail = |message: String| Failure(format!("{}: line {line_no}: {message}", input.name));
+        let line = line.map_err(|e| fail(e.to_string()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let result = Packet::from_json(&line)
+            .map_err(|e| e.to_string())
+            .and_then(|packet| {
+                frame.clear();
+                encoder
+                    .encode(&packet, &mut frame)
+                    .map_err(|e| e.to_string())
+            });
+        if let Err(message) = result {
+            out.flush()?;
+            return Err(fail(message));
+        }
+        out.write_all(&frame)?;
+    }
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,67 @@
+//! `goapptrace-proto gob ...`
+
+use std::io::{self, Write};
+
+use clap::Subcommand;
+
+use super::{Failure, input};
+use crate::gob::{self, ValueDecoder};
+
+#[derive(Subcommand)]
+pub enum GobCommand {
+    /// Print each top-level value of a gob stream as one line of JSON.
+    Decode {
+        /// Print JSON (the only format, and the default).
+        #[arg(long)]
+        json: bool,
+        /// The gob stream, or - for standard input.
+        file: String,
+    },
+    /// Print an annotated dump: messages, type definitions and values with offsets.
+    Dump {
+        /// The gob stream, or - for standard input.
+        file: String,
+    },
+}
+
+pub fn run(cmd: GobCommand) -> Result<(), Failure> {
+    match cmd {
+        GobCommand::Decode { json: _, file } => decode(&file),
+        GobCommand::Dump { file } => dump(&file),
+    }
+}
+
+fn decode(path: &str) -> Result<(), Failure> {
+    let input = input::open(path)?;
+    let mut decoder = ValueDecoder::new(input.reader);
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    loop {
+        match decoder.next_value() {
+            Ok(Some(value)) => writeln!(out, "{}", value.to_json())?,
+            Ok(None) => return Ok(()),
+            Err(e) => {
+                out.flush()?;
+                return Err(located(&input.name, &e));
+            }
+        }
+    }
+}
+
+fn dump(path: &str) -> Result<(), Failure> {
+    let input = input::open(path)?;
+    let (text, error) = gob::dump::dump(input.reader);
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    match error {
+        Some(e) => Err(located(&input.name, &e)),
+        None => Ok(()),
+    }
+}
+
+/// `FILE: message`; a decoding error's message names its byte offset.
+pub fn located(name: &str, e: &gob::Error) -> Failure {
+    Failure(format!("{name}: {e}"))
+}

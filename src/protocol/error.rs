@@ -1,0 +1,49 @@
+//! The one error type of the protocol layer.
+
+use thiserror::Error;
+
+use crate::gob;
+
+/// What can go wrong with frames and sessions. Offsets count bytes from the
+/// start of the byte stream the frames came in.
+#[derive(Debug, Error)]
+pub enum ProtocolError {
+    #[error("frame at byte {offset} is {len} bytes, over the limit of {max}")]
+    FrameTooLarge { offset: u64, len: u64, max: u64 },
+
+    #[error("packet of {len} bytes is over the peer's limit of {max}")]
+    PacketTooLarge { len: usize, max: usize },
+
+    #[error("frame at byte {offset} has unknown packet type {code}")]
+    UnknownPacketType { offset: u64, code: i64 },
+
+    #[error("frame at byte {offset}: header says {header} but the body is {body}")]
+    HeaderMismatch {
+        offset: u64,
+        header: &'static str,
+        body: String,
+    },
+
+    #[error("frame at byte {offset}: {extra} bytes after the packet")]
+    TrailingBytes { offset: u64, extra: u64 },
+
+    /// The gob payload is broken; the gob error's offset counts from the
+    /// start of the payload, 4 bytes after the frame's.
+    #[error("frame at byte {offset}: payload: {source}")]
+    Gob { offset: u64, source: gob::Error },
+
+    #[error("input ends inside the frame at byte {offset} ({have} of {need} bytes)")]
+    Truncated { offset: u64, have: u64, need: u64 },
+
+    #[error("frame at byte {offset}: {message}")]
+    Invalid { offset: u64, message: String },
+
+    #[error("could not encode {packet}: {source}")]
+    Encode {
+        packet: &'static str,
+        source: gob::Error,
+    },
+
+    #[error("protocol violation: {0}")]
+    Violation(String),
+}

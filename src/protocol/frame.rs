@@ -1,0 +1,421 @@
+//! Frames of the gob generation: a 4-byte big-endian length, then a fresh
+//! gob stream holding a `HeaderPacket` and the packet.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::error::ProtocolError;
+use super::packet::*;
+use crate::gob::{self, Registry};
+
+/// The default largest frame accepted or sent (the marshal generation of the
+/// Go peers allows 100 MiB; the gob generation far less, see the README).
+pub const DEFAULT_MAX_FRAME: usize = 1 << 20;
+
+/// Turns packets into frames as one Go process would: one registry for the
+/// life of the sender, a fresh gob encoder per frame.
+pub struct FrameEncoder {
+    registry: Registry,
+    max_frame: usize,
+}
+
+impl Default for FrameEncoder {
+    fn default() -> Self {
+        FrameEncoder::new()
+    }
+}
+
+impl FrameEncoder {
+    pub fn new() -> Self {
+        FrameEncoder::with_registry(Registry::new())
+    }
+
+    /// Uses `registry` for type ids (for example one that starts at 65, as
+    /// the Go releases of goapptrace's time did).
+    pub fn with_registry(registry: Registry) -> Self {
+        FrameEncoder {
+            registry,
+            max_frame: DEFAULT_MAX_FRAME,
+        }
+    }
+
+    /// Refuses to write frames whose payload is larger than `max`.
+    pub fn set_max_frame(&mut self, max: usize) {
+        self.max_frame = max;
+    }
+
+    /// Appends the frame for `packet` to `out`. A packet too large for the
+    /// limit is an error and leaves `out` as it was.
+    pub fn encode(&mut self, packet: &Packet, out: &mut Vec<u8>) -> Result<(), ProtocolError> {
+        let start = out.len();
+        out.extend_from_slice(&[0; 4]);
+        let result = self.encode_payload(packet, out);
+        let len = out.len() - start - 4;
+        if let Err(e) = result {
+            out.truncate(start);
+            return Err(e);
+        }
+        if len > self.max_frame || len > u32::MAX as usize {
+            out.truncate(start);
+            return Err(ProtocolError::PacketTooLarge {
+                len,
+                max: self.max_frame,
+            });
+        }
+        out[start..start + 4].copy_from_slice(&(len as u32).to_be_bytes());
+        Ok(())
+    }
+
+    fn encode_payload(&mut self, packet: &Packet, out: &mut Vec<u8>) -> Result<(), ProtocolError> {
+        let ty = packet.packet_type();
+        let mut encoder = gob::Encoder::new(&mut self.registry);
+        let header = HeaderPacket {
+            packet_type: PacketTypeCode(ty.code()),
+        };
+        let wrap = |source| ProtocolError::Encode {
+            packet: ty.go_name(),
+            source,
+        };
+        encoder.encode_into(&header, out).map_err(wrap)?;
+        match packet {
+            Packet::ClientHello(p) => body(&mut encoder, p, out),
+            Packet::ServerHello(p) => body(&mut encoder, p, out),
+            Packet::Log(p) => body(&mut encoder, p, out),
+            Packet::Ping(p) => body(&mut encoder, p, out),
+            Packet::Shutdown(p) => body(&mut encoder, p, out),
+            Packet::StartTraceCmd(p) => body(&mut encoder, p, out),
+            Packet::StopTraceCmd(p) => body(&mut encoder, p, out),
+            Packet::Symbol(p) => body(&mut encoder, p, out),
+            Packet::RawFuncLogNew(p) => body(&mut encoder, p, out),
+        }
+        .map_err(wrap)
+    }
+}
+
+fn body<T>(encoder: &mut gob::Encoder<'_>, packet: &T, out: &mut Vec<u8>) -> gob::Result<()>
+where
+    T: Serialize + DeserializeOwned + 'static,
+{
+    encoder.encode_into(packet, out)
+}
+
+/// Cuts a byte stream into frames and decodes their packets. Feed it bytes
+/// as they arrive, cut anywhere; take packets while it has them.
+pub struct FrameDecoder {
+    buf: Vec<u8>,
+    /// Bytes of `buf` already consumed.
+    start: usize,
+    /// Stream offset of `buf[0]`.
+    base: u64,
+    max_frame: usize,
+}
+
+impl Default for FrameDecoder {
+    fn default() -> Self {
+        FrameDecoder::new()
+    }
+}
+
+impl FrameDecoder {
+    pub fn new() -> Self {
+        FrameDecoder {
+            buf: Vec::new(),
+            start: 0,
+            base: 0,
+            max_frame: DEFAULT_MAX_FRAME,
+        }
+    }
+
+    /// Refuses frames whose payload is larger than `max` (checked before
+    /// anything is allocated for them).
+    pub fn set_max_frame(&mut self, max: usize) {
+        self.max_frame = max;
+    }
+
+    /// Adds received bytes.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        if self.start > 0 && self.start == self.buf.len() {
+            self.base += self.start as u64;
+            self.buf.clear();
+            self.start = 0;
+        } else if self.start > 4096 && self.start * 2 > self.buf.len() {
+            self.base += self.start as u64;
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// The stream offset of the next frame.
+    pub fn offset(&self) -> u64 {
+        self.base + self.start as u64
+    }
+
+    /// Bytes received but not yet decoded (part of a frame).
+    pub fn pending(&self) -> usize {
+        self.buf.len() - self.start
+    }
+
+    /// The next complete frame's packet, `Ok(None)` if more bytes are needed.
+    /// After an error the decoder should be dropped: the stream is lost.
+    pub fn next_packet(&mut self) -> Result<Option<Packet>, ProtocolError> {
+        let Some(payload) = self.next_frame()? else {
+            return Ok(None);
+        };
+        let offset = payload.0;
+        let range = payload.1;
+        decode_payload(&self.buf[range], offset).map(Some)
+    }
+
+    /// The next complete frame's payload range in `buf`, with its offset.
+    fn next_frame(&mut self) -> Result<Option<(u64, std::ops::Range<usize>)>, ProtocolError> {
+        let avail = &self.buf[self.start..];
+        let offset = self.offset();
+        let Some(head) = avail.first_chunk::<4>() else {
+            return Ok(None);
+        };
+        let len = u32::from_be_bytes(*head) as u64;
+        if len > self.max_frame as u64 {
+            return Err(ProtocolError::FrameTooLarge {
+                offset,
+                len,
+                max: self.max_frame as u64,
+            });
+        }
+        if (avail.len() as u64) < 4 + len {
+            return Ok(None);
+        }
+        let body = self.start + 4..self.start + 4 + len as usize;
+        self.start = body.end;
+        Ok(Some((offset, body)))
+    }
+
+    /// At the end of the input: an error if a frame was left unfinished.
+    pub fn finish(&self) -> Result<(), ProtocolError> {
+        let have = self.pending() as u64;
+        if have == 0 {
+            return Ok(());
+        }
+        let need = match self.buf[self.start..].first_chunk::<4>() {
+            Some(head) => 4 + u32::from_be_bytes(*head) as u64,
+            None => 4,
+        };
+        Err(ProtocolError::Truncated {
+            offset: self.offset(),
+            have,
+            need,
+        })
+    }
+}
+
+/// Decodes the payload of one frame that starts at stream offset `offset`.
+pub fn decode_payload(payload: &[u8], offset: u64) -> Result<Packet, ProtocolError> {
+    let gob_err = |source| ProtocolError::Gob { offset, source };
+    let mut decoder = gob::Decoder::new(payload);
+    let header: HeaderPacket =
+        decoder
+            .decode()
+            .map_err(gob_err)?
+            .ok_or_else(|| ProtocolError::Invalid {
+                offset,
+                message: "empty frame".into(),
+            })?;
+    if decoder.last_type_name().as_deref() != Some("HeaderPacket") {
+        return Err(ProtocolError::Invalid {
+            offset,
+            message: format!(
+                "the first value is {}, not a HeaderPacket",
+                decoder.last_type_name().unwrap_or_default()
+            ),
+        });
+    }
+    let code = header.packet_type.0;
+    let ty =
+        PacketType::from_code(code).ok_or(ProtocolError::UnknownPacketType { offset, code })?;
+    let packet = match ty {
+        PacketType::ClientHello => read::<ClientHelloPacket>(&mut decoder, ty, offset)?.into(),
+        PacketType::ServerHello => read::<ServerHelloPacket>(&mut decoder, ty, offset)?.into(),
+        PacketType::Log => read::<LogPacket>(&mut decoder, ty, offset)?.into(),
+        PacketType::Ping => read::<PingPacket>(&mut decoder, ty, offset)?.into(),
+        PacketType::Shutdown => read::<ShutdownPacket>(&mut decoder, ty, offset)?.into(),
+        PacketType::StartTraceCmd => read::<StartTraceCmdPacket>(&mut decoder, ty, offset)?.into(),
+        PacketType::StopTraceCmd => read::<StopTraceCmdPacket>(&mut decoder, ty, offset)?.into(),
+        PacketType::Symbol => read::<SymbolPacket>(&mut decoder, ty, offset)?.into(),
+        PacketType::RawFuncLogNew => read::<RawFuncLogNewPacket>(&mut decoder, ty, offset)?.into(),
+    };
+    let used = decoder.offset();
+    if used < payload.len() as u64 {
+        return Err(ProtocolError::TrailingBytes {
+            offset,
+            extra: payload.len() as u64 - used,
+        });
+    }
+    Ok(packet)
+}
+
+fn read<T: DeserializeOwned>(
+    decoder: &mut gob::Decoder<&[u8]>,
+    ty: PacketType,
+    offset: u64,
+) -> Result<T, ProtocolError> {
+    let gob_err = |source| ProtocolError::Gob { offset, source };
+    let packet = decoder
+        .decode::<T>()
+        .map_err(gob_err)?
+        .ok_or(ProtocolError::Invalid {
+            offset,
+            message: format!("header announces {} but no packet follows", ty.go_name()),
+        })?;
+    let body = decoder.last_type_name().unwrap_or_default();
+    if body != ty.go_name() {
+        return Err(ProtocolError::HeaderMismatch {
+            offset,
+            header: ty.go_name(),
+            body,
+        });
+    }
+    Ok(packet)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The worked example of the spec: a fresh process of the Go of 2017
+    /// (user ids from 65) that first sends a Ping.
+    const SPEC_PING_FRAME: &str = "0000004b\
+        29ff810301010c4865616465725061636b657401ff82000101010a5061636b6574547970650104000000\
+        05ff82010800\
+        16ff830301010a50696e675061636b657401ff84000000\
+        03ff8400";
+
+    fn unhex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn ping_frame_matches_the_spec_worked_example() {
+        let mut enc = FrameEncoder::with_registry(Registry::with_first_id(65));
+        let mut out = Vec::new();
+        enc.encode(&Packet::Ping(PingPacket {}), &mut out).unwrap();
+        assert_eq!(out, unhex(SPEC_PING_FRAME));
+    }
+
+    #[test]
+    fn frames_cut_anywhere_decode_in_order() {
+        let mut enc = FrameEncoder::new();
+        let packets = vec![
+            Packet::ClientHello(ClientHelloPacket {
+                app_name: "app".into(),
+                client_secret: String::new(),
+                protocol_version: "1".into(),
+            }),
+            Packet::Ping(PingPacket {}),
+            Packet::RawFuncLogNew(RawFuncLogNewPacket {
+                func_log: Some(RawFuncLog {
+                    frames: vec![FuncStatusId(3), FuncStatusId(2)],
+                    ..RawFuncLog::default()
+                }),
+            }),
+        ];
+        let mut bytes = Vec::new();
+        for p in &packets {
+            enc.encode(p, &mut bytes).unwrap();
+        }
+        for chunk in [1, 3, 7, bytes.len()] {
+            let mut dec = FrameDecoder::new();
+            let mut got = Vec::new();
+            for piece in bytes.chunks(chunk) {
+                dec.feed(piece);
+                while let Some(p) = dec.next_packet().unwrap() {
+                    got.push(p);
+                }
+            }
+            dec.finish().unwrap();
+            assert_eq!(got, packets, "chunk size {chunk}");
+        }
+    }
+
+    #[test]
+    fn oversized_frames_fail_before_allocating() {
+        let mut dec = FrameDecoder::new();
+        dec.feed(&[0xff, 0xff, 0xff, 0xff]);
+        assert!(matches!(
+            dec.next_packet(),
+            Err(ProtocolError::FrameTooLarge {
+                len: 0xffff_ffff,
+                ..
+            })
+        ));
+        let mut enc = FrameEncoder::new();
+        enc.set_max_frame(16);
+        let mut out = vec![1, 2];
+        let err = enc
+            .encode(&Packet::Ping(PingPacket {}), &mut out)
+            .unwrap_err();
+        assert!(matches!(err, ProtocolError::PacketTooLarge { .. }));
+        assert_eq!(out, [1, 2]);
+    }
+
+    #[test]
+    fn a_header_that_disagrees_with_the_body_is_an_error() {
+        // Header says Ping (4), body is a ClientHelloPacket.
+        let mut registry = Registry::new();
+        let mut payload = Vec::new();
+        let mut encoder = gob::Encoder::new(&mut registry);
+        encoder
+            .encode_into(
+                &HeaderPacket {
+                    packet_type: PacketTypeCode(4),
+                },
+                &mut payload,
+            )
+            .unwrap();
+        encoder
+            .encode_into(&ClientHelloPacket::default(), &mut payload)
+            .unwrap();
+        let err = decode_payload(&payload, 0).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ProtocolError::HeaderMismatch {
+                    header: "PingPacket",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_packet_types_and_trailing_bytes_are_errors() {
+        let mut registry = Registry::new();
+        let mut payload = Vec::new();
+        gob::Encoder::new(&mut registry)
+            .encode_into(
+                &HeaderPacket {
+                    packet_type: PacketTypeCode(42),
+                },
+                &mut payload,
+            )
+            .unwrap();
+        assert!(matches!(
+            decode_payload(&payload, 0),
+            Err(ProtocolError::UnknownPacketType { code: 42, .. })
+        ));
+
+        let mut out = Vec::new();
+        FrameEncoder::new()
+            .encode(&Packet::Ping(PingPacket {}), &mut out)
+            .unwrap();
+        let mut payload = out[4..].to_vec();
+        payload.extend_from_slice(&[3, 4, 0, 0]);
+        assert!(matches!(
+            decode_payload(&payload, 0),
+            Err(ProtocolError::TrailingBytes { extra: 4, .. })
+        ));
+    }
+}

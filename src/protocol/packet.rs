@@ -1,0 +1,287 @@
+//! The packets of the gob generation, as the Go tracer declares them.
+//!
+//! Each struct carries its Go name (package `protocol` or `logutil`) and Go
+//! field names, so that the gob codec writes what Go writes and the JSON
+//! form shows what a Go programmer would expect.
+
+use serde::{Deserialize, Serialize};
+
+use crate::gob::Int;
+
+/// `protocol.PacketType`: the number in a frame's `HeaderPacket`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PacketType {
+    ClientHello = 1,
+    ServerHello = 2,
+    Log = 3,
+    Ping = 4,
+    Shutdown = 5,
+    StartTraceCmd = 6,
+    StopTraceCmd = 7,
+    Symbol = 8,
+    RawFuncLogNew = 9,
+}
+
+impl PacketType {
+    /// The packet type for a header number; 0 (Go's `UnknownPacketType`)
+    /// and numbers Go never assigned give `None`.
+    pub fn from_code(code: i64) -> Option<Self> {
+        use PacketType::*;
+        Some(match code {
+            1 => ClientHello,
+            2 => ServerHello,
+            3 => Log,
+            4 => Ping,
+            5 => Shutdown,
+            6 => StartTraceCmd,
+            7 => StopTraceCmd,
+            8 => Symbol,
+            9 => RawFuncLogNew,
+            _ => return None,
+        })
+    }
+
+    pub fn code(self) -> i64 {
+        self as i64
+    }
+
+    /// The Go type name of the packet struct.
+    pub fn go_name(self) -> &'static str {
+        use PacketType::*;
+        match self {
+            ClientHello => "ClientHelloPacket",
+            ServerHello => "ServerHelloPacket",
+            Log => "LogPacket",
+            Ping => "PingPacket",
+            Shutdown => "ShutdownPacket",
+            StartTraceCmd => "StartTraceCmdPacket",
+            StopTraceCmd => "StopTraceCmdPacket",
+            Symbol => "SymbolPacket",
+            RawFuncLogNew => "RawFuncLogNewPacket",
+        }
+    }
+}
+
+/// `protocol.HeaderPacket`, the first value of every frame.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "protocol.HeaderPacket")]
+pub struct HeaderPacket {
+    #[serde(rename = "PacketType")]
+    pub packet_type: PacketTypeCode,
+}
+
+/// `protocol.PacketType` as it travels: Go's `int64` named type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "protocol.PacketType")]
+pub struct PacketTypeCode(pub i64);
+
+/// Packet type 1, client to server: the first packet of a session.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "protocol.ClientHelloPacket", default, deny_unknown_fields)]
+pub struct ClientHelloPacket {
+    #[serde(rename = "AppName")]
+    pub app_name: String,
+    #[serde(rename = "ClientSecret")]
+    pub client_secret: String,
+    #[serde(rename = "ProtocolVersion")]
+    pub protocol_version: String,
+}
+
+/// Packet type 2, server to client: the reply to the hello.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "protocol.ServerHelloPacket", default, deny_unknown_fields)]
+pub struct ServerHelloPacket {
+    #[serde(rename = "ProtocolVersion")]
+    pub protocol_version: String,
+}
+
+/// Packet type 3: declared by Go, never used.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "protocol.LogPacket", deny_unknown_fields)]
+pub struct LogPacket {}
+
+/// Packet type 4: keep-alive (the Go client sends one every 3 s).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "protocol.PingPacket", deny_unknown_fields)]
+pub struct PingPacket {}
+
+/// Packet type 5: the sender is about to close.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "protocol.ShutdownPacket", deny_unknown_fields)]
+pub struct ShutdownPacket {}
+
+/// Packet type 6, server to client: start tracing a function.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "protocol.StartTraceCmdPacket", default, deny_unknown_fields)]
+pub struct StartTraceCmdPacket {
+    #[serde(rename = "FuncID")]
+    pub func_id: FuncId,
+    #[serde(rename = "ModuleName")]
+    pub module_name: String,
+}
+
+/// Packet type 7, server to client: stop tracing a function.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "protocol.StopTraceCmdPacket", default, deny_unknown_fields)]
+pub struct StopTraceCmdPacket {
+    #[serde(rename = "FuncID")]
+    pub func_id: FuncId,
+    #[serde(rename = "ModuleName")]
+    pub module_name: String,
+}
+
+/// Packet type 8, client to server: symbols (in this generation only the
+/// two exported flags of `logutil.Symbols` travel).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "protocol.SymbolPacket", default, deny_unknown_fields)]
+pub struct SymbolPacket {
+    #[serde(rename = "Symbols")]
+    pub symbols: Option<Symbols>,
+}
+
+/// Packet type 9, client to server: one function entry or exit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "protocol.RawFuncLogNewPacket", default, deny_unknown_fields)]
+pub struct RawFuncLogNewPacket {
+    #[serde(rename = "FuncLog")]
+    pub func_log: Option<RawFuncLog>,
+}
+
+/// `logutil.FuncID`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename = "logutil.FuncID")]
+pub struct FuncId(pub u64);
+
+/// `logutil.FuncStatusID`: a program counter in a traced stack.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename = "logutil.FuncStatusID")]
+pub struct FuncStatusId(pub u64);
+
+/// `logutil.RawFuncLogID` (Go `int`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename = "logutil.RawFuncLogID")]
+pub struct RawFuncLogId(pub Int);
+
+/// `logutil.TagName`: `"funcStart"` or `"funcEnd"`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename = "logutil.TagName")]
+pub struct TagName(pub String);
+
+/// `logutil.Time`: Unix nanoseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename = "logutil.Time")]
+pub struct Time(pub i64);
+
+/// `logutil.GID`: a goroutine id.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename = "logutil.GID")]
+pub struct Gid(pub i64);
+
+/// `logutil.TxID`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename = "logutil.TxID")]
+pub struct TxId(pub u64);
+
+/// `logutil.Symbols`; its function and line tables are unexported in Go
+/// and so never travel in this generation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "logutil.Symbols", default, deny_unknown_fields)]
+pub struct Symbols {
+    #[serde(rename = "Writable")]
+    pub writable: bool,
+    #[serde(rename = "KeepID")]
+    pub keep_id: bool,
+}
+
+/// `logutil.RawFuncLog`: one function entry or exit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "logutil.RawFuncLog", default, deny_unknown_fields)]
+pub struct RawFuncLog {
+    #[serde(rename = "ID")]
+    pub id: RawFuncLogId,
+    #[serde(rename = "Tag")]
+    pub tag: TagName,
+    #[serde(rename = "Timestamp")]
+    pub timestamp: Time,
+    #[serde(rename = "Frames")]
+    pub frames: Vec<FuncStatusId>,
+    #[serde(rename = "GID")]
+    pub gid: Gid,
+    #[serde(rename = "TxID")]
+    pub tx_id: TxId,
+}
+
+/// Any packet of the gob generation. Its serde form is the JSON form of the
+/// command line: `"packet"` names the Go type, the other keys are fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "packet")]
+pub enum Packet {
+    #[serde(rename = "ClientHelloPacket")]
+    ClientHello(ClientHelloPacket),
+    #[serde(rename = "ServerHelloPacket")]
+    ServerHello(ServerHelloPacket),
+    #[serde(rename = "LogPacket")]
+    Log(LogPacket),
+    #[serde(rename = "PingPacket")]
+    Ping(PingPacket),
+    #[serde(rename = "ShutdownPacket")]
+    Shutdown(ShutdownPacket),
+    #[serde(rename = "StartTraceCmdPacket")]
+    StartTraceCmd(StartTraceCmdPacket),
+    #[serde(rename = "StopTraceCmdPacket")]
+    StopTraceCmd(StopTraceCmdPacket),
+    #[serde(rename = "SymbolPacket")]
+    Symbol(SymbolPacket),
+    #[serde(rename = "RawFuncLogNewPacket")]
+    RawFuncLogNew(RawFuncLogNewPacket),
+}
+
+impl Packet {
+    pub fn packet_type(&self) -> PacketType {
+        match self {
+            Packet::ClientHello(_) => PacketType::ClientHello,
+            Packet::ServerHello(_) => PacketType::ServerHello,
+            Packet::Log(_) => PacketType::Log,
+            Packet::Ping(_) => PacketType::Ping,
+            Packet::Shutdown(_) => PacketType::Shutdown,
+            Packet::StartTraceCmd(_) => PacketType::StartTraceCmd,
+            Packet::StopTraceCmd(_) => PacketType::StopTraceCmd,
+            Packet::Symbol(_) => PacketType::Symbol,
+            Packet::RawFuncLogNew(_) => PacketType::RawFuncLogNew,
+        }
+    }
+
+    /// The packet as one line of JSON, every field shown.
+    pub fn to_json(&self) -> String {
+        // Packets hold only strings, integers, booleans, options and vectors:
+        // serde_json cannot fail on them.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// A packet from its JSON form; a missing key means the zero value.
+    pub fn from_json(text: &str) -> Result<Packet, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
+macro_rules! packet_from {
+    ($($ty:ty => $variant:ident),* $(,)?) => {
+        $(impl From<$ty> for Packet {
+            fn from(p: $ty) -> Packet {
+                Packet::$variant(p)
+            }
+        })*
+    };
+}
+
+packet_from! {
+    ClientHelloPacket => ClientHello,
+    ServerHelloPacket => ServerHello,
+    LogPacket => Log,
+    PingPacket => Ping,
+    ShutdownPacket => Shutdown,
+    StartTraceCmdPacket => StartTraceCmd,
+    StopTraceCmdPacket => StopTraceCmd,
+    SymbolPacket => Symbol,
+    RawFuncLogNewPacket => RawFuncLogNew,
+}
