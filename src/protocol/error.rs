@@ -44,6 +44,27 @@ pub enum ProtocolError {
         source: gob::Error,
     },
 
-    #[error("protocol violation: {0}")]
-    Violation(String),
+    #[error("the first packet must be {expected}, got {got}")]
+    NotHello {
+        expected: &'static str,
+        got: &'static str,
+    },
+
+    #[error("incompatible protocol version {theirs:?} (this side speaks {ours})")]
+    IncompatibleVersion { ours: String, theirs: String },
+
+    #[error("wrong client secret")]
+    WrongSecret,
+
+    #[error("{packet} may not be sent {direction}")]
+    WrongDirection {
+        packet: &'static str,
+        direction: &'static str,
+    },
+
+    #[error("the session is not established yet")]
+    NotEstablished,
+
+    #[error("the session is closed")]
+    Closed,
 }
