@@ -43,6 +43,25 @@ var subcommands = []subcommand{
 		hidden: true,
 		run:    runGobCase,
 	},
+	{
+		name: "goapptrace",
+		args: "[OUTDIR]",
+		help: "write the goapptrace frame fixtures (default OUTDIR " + defaultGoapptraceDir + ")",
+		run:  runGoapptrace,
+	},
+	{
+		name: "goapptrace-verify",
+		args: "FILE",
+		help: "decode a goapptrace frames file and print its packets as JSON, one per line",
+		run:  runGoapptraceVerify,
+	},
+	{
+		name:   "goapptrace-file",
+		args:   "NAME OUTDIR",
+		help:   "write one goapptrace frames file (used by goapptrace, in a fresh process per file)",
+		hidden: true,
+		run:    runGoapptraceFile,
+	},
 }
 
 func usage() {
@@ -50,7 +69,7 @@ func usage() {
 	fmt.Fprintln(os.Stderr, "subcommands:")
 	for _, c := range subcommands {
 		if !c.hidden {
-			fmt.Fprintf(os.Stderr, "  %-11s %-12s %s\n", c.name, c.args, c.help)
+			fmt.Fprintf(os.Stderr, "  %-17s %-12s %s\n", c.name, c.args, c.help)
 		}
 	}
 }

@@ -1,0 +1,343 @@
+package main
+
+// Frames of goapptrace's gob-generation protocol. A frame is a 4-byte
+// big-endian payload length, then the payload: one gob stream written by a
+// fresh gob.Encoder holding a HeaderPacket and then the packet it names.
+//
+// goapptrace writes one frames file per entry of frameFiles, each from a
+// fresh child process (gob type ids are process-wide and assigned at first
+// use), plus a manifest listing every file's packets in the JSON form the
+// Rust CLI prints. goapptrace-verify decodes a frames file written by someone
+// else and prints its packets in that same form.
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/gob"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"goapptrace-proto/go-fixtures/protocol"
+)
+
+const defaultGoapptraceDir = "../testdata/goapptrace"
+
+// maxGoFrame is the largest frame (length prefix included) the
+// gob-generation Go peer can send; every fixture frame stays within it.
+const maxGoFrame = 2048
+
+// packetTypeOf returns the PacketType of a packet given as a pointer, as
+// the Go tracer's detectPacketType does.
+func packetTypeOf(p any) (protocol.PacketType, error) {
+	switch p.(type) {
+	case *protocol.ClientHelloPacket:
+		return protocol.ClientHelloPacketType, nil
+	case *protocol.ServerHelloPacket:
+		return protocol.ServerHelloPacketType, nil
+	case *protocol.LogPacket:
+		return protocol.LogPacketType, nil
+	case *protocol.PingPacket:
+		return protocol.PingPacketType, nil
+	case *protocol.ShutdownPacket:
+		return protocol.ShutdownPacketType, nil
+	case *protocol.StartTraceCmdPacket:
+		return protocol.StartTraceCmdPacketType, nil
+	case *protocol.StopTraceCmdPacket:
+		return protocol.StopTraceCmdPacketType, nil
+	case *protocol.SymbolPacket:
+		return protocol.SymbolPacketType, nil
+	case *protocol.RawFuncLogNewPacket:
+		return protocol.RawFuncLogNewPacketType, nil
+	}
+	return protocol.UnknownPacketType, fmt.Errorf("not a packet pointer: %T", p)
+}
+
+// newPacket returns a pointer to a zero packet of type t. Unlike the Go
+// tracer's createPacket, a Shutdown stays a ShutdownPacket, so that the
+// printed form says what was sent.
+func newPacket(t protocol.PacketType) (any, error) {
+	switch t {
+	case protocol.ClientHelloPacketType:
+		return &protocol.ClientHelloPacket{}, nil
+	case protocol.ServerHelloPacketType:
+		return &protocol.ServerHelloPacket{}, nil
+	case protocol.LogPacketType:
+		return &protocol.LogPacket{}, nil
+	case protocol.PingPacketType:
+		return &protocol.PingPacket{}, nil
+	case protocol.ShutdownPacketType:
+		return &protocol.ShutdownPacket{}, nil
+	case protocol.StartTraceCmdPacketType:
+		return &protocol.StartTraceCmdPacket{}, nil
+	case protocol.StopTraceCmdPacketType:
+		return &protocol.StopTraceCmdPacket{}, nil
+	case protocol.SymbolPacketType:
+		return &protocol.SymbolPacket{}, nil
+	case protocol.RawFuncLogNewPacketType:
+		return &protocol.RawFuncLogNewPacket{}, nil
+	}
+	return nil, fmt.Errorf("invalid PacketType %d", int64(t))
+}
+
+// encodeFrame builds one frame for p (a pointer to a packet).
+func encodeFrame(p any) ([]byte, error) {
+	t, err := packetTypeOf(p)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	buf.Write([]byte{0, 0, 0, 0}) // room for the length
+	enc := gob.NewEncoder(&buf)
+	if err := enc.Encode(&protocol.HeaderPacket{PacketType: t}); err != nil {
+		return nil, fmt.Errorf("header: %w", err)
+	}
+	if err := enc.Encode(p); err != nil {
+		return nil, fmt.Errorf("%T: %w", p, err)
+	}
+	b := buf.Bytes()
+	binary.BigEndian.PutUint32(b, uint32(len(b)-4))
+	return b, nil
+}
+
+// decodeFrame decodes one frame payload with a fresh decoder.
+func decodeFrame(payload []byte) (any, error) {
+	r := bytes.NewReader(payload) // an io.ByteReader: gob reads no further than it needs
+	dec := gob.NewDecoder(r)
+	var hp protocol.HeaderPacket
+	if err := dec.Decode(&hp); err != nil {
+		return nil, fmt.Errorf("HeaderPacket: %w", err)
+	}
+	p, err := newPacket(hp.PacketType)
+	if err != nil {
+		return nil, fmt.Errorf("HeaderPacket: %w", err)
+	}
+	if err := dec.Decode(p); err != nil {
+		return nil, fmt.Errorf("%s (PacketType %d): %w", reflect.TypeOf(p).Elem().Name(), int64(hp.PacketType), err)
+	}
+	if n := r.Len(); n > 0 {
+		return nil, fmt.Errorf("%d bytes after the %s", n, reflect.TypeOf(p).Elem().Name())
+	}
+	return p, nil
+}
+
+// splitFrames cuts data into frame payloads; it fails on a truncated frame,
+// naming its index.
+func splitFrames(data []byte) ([][]byte, error) {
+	var out [][]byte
+	for off := 0; off < len(data); {
+		if len(data)-off < 4 {
+			return out, fmt.Errorf("frame %d (offset %d): %d bytes left, too few for a length", len(out), off, len(data)-off)
+		}
+		n := int(binary.BigEndian.Uint32(data[off:]))
+		if len(data)-off-4 < n {
+			return out, fmt.Errorf("frame %d (offset %d): length %d, but only %d bytes follow", len(out), off, n, len(data)-off-4)
+		}
+		out = append(out, data[off+4:off+4+n])
+		off += 4 + n
+	}
+	return out, nil
+}
+
+// renderPacket renders a packet (a pointer or a value) in the one-line JSON
+// form shared with the Rust CLI: "packet" is the Go type name, then every
+// exported field in declaration order, zero values included; a nil pointer
+// is null and a nil or empty slice is [].
+func renderPacket(p any) string {
+	v := reflect.ValueOf(p)
+	for v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	var r renderer
+	r.WriteString(`{"packet":`)
+	r.str(v.Type().Name())
+	renderFields(&r, v, false)
+	r.WriteByte('}')
+	return r.String()
+}
+
+// renderFields writes the exported fields of struct v as JSON members, each
+// preceded by a comma unless first is set and it is the first one.
+func renderFields(r *renderer, v reflect.Value, first bool) {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		if !first {
+			r.WriteByte(',')
+		}
+		first = false
+		r.str(f.Name)
+		r.WriteByte(':')
+		renderPlain(r, v.Field(i))
+	}
+}
+
+func renderPlain(r *renderer, v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			r.WriteString("null")
+			return
+		}
+		renderPlain(r, v.Elem())
+	case reflect.Struct:
+		r.WriteByte('{')
+		renderFields(r, v, true)
+		r.WriteByte('}')
+	case reflect.Slice:
+		r.WriteByte('[')
+		for i := 0; i < v.Len(); i++ {
+			if i > 0 {
+				r.WriteByte(',')
+			}
+			renderPlain(r, v.Index(i))
+		}
+		r.WriteByte(']')
+	case reflect.Bool:
+		r.WriteString(strconv.FormatBool(v.Bool()))
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		r.WriteString(strconv.FormatInt(v.Int(), 10))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		r.WriteString(strconv.FormatUint(v.Uint(), 10))
+	case reflect.String:
+		r.str(v.String())
+	default:
+		panic(fmt.Sprintf("renderPacket: unexpected %s", v.Type()))
+	}
+}
+
+// runGoapptraceFile writes one frames file; it must run in a process that
+// has not used gob yet.
+func runGoapptraceFile(args []string) error {
+	if len(args) != 2 {
+		return errors.New("usage: goapptrace-file NAME OUTDIR")
+	}
+	ff, ok := findFrameFile(args[0])
+	if !ok {
+		return fmt.Errorf("no frames file %q", args[0])
+	}
+	var out []byte
+	for i, p := range ff.packets {
+		frame, err := encodeFrame(p)
+		if err != nil {
+			return fmt.Errorf("%s frame %d: %w", ff.name, i, err)
+		}
+		if len(frame) > maxGoFrame {
+			return fmt.Errorf("%s frame %d: %d bytes, more than a Go peer can send (%d)", ff.name, i, len(frame), maxGoFrame)
+		}
+		out = append(out, frame...)
+	}
+	return os.WriteFile(filepath.Join(args[1], ff.name), out, 0o644)
+}
+
+type frameManifest struct {
+	Files []frameManifestFile `json:"files"`
+}
+
+type frameManifestFile struct {
+	File        string            `json:"file"`
+	Description string            `json:"description"`
+	Packets     []json.RawMessage `json:"packets"`
+}
+
+// runGoapptrace writes every frames file (one child process each) and the
+// manifest.
+func runGoapptrace(args []string) error {
+	if len(args) > 1 {
+		return errors.New("usage: goapptrace [OUTDIR]")
+	}
+	dir := defaultGoapptraceDir
+	if len(args) == 1 {
+		dir = args[0]
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	files := frameFiles()
+	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
+
+	written := map[string]bool{}
+	var m frameManifest
+	for _, ff := range files {
+		cmd := exec.Command(self, "goapptrace-file", ff.name, dir)
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("%s: %w", ff.name, err)
+		}
+		written[ff.name] = true
+		mf := frameManifestFile{File: ff.name, Description: ff.desc, Packets: []json.RawMessage{}}
+		for _, p := range ff.packets {
+			mf.Packets = append(mf.Packets, json.RawMessage(renderPacket(p)))
+		}
+		m.Files = append(m.Files, mf)
+	}
+	var data bytes.Buffer
+	je := json.NewEncoder(&data)
+	je.SetEscapeHTML(false)
+	je.SetIndent("", "  ")
+	if err := je.Encode(m); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), data.Bytes(), 0o644); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if n := e.Name(); !e.IsDir() && strings.HasSuffix(n, ".frames") && !written[n] {
+			fmt.Printf("removing stale %s\n", n)
+			if err := os.Remove(filepath.Join(dir, n)); err != nil {
+				return err
+			}
+		}
+	}
+	fmt.Printf("goapptrace: wrote %d frames files and manifest.json to %s\n", len(files), dir)
+	return nil
+}
+
+// runGoapptraceVerify decodes every frame of a file and prints its packet,
+// one per line.
+func runGoapptraceVerify(args []string) error {
+	if len(args) != 1 {
+		return errors.New("usage: goapptrace-verify FILE")
+	}
+	data, err := os.ReadFile(args[0])
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
+	payloads, splitErr := splitFrames(data)
+	for i, payload := range payloads {
+		p, err := decodeFrame(payload)
+		if err != nil {
+			out.Flush()
+			fmt.Fprintf(os.Stderr, "goapptrace-verify: %s: frame %d: %v\n", args[0], i, err)
+			return errReported
+		}
+		fmt.Fprintln(out, renderPacket(p))
+	}
+	if splitErr != nil {
+		out.Flush()
+		fmt.Fprintf(os.Stderr, "goapptrace-verify: %s: %v\n", args[0], splitErr)
+		return errReported
+	}
+	return nil
+}

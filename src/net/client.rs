@@ -1,0 +1,259 @@
+//! The trace target's side: connect, say hello, ping, send, close.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
+use tokio::sync::{Mutex, mpsc};
+use tokio::task::JoinHandle;
+
+use super::NetError;
+use super::addr::Address;
+use super::conn::Conn;
+use crate::protocol::{
+    ClientEvent, ClientHelloPacket, ClientSession, Packet, ServerHelloPacket, SessionConfig,
+};
+
+/// How a client connects and behaves; the defaults are the Go client's.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub app_name: String,
+    pub secret: String,
+    pub session: SessionConfig,
+    /// Connection attempts before giving up (Go: 10).
+    pub connect_attempts: u32,
+    /// The wait after the first failed attempt, doubling each time (Go: 10 ms).
+    pub retry_delay: Duration,
+    /// The longest the hello exchange may take (Go: 10 s).
+    pub handshake_timeout: Duration,
+    /// How often a Ping goes out once established (Go: 3 s).
+    pub ping_interval: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            app_name: String::new(),
+            secret: String::new(),
+            session: SessionConfig::default(),
+            connect_attempts: 10,
+            retry_delay: Duration::from_millis(10),
+            handshake_timeout: Duration::from_secs(10),
+            ping_interval: Duration::from_secs(3),
+        }
+    }
+}
+
+struct Shared {
+    session: ClientSession,
+    writer: WriteHalf<Conn>,
+}
+
+impl Shared {
+    async fn flush(&mut self) -> Result<(), NetError> {
+        if self.session.has_output() {
+            let out = self.session.take_output();
+            self.writer.write_all(&out).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A connected, negotiated client.
+pub struct Client {
+    shared: Arc<Mutex<Shared>>,
+    events: mpsc::Receiver<Result<ClientEvent, NetError>>,
+    server_hello: ServerHelloPacket,
+    reader: JoinHandle<()>,
+    pinger: JoinHandle<()>,
+}
+
+impl Client {
+    /// Connects (with the Go client's retries), says hello and waits for the
+    /// server's answer.
+    pub async fn connect(address: &Address, options: ClientOptions) -> Result<Client, NetError> {
+        let conn = connect_with_retries(address, &options).await?;
+        let (mut reader, writer) = tokio::io::split(conn);
+        let hello = ClientHelloPacket {
+            app_name: options.app_name.clone(),
+            client_secret: options.secret.clone(),
+            protocol_version: String::new(),
+        };
+        let mut shared = Shared {
+            session: ClientSession::new(hello, &options.session)?,
+            writer,
+        };
+        let handshake = async {
+            shared.flush().await?;
+            let mut buf = vec![0u8; 16 * 1024];
+            loop {
+                let n = reader.read(&mut buf).await?;
+                if n == 0 {
+                    shared.session.handle_input_closed()?;
+                    return Err(NetError::PeerClosed(" during the handshake".into()));
+                }
+                shared.session.handle_input(&buf[..n])?;
+                if let Some(ClientEvent::Established(hello)) = shared.session.poll_event() {
+                    return Ok::<_, NetError>((hello, buf));
+                }
+            }
+        };
+        let (server_hello, buf) = tokio::time::timeout(options.handshake_timeout, handshake)
+            .await
+            .map_err(|_| NetError::HandshakeTimeout(options.handshake_timeout))??;
+
+        let shared = Arc::new(Mutex::new(shared));
+        let (tx, events) = mpsc::channel(1024);
+        let reader = tokio::spawn(read_loop(reader, buf, shared.clone(), tx));
+        let pinger = tokio::spawn(ping_loop(shared.clone(), options.ping_interval));
+        Ok(Client {
+            shared,
+            events,
+            server_hello,
+            reader,
+            pinger,
+        })
+    }
+
+    /// The server's hello.
+    pub fn server_hello(&self) -> &ServerHelloPacket {
+        &self.server_hello
+    }
+
+    /// Sends a Symbol or RawFuncLogNew packet (or a Ping). A packet too
+    /// large for the peer is an error here; the connection stays up.
+    pub async fn send(&self, packet: &Packet) -> Result<(), NetError> {
+        let mut shared = self.shared.lock().await;
+        shared.session.send(packet)?;
+        shared.flush().await
+    }
+
+    /// Sends many packets with one write.
+    pub async fn send_all<'p>(
+        &self,
+        packets: impl IntoIterator<Item = &'p Packet>,
+    ) -> Result<(), NetError> {
+        let mut shared = self.shared.lock().await;
+        for packet in packets {
+            shared.session.send(packet)?;
+        }
+        shared.flush().await
+    }
+
+    /// The next thing the server said: StartTrace, StopTrace, Ping or
+    /// Shutdown. `None` once the connection is gone; an error first if it
+    /// ended badly.
+    pub async fn next_event(&mut self) -> Option<Result<ClientEvent, NetError>> {
+        self.events.recv().await
+    }
+
+    /// Sends Shutdown, flushes, then closes the connection.
+    pub async fn close(self) -> Result<(), NetError> {
+        self.pinger.abort();
+        let result = {
+            let mut shared = self.shared.lock().await;
+            shared.session.close();
+            let flushed = shared.flush().await;
+            let shut = shared.writer.shutdown().await;
+            flushed.and(shut.map_err(NetError::from))
+        };
+        self.reader.abort();
+        result
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.pinger.abort();
+        self.reader.abort();
+    }
+}
+
+async fn connect_with_retries(
+    address: &Address,
+    options: &ClientOptions,
+) -> Result<Conn, NetError> {
+    let attempts = options.connect_attempts.max(1);
+    let mut delay = options.retry_delay;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match Conn::connect(address).await {
+            Ok(conn) => return Ok(conn),
+            Err(source) if attempt >= attempts => {
+                return Err(NetError::Connect {
+                    address: address.clone(),
+                    attempts,
+                    source,
+                });
+            }
+            Err(_) => {
+                tokio::time::sleep(delay).await;
+                delay = delay.saturating_mul(2);
+            }
+        }
+    }
+}
+
+async fn read_loop(
+    mut reader: ReadHalf<Conn>,
+    mut buf: Vec<u8>,
+    shared: Arc<Mutex<Shared>>,
+    tx: mpsc::Sender<Result<ClientEvent, NetError>>,
+) {
+    // Packets that came with the server's hello.
+    let mut events = Vec::new();
+    drain(&mut shared.lock().await.session, &mut events);
+    for event in events.drain(..) {
+        if tx.send(Ok(event)).await.is_err() {
+            return;
+        }
+    }
+    loop {
+        let result = match reader.read(&mut buf).await {
+            Ok(0) => {
+                let mut s = shared.lock().await;
+                let r = s.session.handle_input_closed().map_err(NetError::from);
+                drain(&mut s.session, &mut events);
+                r.map(|_| false)
+            }
+            Ok(n) => {
+                let mut s = shared.lock().await;
+                let r = s.session.handle_input(&buf[..n]).map_err(NetError::from);
+                drain(&mut s.session, &mut events);
+                r.map(|_| !s.session.is_closed())
+            }
+            Err(e) => Err(e.into()),
+        };
+        for event in events.drain(..) {
+            if tx.send(Ok(event)).await.is_err() {
+                return;
+            }
+        }
+        match result {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(e) => {
+                let _ = tx.send(Err(e)).await;
+                return;
+            }
+        }
+    }
+}
+
+fn drain(session: &mut ClientSession, out: &mut Vec<ClientEvent>) {
+    while let Some(e) = session.poll_event() {
+        out.push(e);
+    }
+}
+
+async fn ping_loop(shared: Arc<Mutex<Shared>>, every: Duration) {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        ticks.tick().await;
+        let mut s = shared.lock().await;
+        if s.session.is_closed() || s.session.ping().is_err() || s.flush().await.is_err() {
+            return;
+        }
+    }
+}

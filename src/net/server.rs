@@ -1,0 +1,433 @@
+//! The log server: many clients at once, each with an id.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
+use tokio::net::{TcpListener, UnixListener};
+use tokio::sync::{Mutex, mpsc, watch};
+use tokio::task::JoinHandle;
+
+use super::NetError;
+use super::addr::Address;
+use super::conn::Conn;
+use crate::protocol::{
+    ClientHelloPacket, Packet, ProtocolError, RawFuncLogNewPacket, ServerEvent as SessionEvent,
+    ServerSession, SessionConfig, SymbolPacket,
+};
+
+/// A connected client's number, unique for the life of the server.
+pub type ClientId = u64;
+
+/// The first port tried when no address is given, as the Go server does.
+pub const DEFAULT_PORT: u16 = 8600;
+/// How many ports from [`DEFAULT_PORT`] upward are tried.
+pub const PORTS_TRIED: u16 = 100;
+
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    pub session: SessionConfig,
+    /// When set, a client must present this secret in its hello.
+    pub secret: Option<String>,
+    /// The longest a client may take to say hello (Go: 10 s).
+    pub handshake_timeout: Duration,
+    /// A connection that delivers nothing for this long after the hello is
+    /// closed (Go clients ping every 3 s). `None`: no limit.
+    pub idle_timeout: Option<Duration>,
+    /// How long a graceful stop waits for clients to close.
+    pub stop_grace: Duration,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            session: SessionConfig::default(),
+            secret: None,
+            handshake_timeout: Duration::from_secs(10),
+            idle_timeout: Some(Duration::from_secs(10)),
+            stop_grace: Duration::from_secs(2),
+        }
+    }
+}
+
+/// What happens on the server, in order per client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerEvent {
+    Connected {
+        client: ClientId,
+        hello: ClientHelloPacket,
+    },
+    Symbols {
+        client: ClientId,
+        packet: SymbolPacket,
+    },
+    FuncLog {
+        client: ClientId,
+        packet: RawFuncLogNewPacket,
+    },
+    /// A StartTraceCmd or StopTraceCmd went out to the client.
+    CommandSent {
+        client: ClientId,
+        packet: Packet,
+    },
+    Disconnected {
+        client: ClientId,
+        reason: String,
+    },
+}
+
+struct ConnShared {
+    session: ServerSession,
+    writer: WriteHalf<Conn>,
+}
+
+impl ConnShared {
+    async fn flush(&mut self) -> Result<(), NetError> {
+        if self.session.has_output() {
+            let out = self.session.take_output();
+            self.writer.write_all(&out).await?;
+        }
+        Ok(())
+    }
+}
+
+struct Inner {
+    options: ServerOptions,
+    clients: std::sync::Mutex<HashMap<ClientId, Arc<Mutex<ConnShared>>>>,
+    tasks: std::sync::Mutex<Vec<JoinHandle<()>>>,
+    next_id: AtomicU64,
+    events: mpsc::Sender<ServerEvent>,
+    stop: watch::Receiver<bool>,
+}
+
+/// A listening server. Take its events with [`Server::next_event`].
+pub struct Server {
+    address: Address,
+    inner: Arc<Inner>,
+    events: mpsc::Receiver<ServerEvent>,
+    stop: watch::Sender<bool>,
+    acceptor: JoinHandle<()>,
+    socket_path: Option<PathBuf>,
+}
+
+enum Listener {
+    Tcp(TcpListener),
+    Unix(UnixListener),
+}
+
+impl Listener {
+    async fn accept(&self) -> std::io::Result<Conn> {
+        match self {
+            Listener::Tcp(l) => {
+                let (s, _) = l.accept().await?;
+                s.set_nodelay(true)?;
+                Ok(Conn::Tcp(s))
+            }
+            Listener::Unix(l) => Ok(Conn::Unix(l.accept().await?.0)),
+        }
+    }
+}
+
+impl Server {
+    /// Listens on `address`, or with `None` on localhost from port 8600
+    /// upward (the first free one, as the Go server does).
+    pub async fn bind(
+        address: Option<&Address>,
+        options: ServerOptions,
+    ) -> Result<Server, NetError> {
+        let (listener, address, socket_path) = match address {
+            Some(Address::Tcp(hostport)) => {
+                let l = TcpListener::bind(hostport)
+                    .await
+                    .map_err(|source| NetError::Listen {
+                        address: hostport.clone(),
+                        source,
+                    })?;
+                let local = Address::Tcp(l.local_addr()?.to_string());
+                (Listener::Tcp(l), local, None)
+            }
+            Some(Address::Unix(path)) => {
+                remove_stale_socket(path).await;
+                let l = UnixListener::bind(path).map_err(|source| NetError::Listen {
+                    address: path.display().to_string(),
+                    source,
+                })?;
+                (
+                    Listener::Unix(l),
+                    Address::Unix(path.clone()),
+                    Some(path.clone()),
+                )
+            }
+            None => {
+                let mut last = None;
+                let mut bound = None;
+                for port in DEFAULT_PORT..DEFAULT_PORT + PORTS_TRIED {
+                    match TcpListener::bind(("localhost", port)).await {
+                        Ok(l) => {
+                            bound = Some(l);
+                            break;
+                        }
+                        Err(e) => last = Some(e),
+                    }
+                }
+                let l = bound.ok_or_else(|| NetError::Listen {
+                    address: format!(
+                        "localhost:{DEFAULT_PORT}-{}",
+                        DEFAULT_PORT + PORTS_TRIED - 1
+                    ),
+                    source: last.unwrap_or_else(|| std::io::ErrorKind::AddrInUse.into()),
+                })?;
+                let local = Address::Tcp(l.local_addr()?.to_string());
+                (Listener::Tcp(l), local, None)
+            }
+        };
+        let (events_tx, events) = mpsc::channel(4096);
+        let (stop, stop_rx) = watch::channel(false);
+        let inner = Arc::new(Inner {
+            options,
+            clients: Default::default(),
+            tasks: Default::default(),
+            next_id: AtomicU64::new(1),
+            events: events_tx,
+            stop: stop_rx,
+        });
+        let acceptor = tokio::spawn(accept_loop(listener, inner.clone()));
+        Ok(Server {
+            address,
+            inner,
+            events,
+            stop,
+            acceptor,
+            socket_path,
+        })
+    }
+
+    /// The address actually listened on.
+    pub fn local_addr(&self) -> &Address {
+        &self.address
+    }
+
+    /// The next event; `None` after the server stopped and all were taken.
+    pub async fn next_event(&mut self) -> Option<ServerEvent> {
+        self.events.recv().await
+    }
+
+    /// The ids of the clients connected now.
+    pub fn clients(&self) -> Vec<ClientId> {
+        let mut ids: Vec<_> = lock(&self.inner.clients).keys().copied().collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Sends a StartTraceCmd or StopTraceCmd to one client.
+    pub async fn send_command(&self, client: ClientId, packet: &Packet) -> Result<(), NetError> {
+        let conn = lock(&self.inner.clients)
+            .get(&client)
+            .cloned()
+            .ok_or(NetError::UnknownClient(client))?;
+        {
+            let mut c = conn.lock().await;
+            c.session.send(packet)?;
+            c.flush().await?;
+        }
+        let _ = self
+            .inner
+            .events
+            .send(ServerEvent::CommandSent {
+                client,
+                packet: packet.clone(),
+            })
+            .await;
+        Ok(())
+    }
+
+    /// Stops accepting, sends Shutdown to every client, closes each
+    /// connection and waits (up to the grace period) for them to end.
+    pub async fn shutdown(mut self) -> Vec<ServerEvent> {
+        self.acceptor.abort();
+        let _ = self.stop.send(true);
+        let conns: Vec<_> = lock(&self.inner.clients).values().cloned().collect();
+        for conn in conns {
+            let mut c = conn.lock().await;
+            c.session.close();
+            let _ = c.flush().await;
+            let _ = c.writer.shutdown().await;
+        }
+        let tasks: Vec<_> = std::mem::take(&mut *lock(&self.inner.tasks));
+        let grace = self.inner.options.stop_grace;
+        // Events must keep flowing while the connections finish.
+        let mut rest = Vec::new();
+        let wait = async {
+            for t in tasks {
+                let _ = t.await;
+            }
+        };
+        tokio::pin!(wait);
+        let deadline = tokio::time::sleep(grace);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                _ = &mut wait => break,
+                _ = &mut deadline => break,
+                Some(e) = self.events.recv() => rest.push(e),
+            }
+        }
+        for t in std::mem::take(&mut *lock(&self.inner.tasks)) {
+            t.abort();
+        }
+        while let Ok(e) = self.events.try_recv() {
+            rest.push(e);
+        }
+        rest
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.acceptor.abort();
+        let _ = self.stop.send(true);
+        for t in lock(&self.inner.tasks).iter() {
+            t.abort();
+        }
+        if let Some(path) = &self.socket_path {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes a socket file left by a server that is gone (nobody answers).
+async fn remove_stale_socket(path: &std::path::Path) {
+    use std::os::unix::fs::FileTypeExt;
+    let is_socket = std::fs::metadata(path).map(|m| m.file_type().is_socket());
+    if matches!(is_socket, Ok(true)) && tokio::net::UnixStream::connect(path).await.is_err() {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+async fn accept_loop(listener: Listener, inner: Arc<Inner>) {
+    loop {
+        let conn = match listener.accept().await {
+            Ok(c) => c,
+            // Out of descriptors and the like: wait a little, go on.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let id = inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let task = tokio::spawn(serve_client(id, conn, inner.clone()));
+        let mut tasks = lock(&inner.tasks);
+        tasks.retain(|t| !t.is_finished());
+        tasks.push(task);
+    }
+}
+
+async fn serve_client(id: ClientId, conn: Conn, inner: Arc<Inner>) {
+    let (reader, writer) = tokio::io::split(conn);
+    let shared = Arc::new(Mutex::new(ConnShared {
+        session: ServerSession::new(&inner.options.session, inner.options.secret.clone()),
+        writer,
+    }));
+    lock(&inner.clients).insert(id, shared.clone());
+    let reason = match read_client(id, reader, &shared, &inner).await {
+        Ok(reason) => reason,
+        Err(e) => e.to_string(),
+    };
+    lock(&inner.clients).remove(&id);
+    {
+        let mut c = shared.lock().await;
+        let _ = c.writer.shutdown().await;
+    }
+    let _ = inner
+        .events
+        .send(ServerEvent::Disconnected { client: id, reason })
+        .await;
+}
+
+/// Reads one client until it leaves; the result is why it left.
+async fn read_client(
+    id: ClientId,
+    mut reader: ReadHalf<Conn>,
+    shared: &Mutex<ConnShared>,
+    inner: &Inner,
+) -> Result<String, NetError> {
+    let options = &inner.options;
+    let mut stop = inner.stop.clone();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut events = Vec::new();
+    let hello_deadline = tokio::time::Instant::now() + options.handshake_timeout;
+    loop {
+        let established = shared.lock().await.session.is_established();
+        let deadline = if established {
+            options
+                .idle_timeout
+                .map(|t| tokio::time::Instant::now() + t)
+        } else {
+            Some(hello_deadline)
+        };
+        let read = async {
+            match deadline {
+                Some(d) => tokio::time::timeout_at(d, reader.read(&mut buf)).await.ok(),
+                None => Some(reader.read(&mut buf).await),
+            }
+        };
+        let n = tokio::select! {
+            r = read => match r {
+                Some(r) => r?,
+                None if established => return Ok("no frame within the idle timeout".into()),
+                None => return Ok(format!("no hello within {:?}", options.handshake_timeout)),
+            },
+            _ = stop.changed() => return Ok("server stopped".into()),
+        };
+        let outcome = {
+            let mut c = shared.lock().await;
+            let r = if n == 0 {
+                c.session.handle_input_closed()
+            } else {
+                c.session.handle_input(&buf[..n])
+            };
+            while let Some(e) = c.session.poll_event() {
+                events.push(e);
+            }
+            // The hello's answer, if any; nothing goes out after an error.
+            if r.is_ok() {
+                c.flush().await?;
+            }
+            (r, c.session.is_closed())
+        };
+        let mut said_shutdown = false;
+        for e in events.drain(..) {
+            let event = match e {
+                SessionEvent::Hello(hello) => ServerEvent::Connected { client: id, hello },
+                SessionEvent::Symbols(packet) => ServerEvent::Symbols { client: id, packet },
+                SessionEvent::FuncLog(packet) => ServerEvent::FuncLog { client: id, packet },
+                SessionEvent::Ping => continue,
+                SessionEvent::Shutdown => {
+                    said_shutdown = true;
+                    continue;
+                }
+            };
+            if inner.events.send(event).await.is_err() {
+                return Ok("server dropped".into());
+            }
+        }
+        match outcome {
+            (Err(e), _) => return Err(protocol_reason(e)),
+            (Ok(()), _) if said_shutdown => return Ok("client sent Shutdown".into()),
+            (Ok(()), _) if n == 0 => return Ok("client closed the connection".into()),
+            (Ok(()), true) => return Ok("session closed".into()),
+            (Ok(()), false) => {}
+        }
+    }
+}
+
+fn protocol_reason(e: ProtocolError) -> NetError {
+    NetError::Protocol(e)
+}
