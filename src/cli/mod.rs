@@ -3,6 +3,8 @@
 mod frames;
 mod gob;
 mod input;
+mod send;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -27,6 +29,10 @@ enum Command {
     /// Read and write goapptrace frames.
     #[command(subcommand)]
     Frames(frames::FramesCommand),
+    /// Run a log server; print every event as one JSON line on stdout.
+    Serve(serve::ServeArgs),
+    /// Act as a trace target: send packets given as JSON lines.
+    Send(send::SendArgs),
 }
 
 /// A failure the command reports: the message goes to stderr, the process
@@ -44,6 +50,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Gob(cmd) => gob::run(cmd),
         Command::Frames(cmd) => frames::run(cmd),
+        Command::Serve(args) => serve::run(args),
+        Command::Send(args) => send::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
