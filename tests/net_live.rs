@@ -40,7 +40,7 @@ async fn full_session(address: Address) {
         app_name: "live".into(),
         ..ClientOptions::default()
     };
-    let mut client = Client::connect(server.local_addr(), options)
+    let client = Client::connect(server.local_addr(), options)
         .await
         .expect("connect");
     assert_eq!(client.server_hello().protocol_version, "1");

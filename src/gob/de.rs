@@ -334,14 +334,14 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
         if self.id == types::BYTES || self.id == types::STRING {
             let range = self.byte_range()?;
             let bytes = self.st.bytes(range).to_vec();
-            return visitor.visit_seq(bytes.into_deserializer());
+            return visitor.visit_seq(byte_seq(bytes));
         }
         let elem = match self.wire()?.shape {
             Shape::Slice { elem } | Shape::Array { elem, .. } => elem,
             Shape::GobEncoder | Shape::BinaryMarshaler | Shape::TextMarshaler => {
                 let range = self.byte_range()?;
                 let bytes = self.st.bytes(range).to_vec();
-                return visitor.visit_seq(bytes.into_deserializer());
+                return visitor.visit_seq(byte_seq(bytes));
             }
             _ => return Err(self.mismatch("slice or array")),
         };
@@ -456,6 +456,45 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
 
     fn is_human_readable(&self) -> bool {
         false
+    }
+}
+
+/// The elements of a byte slice read as a sequence. Go sends a slice of a
+/// named `uint8` type (`[]Octet`) as bytes, so an element may be a newtype.
+fn byte_seq<'de>(bytes: Vec<u8>) -> impl de::SeqAccess<'de, Error = Error> {
+    de::value::SeqDeserializer::new(bytes.into_iter().map(ByteDe))
+}
+
+/// One byte of a byte slice: a `u8`, or a newtype around one.
+struct ByteDe(u8);
+
+impl<'de> IntoDeserializer<'de, Error> for ByteDe {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+impl<'de> de::Deserializer<'de> for ByteDe {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_u8(self.0)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct seq tuple tuple_struct map
+        struct enum identifier ignored_any
     }
 }
 
@@ -656,5 +695,42 @@ impl<'de, R: Read> de::MapAccess<'de> for InterfaceAccess<'_, R> {
         }
         let id = std::mem::replace(&mut self.id, 0);
         seed.deserialize(ValueDe::top(self.st, id)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+
+    /// A named `uint8` type, like Go's `type Octet uint8`.
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(rename = "main.Octet")]
+    struct Octet(u8);
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(rename = "main.NamedBytes")]
+    struct NamedBytes {
+        #[serde(rename = "O")]
+        o: Vec<Octet>,
+    }
+
+    #[test]
+    fn a_slice_of_a_named_byte_type_decodes_from_bytes() {
+        // Go sends []Octet as a byte slice (type id 5), at top level and as
+        // a field.
+        let top = super::super::to_vec(&vec![Octet(1), Octet(2), Octet(255)]).unwrap();
+        // Length 6, type id 5 ([]byte), singleton marker, 3 bytes.
+        assert_eq!(top, [0x06, 0x0a, 0x00, 0x03, 0x01, 0x02, 0xff]);
+        let decoded: Vec<Octet> = super::from_slice(&top).unwrap();
+        assert_eq!(decoded, [Octet(1), Octet(2), Octet(255)]);
+        let plain: Vec<u8> = super::from_slice(&top).unwrap();
+        assert_eq!(plain, [1, 2, 255]);
+
+        let value = NamedBytes {
+            o: vec![Octet(4), Octet(5)],
+        };
+        let bytes = super::super::to_vec(&value).unwrap();
+        let decoded: NamedBytes = super::from_slice(&bytes).unwrap();
+        assert_eq!(decoded, value);
     }
 }

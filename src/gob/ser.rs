@@ -365,7 +365,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
             }
             Kind::Opaque(_) => {
                 put_bytes(self.st.buf(), v);
-                Ok(false)
+                Ok(opaque_is_zero(v.len(), self.non_nil))
             }
             _ => Err(self.mismatch("byte string")),
         }
@@ -530,6 +530,15 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
     }
 }
 
+/// Whether the bytes of a value that marshals itself stand for Go's zero
+/// value. Go leaves a GobEncoder or BinaryMarshaler struct field out when
+/// the value is zero (`encoding/gob`'s `gobEncodeOpFor`), and the decoder
+/// then hands out empty bytes: so empty bytes are the zero value, unless
+/// they were reached through a non-nil pointer, which Go always sends.
+fn opaque_is_zero(len: usize, non_nil: bool) -> IsZero {
+    len == 0 && !non_nil
+}
+
 pub struct SeqSer<'s, 'a> {
     ser: ValueSer<'s, 'a>,
     elem: Option<NodeId>,
@@ -586,8 +595,11 @@ impl<'s, 'a> SeqSer<'s, 'a> {
                 buf.splice(self.start..self.start, count);
             }
         }
-        let is_array = matches!(self.ser.kind(), Kind::Array(..) | Kind::Opaque(_));
-        Ok(self.count == 0 && !is_array)
+        Ok(match self.ser.kind() {
+            Kind::Array(..) => false,
+            Kind::Opaque(_) => opaque_is_zero(self.count, self.ser.non_nil),
+            _ => self.count == 0,
+        })
     }
 }
 
@@ -736,5 +748,67 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
         }
         self.ser.st.buf().push(0);
         Ok(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(rename = "GobEncoder:time.Time")]
+    struct Time(Vec<u8>);
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(rename = "main.Event")]
+    struct Event {
+        #[serde(rename = "At")]
+        at: Time,
+        #[serde(rename = "P")]
+        p: Option<Time>,
+    }
+
+    /// The last message of a stream.
+    fn value_message(stream: &[u8]) -> &[u8] {
+        let mut rest = stream;
+        loop {
+            let len = rest[0] as usize;
+            if rest.len() == len + 1 {
+                return &rest[1..];
+            }
+            rest = &rest[len + 1..];
+        }
+    }
+
+    #[test]
+    fn an_empty_self_marshalled_field_is_zero_and_left_out() {
+        // Go leaves out a zero time.Time field; the decoder reads it back as
+        // empty bytes, which must again leave it out.
+        let zero = Event {
+            at: Time(vec![]),
+            p: None,
+        };
+        let bytes = super::to_vec(&zero).unwrap();
+        // Type id 64, no fields, end of struct.
+        assert_eq!(value_message(&bytes), [0xff, 0x80, 0x00]);
+        assert_eq!(super::super::from_slice::<Event>(&bytes).unwrap(), zero);
+
+        // Through a non-nil pointer Go sends it whatever its bytes.
+        let pointed = Event {
+            at: Time(vec![1]),
+            p: Some(Time(vec![])),
+        };
+        let bytes = super::to_vec(&pointed).unwrap();
+        // Field 0 with one byte, field 1 with none, end of struct.
+        assert_eq!(
+            value_message(&bytes),
+            [0xff, 0x80, 0x01, 0x01, 0x01, 0x01, 0x00, 0x00]
+        );
+        assert_eq!(super::super::from_slice::<Event>(&bytes).unwrap(), pointed);
+
+        // At top level a value is always sent, even with no bytes: type id 64,
+        // singleton marker, zero-length bytes.
+        let bytes = super::to_vec(&Time(vec![])).unwrap();
+        assert_eq!(value_message(&bytes), [0xff, 0x80, 0x00, 0x00]);
     }
 }

@@ -21,6 +21,8 @@ pub struct Limits {
     pub max_message: u64,
     /// The deepest nesting of structs, slices, maps and interfaces.
     pub max_depth: usize,
+    /// The most elements one slice, array or map may announce.
+    pub max_elements: u64,
 }
 
 impl Default for Limits {
@@ -28,6 +30,7 @@ impl Default for Limits {
         Limits {
             max_message: 64 << 20,
             max_depth: 100,
+            max_elements: 1 << 24,
         }
     }
 }
@@ -208,7 +211,16 @@ impl<R: Read> Stream<R> {
     /// Reads an element count, keeping the allocation it may cause within
     /// what the message can hold.
     pub fn get_count(&mut self) -> Result<(u64, usize)> {
+        let at = self.offset();
         let n = self.get_uint()?;
+        if n > self.limits.max_elements {
+            return Err(Error::LimitExceeded {
+                offset: at,
+                limit: "max_elements",
+                max: self.limits.max_elements,
+                needed: n,
+            });
+        }
         let cap = n.min((self.buf.len() - self.pos) as u64) as usize;
         Ok((n, cap))
     }
@@ -256,7 +268,7 @@ impl<R: Read> Stream<R> {
         if id < types::FIRST_USER_ID {
             return Err(Error::malformed(at, format!("type id {id} is reserved")));
         }
-        let wire = self.with_cursor(|c| WireType::decode(c))?;
+        let wire = self.with_cursor(WireType::decode)?;
         if wire.id != id {
             return Err(Error::malformed(
                 at,

@@ -353,15 +353,27 @@ fn zero<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
 
 /// One line of text for a dump.
 fn describe<R: Read>(st: &Stream<R>, id: GobId, v: &Value) -> String {
-    let ty = st.type_name(id);
+    let ty = label(st, id);
     match v {
-        Value::Struct { .. } => format!("struct {ty} (type {id})"),
-        Value::Slice(items) => format!("{ty} (type {id}), {} elements", items.len()),
-        Value::Array(items) => format!("{ty} (type {id}), {} elements", items.len()),
-        Value::Map { entries, .. } => format!("{ty} (type {id}), {} entries", entries.len()),
+        Value::Struct { .. } => format!("struct {ty}"),
+        Value::Slice(items) => format!("slice {ty}, {} elements", items.len()),
+        Value::Array(items) => format!("array {ty}, {} elements", items.len()),
+        Value::Map { entries, .. } => format!("map {ty}, {} entries", entries.len()),
         Value::Interface { name, .. } => format!("interface holding {name}"),
         Value::Nil => "nil interface".to_string(),
-        Value::Opaque(b) => format!("{ty} (type {id}), {} marshalled bytes", b.len()),
+        Value::Opaque(b) => format!("{ty}, {} marshalled bytes", b.len()),
         leaf => format!("{ty} {}", leaf.to_json()),
+    }
+}
+
+/// A type as a dump names it: gob's name for a builtin, else the sender's
+/// name (if any) and id.
+fn label<R: Read>(st: &Stream<R>, id: GobId) -> String {
+    if let Some(name) = types::builtin_name(id) {
+        return name.to_string();
+    }
+    match st.wire(id) {
+        Ok(w) if !w.name.is_empty() => format!("{} (type {id})", w.name),
+        _ => format!("(type {id})"),
     }
 }
