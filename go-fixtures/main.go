@@ -62,6 +62,12 @@ var subcommands = []subcommand{
 		hidden: true,
 		run:    runGoapptraceFile,
 	},
+	{
+		name: "peer",
+		args: "MODE [flags]",
+		help: "MODE server|client: play a Go goapptrace peer over TCP (JSON events on stdout)",
+		run:  runPeer,
+	},
 }
 
 func usage() {

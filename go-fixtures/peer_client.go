@@ -1,0 +1,278 @@
+package main
+
+// peer client: plays the Go goapptrace client (the traced process).
+//
+// stdout events, in order of occurrence:
+//
+//	{"event":"rejected","reason":"..."}             negotiation failed (exit 1)
+//	{"event":"connected","hello":<ServerHelloPacket>}
+//	{"event":"packet","packet":<packet>}            every packet from the server
+//	{"event":"dropped","reason":"..."}              the --big-funclog record
+//	{"event":"closed"}                              we sent Shutdown and closed (exit 0)
+//	{"event":"disconnected","reason":"..."}         the connection ended first
+//
+// After "disconnected" the exit status is 0 if all --wait-commands commands
+// had arrived, else 1 (and always 1 if the server sent a Symbol or
+// RawFuncLog, which makes the client close). The records sent are described
+// in peer.go.
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"goapptrace-proto/go-fixtures/protocol"
+)
+
+type peerClient struct {
+	gen peerGeneration
+	out *peerOut
+	c   *peerConn
+
+	wantCmds   int
+	mu         sync.Mutex
+	cmds       int
+	fatal      bool          // the reader closed because of a forbidden packet
+	cmdsDone   chan struct{} // closed when cmds reaches wantCmds
+	readerDone chan struct{} // closed when the reader stops
+	closing    atomic.Bool
+}
+
+func runPeerClient(args []string) error {
+	var common peerCommon
+	fs := flag.NewFlagSet("peer client", flag.ContinueOnError)
+	connect := fs.String("connect", "", "server address tcp://HOST:PORT (required)")
+	app := fs.String("app", "go-fixtures-peer", "ClientHello AppName")
+	secret := fs.String("secret", "", "ClientHello ClientSecret")
+	symbols := fs.Bool("symbols", false, "send a SymbolPacket first")
+	funclogs := fs.Int("funclogs", 0, "number of RawFuncLogNewPackets to send")
+	big := fs.Bool("big-funclog", false, "then try to send a RawFuncLog too large for the Go peer")
+	waitCmds := fs.Int("wait-commands", 0, "wait for this many StartTraceCmd/StopTraceCmd packets before closing")
+	pingInterval := fs.Duration("ping-interval", 3*time.Second, "PingPacket interval (0: no pings)")
+	version := fs.String("version", "", "ClientHello ProtocolVersion (default: the generation's, \"1\")")
+	common.register(fs)
+	parsePeerFlags(fs, args)
+	gen, err := lookupGeneration(common.generation)
+	if err != nil {
+		return err
+	}
+	if *connect == "" {
+		fmt.Fprintln(os.Stderr, "peer client: --connect is required")
+		os.Exit(2)
+	}
+	if !isFlagSet(fs, "version") {
+		*version = gen.protocolVersion()
+	}
+
+	cl := &peerClient{
+		gen:        gen,
+		out:        &peerOut{w: os.Stdout},
+		wantCmds:   *waitCmds,
+		cmdsDone:   make(chan struct{}),
+		readerDone: make(chan struct{}),
+	}
+	common.start("client", cl.out)
+
+	if !strings.HasPrefix(*connect, "tcp://") {
+		return fmt.Errorf("invalid protocol in %q (only tcp:// is supported)", *connect)
+	}
+	nc, err := dialWithRetries(strings.TrimPrefix(*connect, "tcp://"))
+	if err != nil {
+		return err
+	}
+	cl.c = newPeerConn(gen, nc)
+	logf("peer client (%s generation): connected to %s from %s", gen.name(), nc.RemoteAddr(), nc.LocalAddr())
+
+	if err := cl.negotiate(*app, *secret, *version); err != nil {
+		cl.c.close(err.Error())
+		cl.out.final(newPeerEvent("rejected").str("reason", err.Error()).String())
+		logf("peer client: negotiation failed: %v", err)
+		return errReported
+	}
+
+	go cl.readLoop()
+	stopPing := make(chan struct{})
+	defer close(stopPing)
+	if *pingInterval > 0 {
+		go cl.pingLoop(*pingInterval, stopPing)
+	}
+
+	if err := cl.sendRecords(*symbols, *funclogs, *big); err != nil {
+		return cl.disconnected(err)
+	}
+	logf("peer client: sent %d funclogs", *funclogs)
+	if cl.wantCmds > 0 {
+		select {
+		case <-cl.cmdsDone:
+		case <-cl.readerDone:
+		}
+	}
+	select {
+	case <-cl.readerDone:
+		return cl.disconnected(nil)
+	default:
+	}
+	cl.closing.Store(true)
+	if err := cl.c.sendFinal(gen.shutdown()); err != nil {
+		cl.closing.Store(false)
+		return cl.disconnected(err)
+	}
+	cl.c.close("closed by client")
+	cl.out.final(newPeerEvent("closed").String())
+	logf("peer client: sent Shutdown and closed")
+	return nil
+}
+
+func isFlagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			set = true
+		}
+	})
+	return set
+}
+
+// dialWithRetries dials as the Go client does: 10 attempts, waiting 10 ms
+// after the first failure and twice as long after each further one.
+func dialWithRetries(addr string) (net.Conn, error) {
+	wait := 10 * time.Millisecond
+	var err error
+	for attempt := 1; attempt <= 10; attempt++ {
+		var nc net.Conn
+		nc, err = net.Dial("tcp", addr)
+		if err == nil {
+			return nc, nil
+		}
+		logf("peer client: connect attempt %d: %v", attempt, err)
+		if attempt < 10 {
+			time.Sleep(wait)
+			wait *= 2
+		}
+	}
+	return nil, err
+}
+
+// negotiate sends the ClientHello and checks the server's first packet.
+// The answer is awaited for Go's default timeout (10 s).
+func (cl *peerClient) negotiate(app, secret, version string) error {
+	if err := cl.c.write(cl.gen.clientHello(app, secret, version), true, nil); err != nil {
+		return fmt.Errorf("sending ClientHello: %w", err)
+	}
+	cl.c.nc.SetReadDeadline(time.Now().Add(goDefaultTimeout))
+	p, err := cl.c.recv()
+	cl.c.nc.SetReadDeadline(time.Time{})
+	if err != nil {
+		return fmt.Errorf("no ServerHello: %s", readErrorReason(err))
+	}
+	if cl.gen.kind(p) != protocol.ServerHelloPacketType {
+		return fmt.Errorf("first packet is a %s, not a ServerHelloPacket", packetName(p))
+	}
+	if v := cl.gen.helloVersion(p); !cl.gen.compatibleVersion(v) {
+		return fmt.Errorf("incompatible protocol version %q", v)
+	}
+	cl.out.emit(newPeerEvent("connected").packet("hello", p).String())
+	return nil
+}
+
+func (cl *peerClient) readLoop() {
+	defer close(cl.readerDone)
+	for {
+		p, err := cl.c.recv()
+		if err != nil {
+			cl.c.close(readErrorReason(err))
+			return
+		}
+		cl.out.emit(newPeerEvent("packet").packet("packet", p).String())
+		k := cl.gen.kind(p)
+		if cl.gen.clientRejects(k) {
+			cl.mu.Lock()
+			cl.fatal = true
+			cl.mu.Unlock()
+			cl.c.close("invalid packet: " + packetName(p) + " is not allowed")
+			return
+		}
+		if k == protocol.StartTraceCmdPacketType || k == protocol.StopTraceCmdPacketType {
+			cl.mu.Lock()
+			cl.cmds++
+			if cl.cmds == cl.wantCmds {
+				close(cl.cmdsDone)
+			}
+			cl.mu.Unlock()
+		}
+	}
+}
+
+func (cl *peerClient) pingLoop(interval time.Duration, stop <-chan struct{}) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			if cl.closing.Load() {
+				return
+			}
+			if err := cl.c.write(cl.gen.ping(), true, nil); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// sendRecords writes the symbols and funclogs through the buffered writer
+// and flushes at the end.
+func (cl *peerClient) sendRecords(symbols bool, n int, big bool) error {
+	if symbols {
+		if err := cl.c.write(cl.gen.symbols(), false, nil); err != nil {
+			return err
+		}
+	}
+	for i := 1; i <= n; i++ {
+		if err := cl.c.write(cl.gen.funcLog(i), false, nil); err != nil {
+			return err
+		}
+	}
+	if big {
+		err := cl.c.write(cl.gen.bigFuncLog(n+1), false, nil)
+		switch {
+		case errors.Is(err, cl.gen.packLimitError()):
+			cl.out.emit(newPeerEvent("dropped").str("reason", err.Error()).String())
+		case err != nil:
+			return err
+		default:
+			logf("peer client: the big funclog was sent (this generation has no 2048-byte limit)")
+		}
+	}
+	return cl.c.flush()
+}
+
+// disconnected reports the end of a connection that the client did not
+// close itself; writeErr is a failed write, if that is how it was noticed.
+func (cl *peerClient) disconnected(writeErr error) error {
+	if writeErr != nil {
+		// The reader usually sees why; give it a moment.
+		select {
+		case <-cl.readerDone:
+		case <-time.After(2 * time.Second):
+		}
+		cl.c.close(writeErr.Error())
+	}
+	reason := cl.c.closeReason()
+	cl.out.final(newPeerEvent("disconnected").str("reason", reason).String())
+	cl.mu.Lock()
+	fatal, cmds := cl.fatal, cl.cmds
+	cl.mu.Unlock()
+	logf("peer client: disconnected: %s (%d of %d commands arrived)", reason, cmds, cl.wantCmds)
+	if fatal || cmds < cl.wantCmds {
+		return errReported
+	}
+	return nil
+}

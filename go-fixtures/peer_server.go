@@ -1,0 +1,282 @@
+package main
+
+// peer server: plays the Go goapptrace server.
+//
+// stdout events, in order of occurrence:
+//
+//	{"event":"listening","address":"tcp://127.0.0.1:PORT"}
+//	{"event":"rejected","client":N,"reason":"..."}
+//	{"event":"connected","client":N,"hello":<ClientHelloPacket>}
+//	{"event":"packet","client":N,"packet":<packet>}
+//	{"event":"sent","client":N,"packet":<packet>}
+//	{"event":"send-error","client":N,"packet":<packet>,"error":"..."}
+//	{"event":"command-error","line":"...","error":"..."}
+//	{"event":"disconnected","client":N,"reason":"..."}
+//	{"event":"stopped"}
+//
+// stdin commands, one JSON object per line:
+//
+//	{"client":N,"packet":<packet>}   send a packet to client N
+//	{"close":N}                      send ShutdownPacket to client N, then close
+//
+// EOF on stdin sends Shutdown to every client, closes them all, prints
+// stopped and exits 0.
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+
+	"goapptrace-proto/go-fixtures/protocol"
+)
+
+type peerServer struct {
+	gen peerGeneration
+	out *peerOut
+
+	mu       sync.Mutex
+	nextID   int
+	conns    map[int]*peerConn // every open connection, negotiated or not
+	ready    map[int]bool      // negotiated connections
+	stopping bool
+	wg       sync.WaitGroup // connection goroutines
+}
+
+func runPeerServer(args []string) error {
+	var common peerCommon
+	fs := flag.NewFlagSet("peer server", flag.ContinueOnError)
+	listen := fs.String("listen", "127.0.0.1:0", "address to listen on (HOST:PORT or tcp://HOST:PORT)")
+	common.register(fs)
+	parsePeerFlags(fs, args)
+	gen, err := lookupGeneration(common.generation)
+	if err != nil {
+		return err
+	}
+
+	s := &peerServer{gen: gen, out: &peerOut{w: os.Stdout}, conns: map[int]*peerConn{}, ready: map[int]bool{}}
+	common.start("server", s.out)
+
+	addr := *listen
+	if strings.Contains(addr, "://") {
+		if !strings.HasPrefix(addr, "tcp://") {
+			return fmt.Errorf("invalid protocol in %q (only tcp:// is supported)", addr)
+		}
+		addr = strings.TrimPrefix(addr, "tcp://")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	s.out.emit(newPeerEvent("listening").str("address", "tcp://"+ln.Addr().String()).String())
+	logf("peer server (%s generation): listening on %s", gen.name(), ln.Addr())
+
+	go s.acceptLoop(ln)
+	s.commandLoop()
+
+	// stdin is at its end: stop.
+	ln.Close()
+	s.mu.Lock()
+	s.stopping = true
+	ids := make([]int, 0, len(s.conns))
+	for id := range s.conns {
+		ids = append(ids, id)
+	}
+	s.mu.Unlock()
+	sort.Ints(ids)
+	for _, id := range ids {
+		s.closeClient(id, "server stopped")
+	}
+	s.wg.Wait()
+	s.out.final(newPeerEvent("stopped").String())
+	logf("peer server: stopped")
+	return nil
+}
+
+func (s *peerServer) acceptLoop(ln net.Listener) {
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if !errors.Is(err, net.ErrClosed) {
+				logf("peer server: accept: %v", err)
+			}
+			return
+		}
+		s.mu.Lock()
+		if s.stopping {
+			s.mu.Unlock()
+			nc.Close()
+			continue
+		}
+		s.nextID++
+		id := s.nextID
+		c := newPeerConn(s.gen, nc)
+		s.conns[id] = c
+		s.wg.Add(1)
+		s.mu.Unlock()
+		logf("peer server: client %d: accepted %s", id, nc.RemoteAddr())
+		go s.serve(id, c)
+	}
+}
+
+// serve negotiates, then reads packets until the connection ends.
+func (s *peerServer) serve(id int, c *peerConn) {
+	defer s.wg.Done()
+	defer func() {
+		s.mu.Lock()
+		delete(s.conns, id)
+		delete(s.ready, id)
+		s.mu.Unlock()
+	}()
+
+	reject := func(reason string) {
+		c.close(reason)
+		s.out.emit(newPeerEvent("rejected").num("client", id).str("reason", c.closeReason()).String())
+		logf("peer server: client %d: rejected: %s", id, c.closeReason())
+	}
+	p, err := c.recv()
+	if err != nil {
+		reject("no ClientHello: " + readErrorReason(err))
+		return
+	}
+	if s.gen.kind(p) != protocol.ClientHelloPacketType {
+		reject("first packet is a " + packetName(p) + ", not a ClientHelloPacket")
+		return
+	}
+	if v := s.gen.helloVersion(p); !s.gen.compatibleVersion(v) {
+		reject(fmt.Sprintf("incompatible protocol version %q", v))
+		return
+	}
+	err = c.write(s.gen.serverHello(), true, func() {
+		s.mu.Lock()
+		s.ready[id] = true
+		s.mu.Unlock()
+		s.out.emit(newPeerEvent("connected").num("client", id).packet("hello", p).String())
+	})
+	if err != nil {
+		c.close("sending ServerHello: " + err.Error())
+	}
+
+	for err == nil {
+		var p any
+		p, err = c.recv()
+		if err != nil {
+			c.close(readErrorReason(err))
+			break
+		}
+		s.out.emit(newPeerEvent("packet").num("client", id).packet("packet", p).String())
+		if s.gen.serverRejects(s.gen.kind(p)) {
+			c.close("invalid packet: " + packetName(p) + " is not allowed")
+			break
+		}
+	}
+	s.mu.Lock()
+	wasReady := s.ready[id]
+	s.mu.Unlock()
+	if wasReady {
+		s.out.emit(newPeerEvent("disconnected").num("client", id).str("reason", c.closeReason()).String())
+		logf("peer server: client %d: disconnected: %s", id, c.closeReason())
+	} else {
+		s.out.emit(newPeerEvent("rejected").num("client", id).str("reason", c.closeReason()).String())
+	}
+}
+
+// client returns negotiated client id.
+func (s *peerServer) client(id int) *peerConn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.ready[id] {
+		return nil
+	}
+	return s.conns[id]
+}
+
+// closeClient sends a Shutdown (if negotiated) and closes.
+func (s *peerServer) closeClient(id int, reason string) {
+	s.mu.Lock()
+	c, ready := s.conns[id], s.ready[id]
+	s.mu.Unlock()
+	if c == nil {
+		return
+	}
+	if ready {
+		if err := c.sendFinal(s.gen.shutdown()); err != nil {
+			logf("peer server: client %d: sending Shutdown: %v", id, err)
+		}
+	}
+	c.close(reason)
+}
+
+func (s *peerServer) commandLoop() {
+	sc := bufio.NewScanner(os.Stdin)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		if err := s.command(line); err != nil {
+			s.out.emit(newPeerEvent("command-error").str("line", line).str("error", err.Error()).String())
+			logf("peer server: command %s: %v", line, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		logf("peer server: reading stdin: %v", err)
+	}
+}
+
+func (s *peerServer) command(line string) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(line), &m); err != nil {
+		return err
+	}
+	if raw, ok := m["close"]; ok {
+		if len(m) != 1 {
+			return errors.New(`"close" takes no other members`)
+		}
+		var id int
+		if err := json.Unmarshal(raw, &id); err != nil {
+			return fmt.Errorf("close: %w", err)
+		}
+		if s.client(id) == nil {
+			return fmt.Errorf("close: no connected client %d", id)
+		}
+		s.closeClient(id, "closed by command")
+		return nil
+	}
+	rawID, ok1 := m["client"]
+	rawPacket, ok2 := m["packet"]
+	if !ok1 || !ok2 || len(m) != 2 {
+		return errors.New(`want {"client":N,"packet":{...}} or {"close":N}`)
+	}
+	var id int
+	if err := json.Unmarshal(rawID, &id); err != nil {
+		return fmt.Errorf("client: %w", err)
+	}
+	p, err := packetFromJSON(s.gen, rawPacket)
+	if err != nil {
+		return err
+	}
+	sendError := func(err error) {
+		s.out.emit(newPeerEvent("send-error").num("client", id).packet("packet", p).str("error", err.Error()).String())
+		logf("peer server: client %d: send %s: %v", id, packetName(p), err)
+	}
+	c := s.client(id)
+	if c == nil {
+		sendError(fmt.Errorf("no connected client %d", id))
+		return nil
+	}
+	err = c.write(p, true, func() {
+		s.out.emit(newPeerEvent("sent").num("client", id).packet("packet", p).String())
+	})
+	if err != nil {
+		sendError(err)
+	}
+	return nil
+}
