@@ -1,0 +1,292 @@
+//! The command line, run as a user would run it.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value as Json;
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_goapptrace-proto"))
+        .args(args)
+        .current_dir(common::repo_path(""))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting goapptrace-proto");
+    let mut input = child.stdin.take().expect("stdin");
+    // The command may stop reading early on bad input.
+    let _ = input.write_all(stdin);
+    drop(input);
+    child.wait_with_output().expect("goapptrace-proto output")
+}
+
+fn json_lines(out: &[u8]) -> Vec<Json> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
+        .collect()
+}
+
+#[test]
+fn gob_decode_json_prints_every_corpus_stream() {
+    let mut failures = Vec::new();
+    for case in common::manifest().cases {
+        for stream in &case.streams {
+            let path = format!("testdata/gob/{stream}");
+            let out = run(&["gob", "decode", "--json", &path], b"");
+            if !out.status.success() {
+                failures.push(format!(
+                    "{stream}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+                continue;
+            }
+            let expected = common::expected_values(stream);
+            if let Some(diff) =
+                common::json_diff(&json_lines(&out.stdout), &expected, case.unordered_maps)
+            {
+                failures.push(format!("{stream}: {diff}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn gob_dump_works_on_every_corpus_stream() {
+    for case in common::manifest().cases {
+        for stream in &case.streams {
+            let path = format!("testdata/gob/{stream}");
+            let out = run(&["gob", "dump", &path], b"");
+            assert!(
+                out.status.success(),
+                "{stream}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                text.contains("message,") && text.contains("value of type"),
+                "{stream}:\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn broken_gob_prints_the_values_before_the_fault_and_names_file_and_offset() {
+    let bytes = common::read_golden("testdata/gob/mixed_stream.gob");
+    let values = common::expected_values("mixed_stream.gob");
+    // Cut inside the last message: every value but the last is whole.
+    let cut = &bytes[..bytes.len() - 2];
+    let out = run(&["gob", "decode", "--json", "-"], cut);
+    assert_eq!(out.status.code(), Some(2));
+    let printed = json_lines(&out.stdout);
+    assert_eq!(
+        common::json_diff(&printed, &values[..values.len() - 1], false),
+        None
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("<stdin>") && err.contains(&format!("byte {}", cut.len())),
+        "{err}"
+    );
+
+    let dir = common::TempDir::new("cli");
+    let path = dir.0.join("broken.gob");
+    let mut corrupt = bytes.clone();
+    corrupt.truncate(40);
+    corrupt.extend_from_slice(&[0x05, 0xff, 0x99, 0x00, 0x00, 0x00]);
+    std::fs::write(&path, &corrupt).unwrap();
+    let path = path.to_string_lossy().into_owned();
+    for cmd in [
+        vec!["gob", "decode", "--json", &path],
+        vec!["gob", "dump", &path],
+    ] {
+        let out = run(&cmd, b"");
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&path) && err.contains("byte "),
+            "{cmd:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    let out = run(&["gob", "decode", "--json", "no/such/file.gob"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.gob"));
+}
+
+#[derive(serde::Deserialize)]
+struct FramesManifest {
+    files: Vec<FramesEntry>,
+}
+
+#[derive(serde::Deserialize)]
+struct FramesEntry {
+    file: String,
+    packets: Vec<Json>,
+}
+
+fn frames_manifest() -> FramesManifest {
+    serde_json::from_slice(&common::read_golden("testdata/goapptrace/manifest.json")).unwrap()
+}
+
+#[test]
+fn frames_decode_prints_every_packet_of_every_fixture() {
+    for entry in frames_manifest().files {
+        let out = run(
+            &[
+                "frames",
+                "decode",
+                &format!("testdata/goapptrace/{}", entry.file),
+            ],
+            b"",
+        );
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            entry.file,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        pretty_assertions::assert_eq!(json_lines(&out.stdout), entry.packets, "{}", entry.file);
+    }
+}
+
+#[test]
+fn frames_encode_then_decode_is_the_identity_and_matches_go() {
+    for entry in frames_manifest().files {
+        let input: String = entry.packets.iter().map(|p| format!("{p}\n")).collect();
+        let encoded = run(&["frames", "encode", "-o", "-"], input.as_bytes());
+        assert!(
+            encoded.status.success(),
+            "{}",
+            String::from_utf8_lossy(&encoded.stderr)
+        );
+        let golden = common::read_golden(&format!("testdata/goapptrace/{}", entry.file));
+        common::assert_bytes_eq(&entry.file, &encoded.stdout, &golden);
+        let decoded = run(&["frames", "decode", "-"], &encoded.stdout);
+        assert!(decoded.status.success());
+        pretty_assertions::assert_eq!(json_lines(&decoded.stdout), entry.packets, "{}", entry.file);
+    }
+}
+
+#[test]
+fn frames_bad_input_keeps_what_came_before() {
+    // A truncated capture: the whole frames are printed, then the error.
+    let bytes = common::read_golden("testdata/goapptrace/conversation_client.frames");
+    let cut = &bytes[..bytes.len() - 3];
+    let out = run(&["frames", "decode", "-"], cut);
+    assert_eq!(out.status.code(), Some(2));
+    let all = frames_manifest()
+        .files
+        .into_iter()
+        .find(|f| f.file == "conversation_client.frames")
+        .unwrap()
+        .packets;
+    assert_eq!(json_lines(&out.stdout), all[..all.len() - 1]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("byte "));
+
+    // Malformed JSON on line 3: the first two packets are written.
+    let dir = common::TempDir::new("cli-frames");
+    let out_path = dir.0.join("out.frames");
+    let out_path = out_path.to_string_lossy().into_owned();
+    let input = "{\"packet\":\"PingPacket\"}\n{\"packet\":\"ShutdownPacket\"}\n{\"packet\":\"Nope\"}\n{\"packet\":\"PingPacket\"}\n";
+    let out = run(&["frames", "encode", "-o", &out_path], input.as_bytes());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("line 3"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read(&out_path).unwrap();
+    let decoded = run(&["frames", "decode", "-"], &written);
+    assert_eq!(json_lines(&decoded.stdout).len(), 2);
+}
+
+#[test]
+fn serve_and_send_talk_over_a_unix_socket() {
+    let dir = common::TempDir::new("cli-serve");
+    let socket = dir.0.join("s.sock");
+    let address = format!("unix://{}", socket.display());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_goapptrace-proto"))
+        .args(["serve", "--listen", &address, "--secret", "k"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting serve");
+    let started = std::time::Instant::now();
+    while !socket.exists() {
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "serve did not start listening"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let input = "{\"packet\":\"SymbolPacket\",\"Symbols\":{\"Writable\":true}}\n{\"packet\":\"RawFuncLogNewPacket\",\"FuncLog\":{\"ID\":1,\"Tag\":\"funcStart\",\"Frames\":[3,2,1]}}\n";
+    let sent = run(
+        &[
+            "send",
+            "--connect",
+            &address,
+            "--app",
+            "cli",
+            "--secret",
+            "k",
+        ],
+        input.as_bytes(),
+    );
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    assert_eq!(json_lines(&sent.stdout)[0]["packet"], "ServerHelloPacket");
+
+    let refused = run(&["send", "--connect", &address, "--secret", "wrong"], b"");
+    assert_eq!(refused.status.code(), Some(2));
+
+    // SIGTERM asks serve to stop cleanly.
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while server.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = server.kill();
+            panic!("serve did not stop on SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = server.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let events = json_lines(&out.stdout);
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "connected",
+            "symbols",
+            "funclog",
+            "disconnected",
+            "disconnected"
+        ]
+    );
+    assert_eq!(events[0]["hello"]["AppName"], "cli");
+    assert_eq!(
+        events[2]["packet"]["FuncLog"]["Frames"],
+        serde_json::json!([3, 2, 1])
+    );
+    assert_eq!(events[3]["reason"], "client sent Shutdown");
+    assert_eq!(events[4]["reason"], "wrong client secret");
+    assert!(!socket.exists(), "the socket file was left behind");
+}
