@@ -6,14 +6,15 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use clap::Subcommand;
 
 use super::{Failure, input};
-use crate::protocol::{FrameDecoder, FrameEncoder, Packet};
+use crate::protocol::{AnyFrameEncoder, AnyPacket, FrameDecoder, Generation};
 
 /// The largest frame the command line accepts: captures may be generous.
 const CLI_MAX_FRAME: usize = 64 << 20;
 
 #[derive(Subcommand)]
 pub enum FramesCommand {
-    /// Decode a byte stream of frames into JSON lines, one packet a line.
+    /// Decode a byte stream of frames into JSON lines, one packet a line
+    /// (the generation is detected from the first frame).
     Decode {
         /// The frames (a capture or a fixture), or - for standard input.
         file: String,
@@ -26,13 +27,20 @@ pub enum FramesCommand {
         /// Where to write the frames (- for standard output).
         #[arg(short = 'o', long = "output")]
         output: String,
+        /// The protocol generation: gob or marshal.
+        #[arg(long, default_value = "gob")]
+        generation: Generation,
     },
 }
 
 pub fn run(cmd: FramesCommand) -> Result<(), Failure> {
     match cmd {
         FramesCommand::Decode { file } => decode(&file),
-        FramesCommand::Encode { file, output } => encode(&file, &output),
+        FramesCommand::Encode {
+            file,
+            output,
+            generation,
+        } => encode(&file, &output, generation),
     }
 }
 
@@ -43,6 +51,7 @@ fn decode(path: &str) -> Result<(), Failure> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut chunk = vec![0u8; 64 * 1024];
+    let mut generation = None;
     loop {
         let n = match input.reader.read(&mut chunk) {
             Ok(n) => n,
@@ -57,7 +66,7 @@ fn decode(path: &str) -> Result<(), Failure> {
         }
         decoder.feed(&chunk[..n]);
         loop {
-            match decoder.next_packet() {
+            match decoder.next_any(&mut generation) {
                 Ok(Some(packet)) => writeln!(out, "{}", packet.to_json())?,
                 Ok(None) => break,
                 Err(e) => {
@@ -73,7 +82,7 @@ fn decode(path: &str) -> Result<(), Failure> {
         .map_err(|e| Failure(format!("{}: {e}", input.name)))
 }
 
-fn encode(path: &str, output: &str) -> Result<(), Failure> {
+fn encode(path: &str, output: &str, generation: Generation) -> Result<(), Failure> {
     let input = input::open(path)?;
     let sink: Box<dyn Write> = if output == "-" {
         Box::new(io::stdout())
@@ -81,8 +90,7 @@ fn encode(path: &str, output: &str) -> Result<(), Failure> {
         Box::new(File::create(output).map_err(|e| Failure(format!("{output}: {e}")))?)
     };
     let mut out = BufWriter::new(sink);
-    let mut encoder = FrameEncoder::new();
-    encoder.set_max_frame(CLI_MAX_FRAME);
+    let mut encoder = AnyFrameEncoder::new(generation, CLI_MAX_FRAME);
     let mut frame = Vec::new();
     for (index, line) in BufReader::new(input.reader).lines().enumerate() {
         let line_no = index + 1;
@@ -91,7 +99,7 @@ fn encode(path: &str, output: &str) -> Result<(), Failure> {
         if line.trim().is_empty() {
             continue;
         }
-        let result = Packet::from_json(&line)
+        let result = AnyPacket::from_json(&line, generation)
             .map_err(|e| e.to_string())
             .and_then(|packet| {
                 frame.clear();

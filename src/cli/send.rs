@@ -7,7 +7,7 @@ use tokio::io::AsyncBufReadExt;
 
 use super::Failure;
 use crate::net::{Address, Client, ClientOptions, NetError};
-use crate::protocol::{ClientEvent, Packet};
+use crate::protocol::{AnyPacket, ClientEvent, Generation};
 
 #[derive(Args)]
 pub struct SendArgs {
@@ -20,6 +20,9 @@ pub struct SendArgs {
     /// The client secret sent in the hello.
     #[arg(long, default_value = "")]
     secret: String,
+    /// The protocol generation to speak: gob or marshal.
+    #[arg(long, default_value = "gob")]
+    generation: Generation,
     /// JSON lines of packets to send, or - (the default) for standard input.
     #[arg(default_value = "-")]
     file: String,
@@ -30,7 +33,7 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
     runtime.block_on(send(args))
 }
 
-fn print_packet(packet: Packet) {
+fn print_packet(packet: &AnyPacket) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{}", packet.to_json());
     let _ = out.flush();
@@ -38,7 +41,10 @@ fn print_packet(packet: Packet) {
 
 async fn send(args: SendArgs) -> Result<(), Failure> {
     let address: Address = args.connect.parse()?;
+    let generation = args.generation;
     let options = ClientOptions {
+        generation,
+        host: hostname(),
         app_name: args.app,
         secret: args.secret,
         ..ClientOptions::default()
@@ -58,7 +64,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
         )
     };
     let mut client = Client::connect(&address, options).await?;
-    print_packet(Packet::ServerHello(client.server_hello().clone()));
+    print_packet(client.server_hello());
 
     let mut lines = tokio::io::BufReader::new(reader).lines();
     let mut line_no = 0usize;
@@ -79,7 +85,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let sent = match Packet::from_json(&line) {
+                let sent = match AnyPacket::from_json(&line, generation) {
                     Ok(packet) => client.send(&packet).await.map_err(|e| e.to_string()),
                     Err(e) => Err(e.to_string()),
                 };
@@ -89,7 +95,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
                 }
             }
             event = client.next_event(), if !server_gone => match event {
-                Some(Ok(event)) => print_event(event),
+                Some(Ok(event)) => print_event(event, generation),
                 Some(Err(e)) => {
                     failure = Some(e.into());
                     break;
@@ -107,12 +113,19 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
     }
 }
 
-fn print_event(event: ClientEvent) {
+fn print_event(event: ClientEvent, generation: Generation) {
     match event {
-        ClientEvent::Established(hello) => print_packet(Packet::ServerHello(hello)),
-        ClientEvent::StartTrace(p) => print_packet(Packet::StartTraceCmd(p)),
-        ClientEvent::StopTrace(p) => print_packet(Packet::StopTraceCmd(p)),
-        ClientEvent::Ping => print_packet(Packet::Ping(Default::default())),
-        ClientEvent::Shutdown => print_packet(Packet::Shutdown(Default::default())),
+        ClientEvent::Established(p) | ClientEvent::StartTrace(p) | ClientEvent::StopTrace(p) => {
+            print_packet(&p)
+        }
+        ClientEvent::Ping => print_packet(&AnyPacket::ping(generation)),
+        ClientEvent::Shutdown => print_packet(&AnyPacket::shutdown(generation)),
     }
+}
+
+/// The host name for a marshal-generation hello, as Go's `os.Hostname`.
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
 }

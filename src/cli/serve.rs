@@ -7,8 +7,10 @@ use serde_json::json;
 use tokio::io::AsyncBufReadExt;
 
 use super::Failure;
-use crate::net::{Address, Server, ServerEvent, ServerOptions};
-use crate::protocol::Packet;
+use std::collections::HashMap;
+
+use crate::net::{Address, ClientId, Server, ServerEvent, ServerOptions};
+use crate::protocol::{AnyPacket, Generation};
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -23,21 +25,26 @@ pub struct ServeArgs {
 
 /// The JSON line for a server event; packets are in the frames commands' form.
 pub fn event_json(event: &ServerEvent) -> String {
-    let packet = |p: Packet| -> serde_json::Value {
+    let packet = |p: &AnyPacket| -> serde_json::Value {
         serde_json::from_str(&p.to_json()).unwrap_or(serde_json::Value::Null)
     };
     let value = match event {
-        ServerEvent::Connected { client, hello } => json!({
-            "event": "connected", "client": client, "hello": packet(hello.clone().into()),
+        ServerEvent::Connected {
+            client,
+            generation,
+            hello,
+        } => json!({
+            "event": "connected", "client": client, "generation": generation.name(),
+            "hello": packet(hello),
         }),
         ServerEvent::Symbols { client, packet: p } => json!({
-            "event": "symbols", "client": client, "packet": packet(p.clone().into()),
+            "event": "symbols", "client": client, "packet": packet(p),
         }),
         ServerEvent::FuncLog { client, packet: p } => json!({
-            "event": "funclog", "client": client, "packet": packet(p.clone().into()),
+            "event": "funclog", "client": client, "packet": packet(p),
         }),
         ServerEvent::CommandSent { client, packet: p } => json!({
-            "event": "command", "client": client, "packet": packet(p.clone()),
+            "event": "command", "client": client, "packet": packet(p),
         }),
         ServerEvent::Disconnected { client, reason } => json!({
             "event": "disconnected", "client": client, "reason": reason,
@@ -51,11 +58,12 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
     runtime.block_on(serve(args))
 }
 
-/// A command typed on standard input: send `packet` to `client`.
+/// A command typed on standard input: send `packet` (in the JSON form of
+/// the client's generation) to `client`.
 #[derive(serde::Deserialize)]
 struct Command {
-    client: u64,
-    packet: Packet,
+    client: ClientId,
+    packet: serde_json::Value,
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Failure> {
@@ -73,24 +81,31 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
 
     let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     let mut stdin_open = true;
+    let mut generations: HashMap<ClientId, Generation> = HashMap::new();
     let stop = stop_signal();
     tokio::pin!(stop);
     loop {
         tokio::select! {
             event = server.next_event() => {
                 let Some(event) = event else { break };
+                match &event {
+                    ServerEvent::Connected { client, generation, .. } => {
+                        generations.insert(*client, *generation);
+                    }
+                    ServerEvent::Disconnected { client, .. } => {
+                        generations.remove(client);
+                    }
+                    _ => {}
+                }
                 print_event(&event);
             }
             line = stdin.next_line(), if stdin_open => match line {
                 Ok(Some(line)) if line.trim().is_empty() => {}
-                Ok(Some(line)) => match serde_json::from_str::<Command>(&line) {
-                    Ok(cmd) => {
-                        if let Err(e) = server.send_command(cmd.client, &cmd.packet).await {
-                            eprintln!("goapptrace-proto: command for client {}: {e}", cmd.client);
-                        }
+                Ok(Some(line)) => {
+                    if let Err(e) = command(&server, &generations, &line).await {
+                        eprintln!("goapptrace-proto: command {line:?}: {e}");
                     }
-                    Err(e) => eprintln!("goapptrace-proto: bad command {line:?}: {e}"),
-                },
+                }
                 // No more commands; the server goes on.
                 Ok(None) | Err(_) => stdin_open = false,
             },
@@ -102,6 +117,23 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         print_event(&event);
     }
     Ok(())
+}
+
+async fn command(
+    server: &Server,
+    generations: &HashMap<ClientId, Generation>,
+    line: &str,
+) -> Result<(), String> {
+    let cmd: Command = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    let generation = generations
+        .get(&cmd.client)
+        .copied()
+        .ok_or_else(|| format!("no client {}", cmd.client))?;
+    let packet = AnyPacket::from_json_value(cmd.packet, generation).map_err(|e| e.to_string())?;
+    server
+        .send_command(cmd.client, &packet)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 fn print_event(event: &ServerEvent) {

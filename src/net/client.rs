@@ -11,14 +11,20 @@ use super::NetError;
 use super::addr::Address;
 use super::conn::Conn;
 use crate::protocol::{
-    ClientEvent, ClientHelloPacket, ClientSession, Packet, ServerHelloPacket, SessionConfig,
+    AnyPacket, ClientEvent, ClientHelloPacket, ClientSession, Generation, SessionConfig, marshal,
 };
 
 /// How a client connects and behaves; the defaults are the Go client's.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
+    /// The protocol generation to speak.
+    pub generation: Generation,
     pub app_name: String,
     pub secret: String,
+    /// The process id sent in a marshal-generation hello.
+    pub pid: u64,
+    /// The host name sent in a marshal-generation hello.
+    pub host: String,
     pub session: SessionConfig,
     /// Connection attempts before giving up (Go: 10).
     pub connect_attempts: u32,
@@ -33,8 +39,11 @@ pub struct ClientOptions {
 impl Default for ClientOptions {
     fn default() -> Self {
         ClientOptions {
+            generation: Generation::Gob,
             app_name: String::new(),
             secret: String::new(),
+            pid: u64::from(std::process::id()),
+            host: String::new(),
             session: SessionConfig::default(),
             connect_attempts: 10,
             retry_delay: Duration::from_millis(10),
@@ -63,7 +72,7 @@ impl Shared {
 pub struct Client {
     shared: Arc<Mutex<Shared>>,
     events: mpsc::Receiver<Result<ClientEvent, NetError>>,
-    server_hello: ServerHelloPacket,
+    server_hello: AnyPacket,
     reader: JoinHandle<()>,
     pinger: JoinHandle<()>,
 }
@@ -74,10 +83,21 @@ impl Client {
     pub async fn connect(address: &Address, options: ClientOptions) -> Result<Client, NetError> {
         let conn = connect_with_retries(address, &options).await?;
         let (mut reader, writer) = tokio::io::split(conn);
-        let hello = ClientHelloPacket {
-            app_name: options.app_name.clone(),
-            client_secret: options.secret.clone(),
-            protocol_version: String::new(),
+        let hello: AnyPacket = match options.generation {
+            Generation::Gob => ClientHelloPacket {
+                app_name: options.app_name.clone(),
+                client_secret: options.secret.clone(),
+                protocol_version: String::new(),
+            }
+            .into(),
+            Generation::Marshal => marshal::Packet::ClientHello(marshal::ClientHelloPacket {
+                pid: options.pid,
+                app_name: options.app_name.clone(),
+                host: options.host.clone(),
+                client_secret: options.secret.clone(),
+                protocol_version: String::new(),
+            })
+            .into(),
         };
         let mut shared = Shared {
             session: ClientSession::new(hello, &options.session)?,
@@ -115,14 +135,19 @@ impl Client {
         })
     }
 
-    /// The server's hello.
-    pub fn server_hello(&self) -> &ServerHelloPacket {
+    /// The server's hello (a ServerHelloPacket of the client's generation).
+    pub fn server_hello(&self) -> &AnyPacket {
         &self.server_hello
+    }
+
+    /// The version the server announced.
+    pub fn server_version(&self) -> &str {
+        self.server_hello.hello_version().unwrap_or_default()
     }
 
     /// Sends a Symbol or RawFuncLogNew packet (or a Ping). A packet too
     /// large for the peer is an error here; the connection stays up.
-    pub async fn send(&self, packet: &Packet) -> Result<(), NetError> {
+    pub async fn send(&self, packet: &AnyPacket) -> Result<(), NetError> {
         let mut shared = self.shared.lock().await;
         shared.session.send(packet)?;
         shared.flush().await
@@ -131,7 +156,7 @@ impl Client {
     /// Sends many packets with one write.
     pub async fn send_all<'p>(
         &self,
-        packets: impl IntoIterator<Item = &'p Packet>,
+        packets: impl IntoIterator<Item = &'p AnyPacket>,
     ) -> Result<(), NetError> {
         let mut shared = self.shared.lock().await;
         for packet in packets {

@@ -15,8 +15,7 @@ use super::NetError;
 use super::addr::Address;
 use super::conn::Conn;
 use crate::protocol::{
-    ClientHelloPacket, Packet, ProtocolError, RawFuncLogNewPacket, ServerEvent as SessionEvent,
-    ServerSession, SessionConfig, SymbolPacket,
+    AnyPacket, Generation, ProtocolError, ServerEvent as SessionEvent, ServerSession, SessionConfig,
 };
 
 /// A connected client's number, unique for the life of the server.
@@ -56,22 +55,25 @@ impl Default for ServerOptions {
 /// What happens on the server, in order per client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerEvent {
+    /// A client said hello (in the generation it speaks) and was answered.
     Connected {
         client: ClientId,
-        hello: ClientHelloPacket,
+        generation: Generation,
+        hello: AnyPacket,
     },
     Symbols {
         client: ClientId,
-        packet: SymbolPacket,
+        packet: AnyPacket,
     },
+    /// A RawFuncLogNewPacket (gob) or RawFuncLogPacket (marshal).
     FuncLog {
         client: ClientId,
-        packet: RawFuncLogNewPacket,
+        packet: AnyPacket,
     },
     /// A StartTraceCmd or StopTraceCmd went out to the client.
     CommandSent {
         client: ClientId,
-        packet: Packet,
+        packet: AnyPacket,
     },
     Disconnected {
         client: ClientId,
@@ -223,7 +225,7 @@ impl Server {
     }
 
     /// Sends a StartTraceCmd or StopTraceCmd to one client.
-    pub async fn send_command(&self, client: ClientId, packet: &Packet) -> Result<(), NetError> {
+    pub async fn send_command(&self, client: ClientId, packet: &AnyPacket) -> Result<(), NetError> {
         let conn = lock(&self.inner.clients)
             .get(&client)
             .cloned()
@@ -405,7 +407,11 @@ async fn read_client(
         let mut said_shutdown = false;
         for e in events.drain(..) {
             let event = match e {
-                SessionEvent::Hello(hello) => ServerEvent::Connected { client: id, hello },
+                SessionEvent::Hello(hello) => ServerEvent::Connected {
+                    client: id,
+                    generation: hello.generation(),
+                    hello,
+                },
                 SessionEvent::Symbols(packet) => ServerEvent::Symbols { client: id, packet },
                 SessionEvent::FuncLog(packet) => ServerEvent::FuncLog { client: id, packet },
                 SessionEvent::Ping => continue,

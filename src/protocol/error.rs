@@ -67,4 +67,22 @@ pub enum ProtocolError {
 
     #[error("the session is closed")]
     Closed,
+
+    #[error(
+        "frame at byte {offset} is of the {frame} generation, the connection speaks {connection}"
+    )]
+    GenerationMismatch {
+        offset: u64,
+        frame: super::Generation,
+        connection: super::Generation,
+    },
+
+    #[error(
+        "{packet} is a {packet_generation}-generation packet; the connection speaks {connection}"
+    )]
+    WrongGeneration {
+        packet: &'static str,
+        packet_generation: super::Generation,
+        connection: super::Generation,
+    },
 }

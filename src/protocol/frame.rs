@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::error::ProtocolError;
+use super::generation::{AnyPacket, Generation, decode_any_payload};
 use super::packet::*;
 use crate::gob::{self, Registry};
 
@@ -165,6 +166,38 @@ impl FrameDecoder {
         let offset = payload.0;
         let range = payload.1;
         decode_payload(&self.buf[range], offset).map(Some)
+    }
+
+    /// The next complete frame's payload and the stream offset of the frame,
+    /// `Ok(None)` if more bytes are needed.
+    pub fn next_payload(&mut self) -> Result<Option<(u64, &[u8])>, ProtocolError> {
+        Ok(self
+            .next_frame()?
+            .map(|(offset, range)| (offset, &self.buf[range])))
+    }
+
+    /// The next packet of either generation. With `generation` unknown, the
+    /// first frame decides it (see [`Generation::of_payload`]); after that a
+    /// frame of the other generation is an error.
+    pub fn next_any(
+        &mut self,
+        generation: &mut Option<Generation>,
+    ) -> Result<Option<AnyPacket>, ProtocolError> {
+        let Some((offset, payload)) = self.next_payload()? else {
+            return Ok(None);
+        };
+        let g = match *generation {
+            Some(g) => g,
+            None => {
+                let g = payload
+                    .first()
+                    .map(|&b| Generation::of_payload(b))
+                    .unwrap_or_default();
+                *generation = Some(g);
+                g
+            }
+        };
+        decode_any_payload(payload, offset, g).map(Some)
     }
 
     /// The next complete frame's payload range in `buf`, with its offset.

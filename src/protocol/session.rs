@@ -5,7 +5,9 @@
 use std::collections::VecDeque;
 
 use super::error::ProtocolError;
-use super::frame::{DEFAULT_MAX_FRAME, FrameDecoder, FrameEncoder};
+use super::frame::{DEFAULT_MAX_FRAME, FrameDecoder};
+use super::generation::{AnyFrameEncoder, AnyPacket, Generation, PacketKind};
+use super::marshal;
 use super::packet::*;
 use super::version::ProtocolVersion;
 
@@ -38,35 +40,43 @@ enum State {
     Closed,
 }
 
-/// What both sides share: frames in and out, and where the session stands.
+/// What both sides share: frames in and out, the generation, and where the
+/// session stands.
 struct Core {
     state: State,
-    encoder: FrameEncoder,
+    /// Known from the start for a client, from the first frame for a server.
+    generation: Option<Generation>,
+    encoder: Option<AnyFrameEncoder>,
     decoder: FrameDecoder,
     output: Vec<u8>,
     version: ProtocolVersion,
+    max_outgoing_frame: usize,
 }
 
 impl Core {
-    fn new(config: &SessionConfig) -> Self {
-        let mut encoder = FrameEncoder::new();
-        encoder.set_max_frame(config.max_outgoing_frame);
+    fn new(config: &SessionConfig, generation: Option<Generation>) -> Self {
         let mut decoder = FrameDecoder::new();
         decoder.set_max_frame(config.max_incoming_frame);
         Core {
             state: State::AwaitingHello,
-            encoder,
+            generation,
+            encoder: generation.map(|g| AnyFrameEncoder::new(g, config.max_outgoing_frame)),
             decoder,
             output: Vec::new(),
             version: config.version,
+            max_outgoing_frame: config.max_outgoing_frame,
         }
     }
 
-    fn queue(&mut self, packet: &Packet) -> Result<(), ProtocolError> {
+    fn queue(&mut self, packet: &AnyPacket) -> Result<(), ProtocolError> {
         if self.state == State::Closed {
             return Err(ProtocolError::Closed);
         }
-        self.encoder.encode(packet, &mut self.output)
+        let max = self.max_outgoing_frame;
+        let generation = self.generation.ok_or(ProtocolError::NotEstablished)?;
+        self.encoder
+            .get_or_insert_with(|| AnyFrameEncoder::new(generation, max))
+            .encode(packet, &mut self.output)
     }
 
     fn check_version(&self, theirs: &str) -> Result<(), ProtocolError> {
@@ -86,14 +96,14 @@ impl Core {
     fn input(
         &mut self,
         bytes: &[u8],
-        mut handle: impl FnMut(&mut Core, Packet) -> Result<(), ProtocolError>,
+        mut handle: impl FnMut(&mut Core, AnyPacket) -> Result<(), ProtocolError>,
     ) -> Result<(), ProtocolError> {
         if self.state == State::Closed {
             return Ok(());
         }
         self.decoder.feed(bytes);
         while self.state != State::Closed {
-            let packet = match self.decoder.next_packet() {
+            let packet = match self.decoder.next_any(&mut self.generation) {
                 Ok(Some(p)) => p,
                 Ok(None) => break,
                 Err(e) => {
@@ -118,15 +128,25 @@ impl Core {
         }
         Ok(())
     }
+
+    fn wrong_direction(packet: &AnyPacket, direction: &'static str) -> ProtocolError {
+        ProtocolError::WrongDirection {
+            packet: packet.go_name(),
+            direction,
+        }
+    }
 }
 
 /// What a client learns from the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientEvent {
-    /// The server answered the hello: the session is established.
-    Established(ServerHelloPacket),
-    StartTrace(StartTraceCmdPacket),
-    StopTrace(StopTraceCmdPacket),
+    /// The server answered the hello (with this ServerHello): the session is
+    /// established.
+    Established(AnyPacket),
+    /// A StartTraceCmd from the server.
+    StartTrace(AnyPacket),
+    /// A StopTraceCmd from the server.
+    StopTrace(AnyPacket),
     Ping,
     /// The server announced it is closing.
     Shutdown,
@@ -139,19 +159,31 @@ pub struct ClientSession {
 }
 
 impl ClientSession {
-    /// Starts a session: the hello is queued at once. Its version is the
-    /// config's.
-    pub fn new(
-        mut hello: ClientHelloPacket,
-        config: &SessionConfig,
-    ) -> Result<Self, ProtocolError> {
-        let mut core = Core::new(config);
-        hello.protocol_version = config.version.to_string();
-        core.queue(&Packet::ClientHello(hello))?;
+    /// Starts a session with `hello`, a ClientHello of the generation to
+    /// speak; it is queued at once, with the config's version.
+    pub fn new(hello: impl Into<AnyPacket>, config: &SessionConfig) -> Result<Self, ProtocolError> {
+        let mut hello = hello.into();
+        let version = config.version.to_string();
+        match &mut hello {
+            AnyPacket::Gob(Packet::ClientHello(h)) => h.protocol_version = version,
+            AnyPacket::Marshal(marshal::Packet::ClientHello(h)) => h.protocol_version = version,
+            other => {
+                return Err(ProtocolError::NotHello {
+                    expected: "ClientHelloPacket",
+                    got: other.go_name(),
+                });
+            }
+        }
+        let mut core = Core::new(config, Some(hello.generation()));
+        core.queue(&hello)?;
         Ok(ClientSession {
             core,
             events: VecDeque::new(),
         })
+    }
+
+    pub fn generation(&self) -> Generation {
+        self.core.generation.unwrap_or_default()
     }
 
     pub fn is_established(&self) -> bool {
@@ -167,31 +199,26 @@ impl ClientSession {
         let events = &mut self.events;
         self.core.input(bytes, |core, packet| {
             if core.state == State::AwaitingHello {
-                let Packet::ServerHello(hello) = packet else {
+                if packet.kind() != PacketKind::ServerHello {
                     return Err(ProtocolError::NotHello {
                         expected: "ServerHelloPacket",
-                        got: packet.packet_type().go_name(),
+                        got: packet.go_name(),
                     });
-                };
-                core.check_version(&hello.protocol_version)?;
+                }
+                core.check_version(packet.hello_version().unwrap_or_default())?;
                 core.state = State::Established;
-                events.push_back(ClientEvent::Established(hello));
+                events.push_back(ClientEvent::Established(packet));
                 return Ok(());
             }
-            let event = match packet {
-                Packet::StartTraceCmd(p) => ClientEvent::StartTrace(p),
-                Packet::StopTraceCmd(p) => ClientEvent::StopTrace(p),
-                Packet::Ping(_) => ClientEvent::Ping,
-                Packet::Shutdown(_) => {
+            let event = match packet.kind() {
+                PacketKind::StartTraceCmd => ClientEvent::StartTrace(packet),
+                PacketKind::StopTraceCmd => ClientEvent::StopTrace(packet),
+                PacketKind::Ping => ClientEvent::Ping,
+                PacketKind::Shutdown => {
                     core.state = State::Closed;
                     ClientEvent::Shutdown
                 }
-                other => {
-                    return Err(ProtocolError::WrongDirection {
-                        packet: other.packet_type().go_name(),
-                        direction: "from server to client",
-                    });
-                }
+                _ => return Err(Core::wrong_direction(&packet, "from server to client")),
             };
             events.push_back(event);
             Ok(())
@@ -207,16 +234,12 @@ impl ClientSession {
         self.events.pop_front()
     }
 
-    /// Queues a packet for the server: Symbol, RawFuncLogNew or Ping.
-    pub fn send(&mut self, packet: &Packet) -> Result<(), ProtocolError> {
-        match packet {
-            Packet::Symbol(_) | Packet::RawFuncLogNew(_) | Packet::Ping(_) => {}
-            other => {
-                return Err(ProtocolError::WrongDirection {
-                    packet: other.packet_type().go_name(),
-                    direction: "from client to server",
-                });
-            }
+    /// Queues a packet for the server: Symbol, a funclog, or Ping, of the
+    /// session's generation.
+    pub fn send(&mut self, packet: &AnyPacket) -> Result<(), ProtocolError> {
+        match packet.kind() {
+            PacketKind::Symbol | PacketKind::FuncLog | PacketKind::Ping => {}
+            _ => return Err(Core::wrong_direction(packet, "from client to server")),
         }
         match self.core.state {
             State::AwaitingHello => Err(ProtocolError::NotEstablished),
@@ -226,7 +249,7 @@ impl ClientSession {
 
     /// Queues a Ping.
     pub fn ping(&mut self) -> Result<(), ProtocolError> {
-        self.send(&Packet::Ping(PingPacket {}))
+        self.send(&AnyPacket::ping(self.generation()))
     }
 
     /// Queues a Shutdown and closes the session; flush the output, then
@@ -234,7 +257,7 @@ impl ClientSession {
     pub fn close(&mut self) {
         if self.core.state != State::Closed {
             // A Shutdown frame is tiny; it cannot be over any limit.
-            let _ = self.core.queue(&Packet::Shutdown(ShutdownPacket {}));
+            let _ = self.core.queue(&AnyPacket::shutdown(self.generation()));
             self.core.state = State::Closed;
         }
     }
@@ -252,16 +275,19 @@ impl ClientSession {
 /// What a server learns from a client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerEvent {
-    /// The client said hello, and the server answered.
-    Hello(ClientHelloPacket),
-    Symbols(SymbolPacket),
-    FuncLog(RawFuncLogNewPacket),
+    /// The client said hello (this ClientHello), and the server answered.
+    Hello(AnyPacket),
+    /// A SymbolPacket.
+    Symbols(AnyPacket),
+    /// A RawFuncLogNewPacket (gob) or RawFuncLogPacket (marshal).
+    FuncLog(AnyPacket),
     Ping,
     /// The client announced it is closing.
     Shutdown,
 }
 
-/// The log server's side of a session.
+/// The log server's side of a session. It speaks the generation of the
+/// client's first frame.
 pub struct ServerSession {
     core: Core,
     secret: Option<String>,
@@ -273,10 +299,15 @@ impl ServerSession {
     /// that does not carry it is refused before anything else is accepted.
     pub fn new(config: &SessionConfig, secret: Option<String>) -> Self {
         ServerSession {
-            core: Core::new(config),
+            core: Core::new(config, None),
             secret,
             events: VecDeque::new(),
         }
+    }
+
+    /// The client's generation, once its first frame has arrived.
+    pub fn generation(&self) -> Option<Generation> {
+        self.core.generation
     }
 
     pub fn is_established(&self) -> bool {
@@ -293,40 +324,36 @@ impl ServerSession {
         let secret = self.secret.as_deref();
         self.core.input(bytes, |core, packet| {
             if core.state == State::AwaitingHello {
-                let Packet::ClientHello(hello) = packet else {
+                if packet.kind() != PacketKind::ClientHello {
                     return Err(ProtocolError::NotHello {
                         expected: "ClientHelloPacket",
-                        got: packet.packet_type().go_name(),
+                        got: packet.go_name(),
                     });
-                };
-                core.check_version(&hello.protocol_version)?;
+                }
+                core.check_version(packet.hello_version().unwrap_or_default())?;
                 if let Some(secret) = secret
-                    && !constant_time_eq(secret.as_bytes(), hello.client_secret.as_bytes())
+                    && !constant_time_eq(
+                        secret.as_bytes(),
+                        packet.client_secret().unwrap_or_default().as_bytes(),
+                    )
                 {
                     return Err(ProtocolError::WrongSecret);
                 }
-                let reply = Packet::ServerHello(ServerHelloPacket {
-                    protocol_version: core.version.to_string(),
-                });
+                let reply = AnyPacket::server_hello(packet.generation(), core.version.to_string());
                 core.queue(&reply)?;
                 core.state = State::Established;
-                events.push_back(ServerEvent::Hello(hello));
+                events.push_back(ServerEvent::Hello(packet));
                 return Ok(());
             }
-            let event = match packet {
-                Packet::Symbol(p) => ServerEvent::Symbols(p),
-                Packet::RawFuncLogNew(p) => ServerEvent::FuncLog(p),
-                Packet::Ping(_) => ServerEvent::Ping,
-                Packet::Shutdown(_) => {
+            let event = match packet.kind() {
+                PacketKind::Symbol => ServerEvent::Symbols(packet),
+                PacketKind::FuncLog => ServerEvent::FuncLog(packet),
+                PacketKind::Ping => ServerEvent::Ping,
+                PacketKind::Shutdown => {
                     core.state = State::Closed;
                     ServerEvent::Shutdown
                 }
-                other => {
-                    return Err(ProtocolError::WrongDirection {
-                        packet: other.packet_type().go_name(),
-                        direction: "from client to server",
-                    });
-                }
+                _ => return Err(Core::wrong_direction(&packet, "from client to server")),
             };
             events.push_back(event);
             Ok(())
@@ -342,16 +369,12 @@ impl ServerSession {
         self.events.pop_front()
     }
 
-    /// Queues a packet for the client: StartTraceCmd, StopTraceCmd or Ping.
-    pub fn send(&mut self, packet: &Packet) -> Result<(), ProtocolError> {
-        match packet {
-            Packet::StartTraceCmd(_) | Packet::StopTraceCmd(_) | Packet::Ping(_) => {}
-            other => {
-                return Err(ProtocolError::WrongDirection {
-                    packet: other.packet_type().go_name(),
-                    direction: "from server to client",
-                });
-            }
+    /// Queues a packet for the client: StartTraceCmd, StopTraceCmd or Ping,
+    /// of the client's generation.
+    pub fn send(&mut self, packet: &AnyPacket) -> Result<(), ProtocolError> {
+        match packet.kind() {
+            PacketKind::StartTraceCmd | PacketKind::StopTraceCmd | PacketKind::Ping => {}
+            _ => return Err(Core::wrong_direction(packet, "from server to client")),
         }
         match self.core.state {
             State::AwaitingHello => Err(ProtocolError::NotEstablished),
@@ -361,8 +384,10 @@ impl ServerSession {
 
     /// Queues a Shutdown (once established) and closes the session.
     pub fn close(&mut self) {
-        if self.core.state == State::Established {
-            let _ = self.core.queue(&Packet::Shutdown(ShutdownPacket {}));
+        if self.core.state == State::Established
+            && let Some(g) = self.core.generation
+        {
+            let _ = self.core.queue(&AnyPacket::shutdown(g));
         }
         self.core.state = State::Closed;
     }
@@ -390,6 +415,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::frame::FrameEncoder;
 
     fn hello(secret: &str) -> ClientHelloPacket {
         ClientHelloPacket {
@@ -399,13 +425,14 @@ mod tests {
         }
     }
 
-    fn func_log(id: i64) -> Packet {
-        Packet::RawFuncLogNew(RawFuncLogNewPacket {
+    fn func_log(id: i64) -> AnyPacket {
+        RawFuncLogNewPacket {
             func_log: Some(RawFuncLog {
                 id: RawFuncLogId(crate::gob::Int(id)),
                 ..RawFuncLog::default()
             }),
-        })
+        }
+        .into()
     }
 
     /// Runs both machines against each other until nothing moves.
@@ -432,8 +459,9 @@ mod tests {
         ));
         pump(&mut client, &mut server);
         assert!(client.is_established() && server.is_established());
+        assert_eq!(server.generation(), Some(Generation::Gob));
         assert!(
-            matches!(server.poll_event(), Some(ServerEvent::Hello(h)) if h.protocol_version == "1")
+            matches!(server.poll_event(), Some(ServerEvent::Hello(h)) if h.hello_version() == Some("1"))
         );
         assert!(matches!(
             client.poll_event(),
@@ -444,31 +472,60 @@ mod tests {
             client.send(&func_log(i)).unwrap();
         }
         client.ping().unwrap();
-        server
-            .send(&Packet::StartTraceCmd(StartTraceCmdPacket {
-                func_id: FuncId(7),
-                module_name: "m".into(),
-            }))
-            .unwrap();
+        let start: AnyPacket = StartTraceCmdPacket {
+            func_id: FuncId(7),
+            module_name: "m".into(),
+        }
+        .into();
+        server.send(&start).unwrap();
         pump(&mut client, &mut server);
         for i in 0..5 {
-            assert_eq!(
-                server.poll_event(),
-                Some(ServerEvent::FuncLog(match func_log(i) {
-                    Packet::RawFuncLogNew(p) => p,
-                    _ => unreachable!(),
-                }))
-            );
+            assert_eq!(server.poll_event(), Some(ServerEvent::FuncLog(func_log(i))));
         }
         assert_eq!(server.poll_event(), Some(ServerEvent::Ping));
-        assert!(
-            matches!(client.poll_event(), Some(ClientEvent::StartTrace(p)) if p.func_id == FuncId(7))
-        );
+        assert_eq!(client.poll_event(), Some(ClientEvent::StartTrace(start)));
 
         client.close();
         assert!(client.send(&func_log(9)).is_err());
         server.handle_input(&client.take_output()).unwrap();
         assert_eq!(server.poll_event(), Some(ServerEvent::Shutdown));
+        assert!(server.is_closed());
+    }
+
+    #[test]
+    fn a_marshal_session_is_detected_and_answered_in_kind() {
+        let config = SessionConfig::default();
+        let hello = marshal::Packet::ClientHello(marshal::ClientHelloPacket {
+            pid: 1,
+            app_name: "m".into(),
+            ..Default::default()
+        });
+        let mut client = ClientSession::new(hello, &config).unwrap();
+        let mut server = ServerSession::new(&config, None);
+        pump(&mut client, &mut server);
+        assert_eq!(server.generation(), Some(Generation::Marshal));
+        assert!(client.is_established());
+        let log: AnyPacket =
+            marshal::Packet::RawFuncLog(marshal::RawFuncLogPacket::default()).into();
+        client.send(&log).unwrap();
+        // A gob packet cannot go out on a marshal connection.
+        assert!(matches!(
+            client.send(&func_log(1)),
+            Err(ProtocolError::WrongGeneration { .. })
+        ));
+        pump(&mut client, &mut server);
+        server.poll_event();
+        assert_eq!(server.poll_event(), Some(ServerEvent::FuncLog(log)));
+
+        // A gob frame arriving on it closes the connection.
+        let mut gob_frame = Vec::new();
+        FrameEncoder::new()
+            .encode(&Packet::Ping(PingPacket {}), &mut gob_frame)
+            .unwrap();
+        assert!(matches!(
+            server.handle_input(&gob_frame),
+            Err(ProtocolError::GenerationMismatch { .. })
+        ));
         assert!(server.is_closed());
     }
 
@@ -495,9 +552,10 @@ mod tests {
 
         // First packet not a hello.
         let mut frames = Vec::new();
-        FrameEncoder::new()
-            .encode(&func_log(1), &mut frames)
-            .unwrap();
+        let AnyPacket::Gob(log) = func_log(1) else {
+            unreachable!()
+        };
+        FrameEncoder::new().encode(&log, &mut frames).unwrap();
         let mut server = ServerSession::new(&config, None);
         let err = server.handle_input(&frames).unwrap_err();
         assert!(matches!(err, ProtocolError::NotHello { .. }));
@@ -512,7 +570,10 @@ mod tests {
         server.poll_event();
         let mut bytes = Vec::new();
         let mut enc = FrameEncoder::new();
-        enc.encode(&func_log(1), &mut bytes).unwrap();
+        let AnyPacket::Gob(log) = func_log(1) else {
+            unreachable!()
+        };
+        enc.encode(&log, &mut bytes).unwrap();
         enc.encode(
             &Packet::StopTraceCmd(StopTraceCmdPacket::default()),
             &mut bytes,
@@ -528,10 +589,10 @@ mod tests {
         ));
         assert!(matches!(server.poll_event(), Some(ServerEvent::FuncLog(_))));
         assert!(server.is_closed());
-        assert!(server.send(&Packet::Ping(PingPacket {})).is_err());
+        assert!(server.send(&AnyPacket::ping(Generation::Gob)).is_err());
 
         assert!(matches!(
-            client.send(&Packet::StartTraceCmd(StartTraceCmdPacket::default())),
+            client.send(&StartTraceCmdPacket::default().into()),
             Err(ProtocolError::WrongDirection { .. })
         ));
     }

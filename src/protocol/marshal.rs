@@ -1,0 +1,569 @@
+//! The marshal generation (January to August 2018): Go's hand-written
+//! big-endian encoding. A frame's payload is one byte of packet type, then
+//! the body; integers are fixed-width big-endian, strings and slices carry a
+//! u64 count first, signed values travel as their two's complement.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::ProtocolError;
+
+/// `ClientHelloPacket` of this generation: the hello also names the process.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientHelloPacket {
+    #[serde(rename = "PID")]
+    pub pid: u64,
+    #[serde(rename = "AppName")]
+    pub app_name: String,
+    #[serde(rename = "Host")]
+    pub host: String,
+    #[serde(rename = "ClientSecret")]
+    pub client_secret: String,
+    #[serde(rename = "ProtocolVersion")]
+    pub protocol_version: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerHelloPacket {
+    #[serde(rename = "ProtocolVersion")]
+    pub protocol_version: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PingPacket {}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShutdownPacket {}
+
+/// Start tracing a function; the body is JSON `{"FuncName": ...}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StartTraceCmdPacket {
+    #[serde(rename = "FuncName")]
+    pub func_name: String,
+}
+
+/// Stop tracing a function; the body is JSON `{"FuncName": ...}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StopTraceCmdPacket {
+    #[serde(rename = "FuncName")]
+    pub func_name: String,
+}
+
+/// Symbols: the fields of Go's embedded symbols data, promoted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SymbolPacket {
+    #[serde(rename = "Files")]
+    pub files: Vec<String>,
+    #[serde(rename = "Mods")]
+    pub mods: Vec<GoModule>,
+    #[serde(rename = "Funcs")]
+    pub funcs: Vec<GoFunc>,
+    #[serde(rename = "Lines")]
+    pub lines: Vec<GoLine>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GoModule {
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(rename = "MinPC")]
+    pub min_pc: u64,
+    #[serde(rename = "MaxPC")]
+    pub max_pc: u64,
+}
+
+/// A function. In Go's struct `Entry` comes first; on the wire `Name` does.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GoFunc {
+    #[serde(rename = "Entry")]
+    pub entry: u64,
+    #[serde(rename = "Name")]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GoLine {
+    #[serde(rename = "PC")]
+    pub pc: u64,
+    #[serde(rename = "FileID")]
+    pub file_id: u32,
+    #[serde(rename = "Line")]
+    pub line: u32,
+}
+
+/// One function entry or exit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawFuncLogPacket {
+    #[serde(rename = "FuncLog")]
+    pub func_log: RawFuncLog,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawFuncLog {
+    #[serde(rename = "ID")]
+    pub id: i64,
+    /// 0 is funcStart, 1 is funcEnd.
+    #[serde(rename = "Tag")]
+    pub tag: u8,
+    #[serde(rename = "Timestamp")]
+    pub timestamp: i64,
+    /// Program counters, at most 64 in the Go tracer.
+    #[serde(rename = "Frames")]
+    pub frames: Vec<u64>,
+    #[serde(rename = "GID")]
+    pub gid: i64,
+    #[serde(rename = "TxID")]
+    pub tx_id: u64,
+}
+
+/// Any packet of the marshal generation; its serde form is the JSON form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "packet")]
+pub enum Packet {
+    #[serde(rename = "ClientHelloPacket")]
+    ClientHello(ClientHelloPacket),
+    #[serde(rename = "ServerHelloPacket")]
+    ServerHello(ServerHelloPacket),
+    #[serde(rename = "PingPacket")]
+    Ping(PingPacket),
+    #[serde(rename = "ShutdownPacket")]
+    Shutdown(ShutdownPacket),
+    #[serde(rename = "StartTraceCmdPacket")]
+    StartTraceCmd(StartTraceCmdPacket),
+    #[serde(rename = "StopTraceCmdPacket")]
+    StopTraceCmd(StopTraceCmdPacket),
+    #[serde(rename = "SymbolPacket")]
+    Symbol(SymbolPacket),
+    #[serde(rename = "RawFuncLogPacket")]
+    RawFuncLog(RawFuncLogPacket),
+}
+
+pub const CLIENT_HELLO: u8 = 1;
+pub const SERVER_HELLO: u8 = 2;
+pub const LOG: u8 = 3;
+pub const PING: u8 = 4;
+pub const SHUTDOWN: u8 = 5;
+pub const START_TRACE_CMD: u8 = 6;
+pub const STOP_TRACE_CMD: u8 = 7;
+pub const SYMBOL: u8 = 8;
+pub const RAW_FUNC_LOG: u8 = 9;
+
+impl Packet {
+    pub fn type_code(&self) -> u8 {
+        match self {
+            Packet::ClientHello(_) => CLIENT_HELLO,
+            Packet::ServerHello(_) => SERVER_HELLO,
+            Packet::Ping(_) => PING,
+            Packet::Shutdown(_) => SHUTDOWN,
+            Packet::StartTraceCmd(_) => START_TRACE_CMD,
+            Packet::StopTraceCmd(_) => STOP_TRACE_CMD,
+            Packet::Symbol(_) => SYMBOL,
+            Packet::RawFuncLog(_) => RAW_FUNC_LOG,
+        }
+    }
+
+    /// The Go type name of the packet.
+    pub fn go_name(&self) -> &'static str {
+        match self {
+            Packet::ClientHello(_) => "ClientHelloPacket",
+            Packet::ServerHello(_) => "ServerHelloPacket",
+            Packet::Ping(_) => "PingPacket",
+            Packet::Shutdown(_) => "ShutdownPacket",
+            Packet::StartTraceCmd(_) => "StartTraceCmdPacket",
+            Packet::StopTraceCmd(_) => "StopTraceCmdPacket",
+            Packet::Symbol(_) => "SymbolPacket",
+            Packet::RawFuncLog(_) => "RawFuncLogPacket",
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        // Only strings, integers and vectors inside: serde_json cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn from_json(text: &str) -> Result<Packet, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// Appends the payload (type byte and body) of this packet.
+    pub fn encode_payload(&self, out: &mut Vec<u8>) {
+        out.push(self.type_code());
+        match self {
+            Packet::ClientHello(p) => {
+                out.extend_from_slice(&p.pid.to_be_bytes());
+                put_str(out, &p.app_name);
+                put_str(out, &p.host);
+                put_str(out, &p.client_secret);
+                put_str(out, &p.protocol_version);
+            }
+            Packet::ServerHello(p) => put_str(out, &p.protocol_version),
+            Packet::Ping(_) | Packet::Shutdown(_) => {}
+            Packet::StartTraceCmd(StartTraceCmdPacket { func_name })
+            | Packet::StopTraceCmd(StopTraceCmdPacket { func_name }) => {
+                let mut json = Vec::with_capacity(func_name.len() + 16);
+                json.extend_from_slice(b"{\"FuncName\":");
+                go_json_string(&mut json, func_name);
+                json.push(b'}');
+                put_u64(out, json.len() as u64);
+                out.extend_from_slice(&json);
+            }
+            Packet::Symbol(p) => {
+                put_u64(out, p.files.len() as u64);
+                for f in &p.files {
+                    put_str(out, f);
+                }
+                put_u64(out, p.mods.len() as u64);
+                for m in &p.mods {
+                    put_str(out, &m.name);
+                    put_u64(out, m.min_pc);
+                    put_u64(out, m.max_pc);
+                }
+                put_u64(out, p.funcs.len() as u64);
+                for f in &p.funcs {
+                    put_str(out, &f.name);
+                    put_u64(out, f.entry);
+                }
+                put_u64(out, p.lines.len() as u64);
+                for l in &p.lines {
+                    put_u64(out, l.pc);
+                    out.extend_from_slice(&l.file_id.to_be_bytes());
+                    out.extend_from_slice(&l.line.to_be_bytes());
+                }
+            }
+            Packet::RawFuncLog(RawFuncLogPacket { func_log: l }) => {
+                put_u64(out, l.id as u64);
+                out.push(l.tag);
+                put_u64(out, l.timestamp as u64);
+                put_u64(out, l.frames.len() as u64);
+                for f in &l.frames {
+                    put_u64(out, *f);
+                }
+                put_u64(out, l.gid as u64);
+                put_u64(out, l.tx_id);
+            }
+        }
+    }
+
+    /// Decodes one payload that starts `offset` bytes into the stream (the
+    /// frame's length prefix).
+    pub fn decode_payload(payload: &[u8], offset: u64) -> Result<Packet, ProtocolError> {
+        let mut r = Reader {
+            bytes: payload,
+            pos: 0,
+            frame: offset,
+        };
+        let code = r.u8()?;
+        let packet = match code {
+            CLIENT_HELLO => Packet::ClientHello(ClientHelloPacket {
+                pid: r.u64()?,
+                app_name: r.string()?,
+                host: r.string()?,
+                client_secret: r.string()?,
+                protocol_version: r.string()?,
+            }),
+            SERVER_HELLO => Packet::ServerHello(ServerHelloPacket {
+                protocol_version: r.string()?,
+            }),
+            PING => Packet::Ping(PingPacket {}),
+            SHUTDOWN => Packet::Shutdown(ShutdownPacket {}),
+            START_TRACE_CMD => Packet::StartTraceCmd(StartTraceCmdPacket {
+                func_name: r.func_name_json()?,
+            }),
+            STOP_TRACE_CMD => Packet::StopTraceCmd(StopTraceCmdPacket {
+                func_name: r.func_name_json()?,
+            }),
+            SYMBOL => {
+                let files = r.list(8, |r| r.string())?;
+                let mods = r.list(24, |r| {
+                    Ok(GoModule {
+                        name: r.string()?,
+                        min_pc: r.u64()?,
+                        max_pc: r.u64()?,
+                    })
+                })?;
+                let funcs = r.list(16, |r| {
+                    let name = r.string()?;
+                    Ok(GoFunc {
+                        entry: r.u64()?,
+                        name,
+                    })
+                })?;
+                let lines = r.list(16, |r| {
+                    Ok(GoLine {
+                        pc: r.u64()?,
+                        file_id: r.u32()?,
+                        line: r.u32()?,
+                    })
+                })?;
+                Packet::Symbol(SymbolPacket {
+                    files,
+                    mods,
+                    funcs,
+                    lines,
+                })
+            }
+            RAW_FUNC_LOG => Packet::RawFuncLog(RawFuncLogPacket {
+                func_log: RawFuncLog {
+                    id: r.u64()? as i64,
+                    tag: r.u8()?,
+                    timestamp: r.u64()? as i64,
+                    frames: r.list(8, |r| r.u64())?,
+                    gid: r.u64()? as i64,
+                    tx_id: r.u64()?,
+                },
+            }),
+            LOG => {
+                return Err(ProtocolError::Invalid {
+                    offset,
+                    message: "LogPacket is not implemented in the marshal generation".into(),
+                });
+            }
+            code => {
+                return Err(ProtocolError::UnknownPacketType {
+                    offset,
+                    code: code.into(),
+                });
+            }
+        };
+        if r.pos < payload.len() {
+            return Err(ProtocolError::TrailingBytes {
+                offset,
+                extra: (payload.len() - r.pos) as u64,
+            });
+        }
+        Ok(packet)
+    }
+}
+
+fn put_u64(out: &mut Vec<u8>, v: u64) {
+    out.extend_from_slice(&v.to_be_bytes());
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_u64(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// Writes `s` as Go's `encoding/json` does (with its default HTML escaping).
+pub fn go_json_string(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    for c in s.chars() {
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\u{8}' => out.extend_from_slice(b"\\b"),
+            '\u{c}' => out.extend_from_slice(b"\\f"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            '\u{2028}' => out.extend_from_slice(b"\\u2028"),
+            '\u{2029}' => out.extend_from_slice(b"\\u2029"),
+            c if (c as u32) < 0x20 || c == '<' || c == '>' || c == '&' => {
+                let b = c as u8;
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[(b >> 4) as usize]);
+                out.push(HEX[(b & 0xf) as usize]);
+            }
+            c => {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+    out.push(b'"');
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    /// Stream offset of the frame, for errors.
+    frame: u64,
+}
+
+impl<'a> Reader<'a> {
+    fn short(&self, what: &str) -> ProtocolError {
+        ProtocolError::Invalid {
+            offset: self.frame,
+            message: format!("payload ends at byte {} while reading {what}", self.pos),
+        }
+    }
+
+    fn take(&mut self, n: u64, what: &str) -> Result<&'a [u8], ProtocolError> {
+        if n > (self.bytes.len() - self.pos) as u64 {
+            return Err(self.short(what));
+        }
+        let start = self.pos;
+        self.pos += n as usize;
+        Ok(&self.bytes[start..self.pos])
+    }
+
+    fn u8(&mut self) -> Result<u8, ProtocolError> {
+        Ok(self.take(1, "a byte")?[0])
+    }
+
+    fn u32(&mut self) -> Result<u32, ProtocolError> {
+        let b = self.take(4, "a 32-bit integer")?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn u64(&mut self) -> Result<u64, ProtocolError> {
+        let b = self.take(8, "a 64-bit integer")?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        Ok(u64::from_be_bytes(a))
+    }
+
+    fn string(&mut self) -> Result<String, ProtocolError> {
+        let at = self.pos;
+        let n = self.u64()?;
+        let bytes = self.take(n, "a string")?;
+        String::from_utf8(bytes.to_vec()).map_err(|_| ProtocolError::Invalid {
+            offset: self.frame,
+            message: format!("the string at payload byte {at} is not UTF-8"),
+        })
+    }
+
+    /// A u64 count, then that many items of at least `min_size` bytes each:
+    /// the count is checked against what remains before anything is allocated.
+    fn list<T>(
+        &mut self,
+        min_size: u64,
+        mut item: impl FnMut(&mut Self) -> Result<T, ProtocolError>,
+    ) -> Result<Vec<T>, ProtocolError> {
+        let n = self.u64()?;
+        if n.saturating_mul(min_size) > (self.bytes.len() - self.pos) as u64 {
+            return Err(self.short("a list"));
+        }
+        let mut items = Vec::with_capacity(n as usize);
+        for _ in 0..n {
+            items.push(item(self)?);
+        }
+        Ok(items)
+    }
+
+    fn func_name_json(&mut self) -> Result<String, ProtocolError> {
+        let n = self.u64()?;
+        let json = self.take(n, "a JSON command")?;
+        #[derive(Deserialize)]
+        struct Body {
+            #[serde(rename = "FuncName", default)]
+            func_name: String,
+        }
+        let body: Body = serde_json::from_slice(json).map_err(|e| ProtocolError::Invalid {
+            offset: self.frame,
+            message: format!("bad JSON command body: {e}"),
+        })?;
+        Ok(body.func_name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(s: &str) -> String {
+        let mut out = Vec::new();
+        go_json_string(&mut out, s);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn strings_are_escaped_as_go_does() {
+        assert_eq!(json("main.main"), r#""main.main""#);
+        assert_eq!(json("a<b>&\"\\"), r#""a\u003cb\u003e\u0026\"\\""#);
+        assert_eq!(
+            json("\n\t\r\u{8}\u{c}\u{0}\u{1f}\u{7f}"),
+            "\"\\n\\t\\r\\b\\f\\u0000\\u001f\u{7f}\""
+        );
+        assert_eq!(json("\u{2028}\u{2029}é"), "\"\\u2028\\u2029é\"");
+    }
+
+    #[test]
+    fn every_packet_round_trips() {
+        let packets = vec![
+            Packet::ClientHello(ClientHelloPacket {
+                pid: 4242,
+                app_name: "app".into(),
+                host: "h".into(),
+                client_secret: String::new(),
+                protocol_version: "1".into(),
+            }),
+            Packet::ServerHello(ServerHelloPacket {
+                protocol_version: "1".into(),
+            }),
+            Packet::Ping(PingPacket {}),
+            Packet::Shutdown(ShutdownPacket {}),
+            Packet::StartTraceCmd(StartTraceCmdPacket {
+                func_name: "a<\"b\">".into(),
+            }),
+            Packet::StopTraceCmd(StopTraceCmdPacket {
+                func_name: String::new(),
+            }),
+            Packet::Symbol(SymbolPacket {
+                files: vec!["/a.go".into()],
+                mods: vec![GoModule {
+                    name: String::new(),
+                    min_pc: 4096,
+                    max_pc: 8192,
+                }],
+                funcs: vec![GoFunc {
+                    entry: 4100,
+                    name: "main.main".into(),
+                }],
+                lines: vec![GoLine {
+                    pc: 4100,
+                    file_id: 0,
+                    line: 10,
+                }],
+            }),
+            Packet::RawFuncLog(RawFuncLogPacket {
+                func_log: RawFuncLog {
+                    id: -7,
+                    tag: 1,
+                    timestamp: i64::MIN,
+                    frames: vec![u64::MAX, 0],
+                    gid: -1,
+                    tx_id: u64::MAX,
+                },
+            }),
+        ];
+        for p in packets {
+            let mut payload = Vec::new();
+            p.encode_payload(&mut payload);
+            assert_eq!(Packet::decode_payload(&payload, 0).unwrap(), p);
+            for cut in 0..payload.len() {
+                assert!(Packet::decode_payload(&payload[..cut], 0).is_err());
+            }
+            let back = Packet::from_json(&p.to_json()).unwrap();
+            assert_eq!(back, p);
+        }
+    }
+
+    #[test]
+    fn the_json_form_matches_the_issue() {
+        let p = Packet::from_json(r#"{"packet":"SymbolPacket","Files":["/a.go"],"Mods":[{"Name":"","MinPC":4096,"MaxPC":8192}],"Funcs":[{"Entry":4100,"Name":"main.main"}],"Lines":[{"PC":4100,"FileID":0,"Line":10}]}"#).unwrap();
+        assert_eq!(
+            p.to_json(),
+            r#"{"packet":"SymbolPacket","Files":["/a.go"],"Mods":[{"Name":"","MinPC":4096,"MaxPC":8192}],"Funcs":[{"Entry":4100,"Name":"main.main"}],"Lines":[{"PC":4100,"FileID":0,"Line":10}]}"#
+        );
+    }
+
+    #[test]
+    fn huge_counts_fail_before_allocating() {
+        let mut payload = vec![SYMBOL];
+        payload.extend_from_slice(&u64::MAX.to_be_bytes());
+        assert!(Packet::decode_payload(&payload, 0).is_err());
+    }
+}
