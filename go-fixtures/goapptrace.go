@@ -165,11 +165,17 @@ func renderPacket(p any) string {
 }
 
 // renderFields writes the exported fields of struct v as JSON members, each
-// preceded by a comma unless first is set and it is the first one.
-func renderFields(r *renderer, v reflect.Value, first bool) {
+// preceded by a comma unless first is set and it is the first one. The
+// fields of an embedded struct are promoted (written in its place, as
+// members of v). It returns whether nothing was written and first was set.
+func renderFields(r *renderer, v reflect.Value, first bool) bool {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			first = renderFields(r, v.Field(i), first)
+			continue
+		}
 		if !f.IsExported() {
 			continue
 		}
@@ -181,6 +187,7 @@ func renderFields(r *renderer, v reflect.Value, first bool) {
 		r.WriteByte(':')
 		renderPlain(r, v.Field(i))
 	}
+	return first
 }
 
 func renderPlain(r *renderer, v reflect.Value) {

@@ -63,6 +63,18 @@ var subcommands = []subcommand{
 		run:    runGoapptraceFile,
 	},
 	{
+		name: "goapptrace-marshal",
+		args: "[OUTDIR]",
+		help: "write the marshal-generation frame fixtures (default OUTDIR " + defaultGoapptraceMarshalDir + ")",
+		run:  runGoapptraceMarshal,
+	},
+	{
+		name: "goapptrace-marshal-verify",
+		args: "FILE",
+		help: "decode a marshal-generation frames file and print its packets as JSON, one per line",
+		run:  runGoapptraceMarshalVerify,
+	},
+	{
 		name: "peer",
 		args: "MODE [flags]",
 		help: "MODE server|client: play a Go goapptrace peer over TCP (JSON events on stdout)",
@@ -75,7 +87,7 @@ func usage() {
 	fmt.Fprintln(os.Stderr, "subcommands:")
 	for _, c := range subcommands {
 		if !c.hidden {
-			fmt.Fprintf(os.Stderr, "  %-17s %-12s %s\n", c.name, c.args, c.help)
+			fmt.Fprintf(os.Stderr, "  %-25s %-12s %s\n", c.name, c.args, c.help)
 		}
 	}
 }

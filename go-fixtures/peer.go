@@ -3,10 +3,11 @@ package main
 // peer plays the Go goapptrace peers (server or client) over TCP, for live
 // interop tests driven by the Rust tests over loopback.
 //
-//	peer server [--listen HOST:PORT] [--generation gob] [--timeout DUR]
+//	peer server [--listen HOST:PORT] [--generation gob|marshal] [--timeout DUR]
 //	peer client --connect tcp://HOST:PORT [--app NAME] [--secret S] [--symbols]
 //	            [--funclogs N] [--big-funclog] [--wait-commands K]
-//	            [--ping-interval DUR] [--version V] [--generation gob] [--timeout DUR]
+//	            [--ping-interval DUR] [--version V] [--generation gob|marshal]
+//	            [--timeout DUR]
 //
 // Machine-readable output goes to stdout, one JSON object per line (flushed
 // at once); packets appear in the packet JSON form of goapptrace-verify and
@@ -15,7 +16,8 @@ package main
 // {"event":"timeout"} and exits with status 3; SIGINT/SIGTERM end it at once
 // (status 130/143).
 //
-// The client's records. With --symbols the client first sends
+// The client's records, gob generation (--generation gob, the default).
+// With --symbols the client first sends
 //
 //	SymbolPacket{Symbols: &Symbols{Writable: true, KeepID: false}}
 //
@@ -34,9 +36,38 @@ package main
 // cannot send: it is dropped with the log line "Protocol pack error:
 // xtcp.buffer: required space beyond the upper limit".
 //
+// The client's records, marshal generation (--generation marshal). The
+// ClientHello carries PID 4242 and Host "go-peer-host". With --symbols the
+// client first sends
+//
+//	SymbolPacket{SymbolsData{
+//		Files: ["/src/main.go"],
+//		Mods:  [{Name: "main", MinPC: 4096, MaxPC: 8192}],
+//		Funcs: [{Entry: 4100, Name: "main.main"}],
+//		Lines: [{PC: 4100, FileID: 0, Line: 10}],
+//	}}
+//
+// then, for i = 1..N (--funclogs N), RawFuncLogPacket{FuncLog: &RawFuncLog{
+//
+//	ID:        i,
+//	Tag:       (i+1) % 2 (0 funcStart if i is odd, 1 funcEnd if even),
+//	Timestamp: 1533657600000000000 + i,
+//	Frames:    [i, i+1, i+2],
+//	GID:       i % 7,
+//	TxID:      i,
+//
+// }}. --big-funclog builds record N+1 as the gob generation does (Tag 0,
+// 400 frames from 2^32); this generation sends it (about 3.2 KB). Records
+// are batched as the Go client batches them: buffered, and flushed at least
+// every 100 ms and when all are written. Both directions allow frames up to
+// 100 MiB. The marshal server closes a connection that sends it anything but
+// Ping, Shutdown (read as Ping), Symbol or RawFuncLog after the hello; the
+// client closes on Symbol or RawFuncLog. Packets on the server's stdin are
+// given in this generation's JSON form (goapptrace-marshal-verify's).
+//
 // A protocol generation is a peerGeneration: the frame payload codec plus the
-// packets and rules that differ between generations. Only "gob" exists so
-// far; "marshal" can be added behind --generation.
+// packets and rules that differ between generations: "gob" (peer_gob.go) and
+// "marshal" (peer_marshal.go), chosen with --generation.
 
 import (
 	"bufio"
@@ -94,6 +125,9 @@ type peerGeneration interface {
 	maxRecvFrame() int
 	protocolVersion() string
 	compatibleVersion(v string) bool
+	// flushInterval is how often the Go client sends its batch of buffered
+	// packets; 0: records are flushed only when all are written.
+	flushInterval() time.Duration
 	// kind returns the PacketType a decoded packet is handled as.
 	kind(p any) protocol.PacketType
 	clientHello(app, secret, version string) any
@@ -117,8 +151,10 @@ func lookupGeneration(name string) (peerGeneration, error) {
 	switch name {
 	case "gob":
 		return gobGeneration{}, nil
+	case "marshal":
+		return marshalGeneration{}, nil
 	}
-	return nil, fmt.Errorf("unknown generation %q (known: gob)", name)
+	return nil, fmt.Errorf("unknown generation %q (known: gob, marshal)", name)
 }
 
 // runPeer is the peer subcommand.
@@ -143,7 +179,7 @@ type peerCommon struct {
 
 func (c *peerCommon) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.timeout, "timeout", 60*time.Second, "exit with status 3 after this long")
-	fs.StringVar(&c.generation, "generation", "gob", "protocol generation (gob)")
+	fs.StringVar(&c.generation, "generation", "gob", "protocol generation (gob|marshal)")
 }
 
 // parsePeerFlags parses args; a usage error exits with status 2.
@@ -443,11 +479,13 @@ func packetFromJSON(gen peerGeneration, data []byte) (any, error) {
 
 func fillStruct(v reflect.Value, m map[string]any) error {
 	for k, x := range m {
+		// Fields of an embedded struct are given promoted, as rendered;
+		// the embedded field itself is not a member.
 		f, ok := v.Type().FieldByName(k)
-		if !ok || !f.IsExported() || len(f.Index) != 1 {
+		if !ok || !f.IsExported() || f.Anonymous {
 			return fmt.Errorf("unknown field %q", k)
 		}
-		if err := fillValue(v.Field(f.Index[0]), x); err != nil {
+		if err := fillValue(v.FieldByIndex(f.Index), x); err != nil {
 			return fmt.Errorf("%s: %w", k, err)
 		}
 	}

@@ -51,7 +51,7 @@ func runPeerClient(args []string) error {
 	app := fs.String("app", "go-fixtures-peer", "ClientHello AppName")
 	secret := fs.String("secret", "", "ClientHello ClientSecret")
 	symbols := fs.Bool("symbols", false, "send a SymbolPacket first")
-	funclogs := fs.Int("funclogs", 0, "number of RawFuncLogNewPackets to send")
+	funclogs := fs.Int("funclogs", 0, "number of RawFuncLog records to send")
 	big := fs.Bool("big-funclog", false, "then try to send a RawFuncLog too large for the Go peer")
 	waitCmds := fs.Int("wait-commands", 0, "wait for this many StartTraceCmd/StopTraceCmd packets before closing")
 	pingInterval := fs.Duration("ping-interval", 3*time.Second, "PingPacket interval (0: no pings)")
@@ -101,6 +101,9 @@ func runPeerClient(args []string) error {
 	defer close(stopPing)
 	if *pingInterval > 0 {
 		go cl.pingLoop(*pingInterval, stopPing)
+	}
+	if d := gen.flushInterval(); d > 0 {
+		go cl.flushLoop(d, stopPing)
 	}
 
 	if err := cl.sendRecords(*symbols, *funclogs, *big); err != nil {
@@ -221,6 +224,26 @@ func (cl *peerClient) pingLoop(interval time.Duration, stop <-chan struct{}) {
 				return
 			}
 			if err := cl.c.write(cl.gen.ping(), true, nil); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// flushLoop sends the buffered packets every interval, as the
+// marshal-generation Go client sends its batch.
+func (cl *peerClient) flushLoop(interval time.Duration, stop <-chan struct{}) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			if cl.closing.Load() {
+				return
+			}
+			if err := cl.c.flush(); err != nil {
 				return
 			}
 		}

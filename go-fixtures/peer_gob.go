@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"time"
 
 	"goapptrace-proto/go-fixtures/logutil"
 	"goapptrace-proto/go-fixtures/protocol"
@@ -28,6 +29,10 @@ func (gobGeneration) packLimitError() error {
 	return errGobPackLimit
 }
 func (gobGeneration) protocolVersion() string { return "1" }
+
+// flushInterval: the gob-generation peer flushes its records when all are
+// written.
+func (gobGeneration) flushInterval() time.Duration { return 0 }
 
 // compatibleVersion is the Go peers' isCompatibleVersion: only "1" passes.
 func (gobGeneration) compatibleVersion(v string) bool { return v == "1" }

@@ -290,3 +290,63 @@ fn serve_and_send_talk_over_a_unix_socket() {
     assert_eq!(events[4]["reason"], "wrong client secret");
     assert!(!socket.exists(), "the socket file was left behind");
 }
+
+#[derive(serde::Deserialize)]
+struct MarshalEntry {
+    file: String,
+    packets: Vec<Json>,
+    #[serde(default)]
+    payload_hex: Option<Vec<String>>,
+}
+
+#[test]
+fn frames_commands_speak_the_marshal_generation() {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        files: Vec<MarshalEntry>,
+    }
+    let manifest: Manifest = serde_json::from_slice(&common::read_golden(
+        "testdata/goapptrace-marshal/manifest.json",
+    ))
+    .unwrap();
+    for entry in manifest.files {
+        let path = format!("testdata/goapptrace-marshal/{}", entry.file);
+        // The generation is detected from the first frame.
+        let decoded = run(&["frames", "decode", &path], b"");
+        assert!(
+            decoded.status.success(),
+            "{}",
+            String::from_utf8_lossy(&decoded.stderr)
+        );
+        let lines: Vec<Json> = String::from_utf8_lossy(&decoded.stdout)
+            .split('\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        pretty_assertions::assert_eq!(lines, entry.packets, "{}", entry.file);
+        if entry.payload_hex.is_some() {
+            continue;
+        }
+        let input: String = entry.packets.iter().map(|p| format!("{p}\n")).collect();
+        let encoded = run(
+            &["frames", "encode", "--generation", "marshal", "-o", "-"],
+            input.as_bytes(),
+        );
+        assert!(
+            encoded.status.success(),
+            "{}",
+            String::from_utf8_lossy(&encoded.stderr)
+        );
+        common::assert_bytes_eq(&entry.file, &encoded.stdout, &common::read_golden(&path));
+    }
+}
+
+#[test]
+fn frames_encode_refuses_an_unknown_generation() {
+    let out = run(
+        &["frames", "encode", "--generation", "protobuf", "-o", "-"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("protobuf"));
+}

@@ -359,3 +359,89 @@ async fn the_go_server_drops_a_client_with_another_version_and_so_does_ours() {
     .await
     .expect("the test took too long");
 }
+
+#[tokio::test]
+async fn rust_client_with_the_go_server_marshal() {
+    tokio::time::timeout(LIMIT, rust_client_with_the_go_server(Generation::Marshal))
+        .await
+        .expect("the test took too long");
+}
+
+#[tokio::test]
+async fn go_client_with_the_rust_server_marshal() {
+    tokio::time::timeout(LIMIT, go_client_with_the_rust_server(Generation::Marshal))
+        .await
+        .expect("the test took too long");
+}
+
+/// One Rust server serves a gob client and a marshal client at once.
+#[tokio::test]
+async fn one_rust_server_serves_both_generations_at_once() {
+    tokio::time::timeout(LIMIT, async {
+        let mut server = Server::bind(
+            Some(&"tcp://127.0.0.1:0".parse().unwrap()),
+            ServerOptions::default(),
+        )
+        .await
+        .unwrap();
+        let address = server.local_addr().to_string();
+        let count = "2000";
+        let mut peers = Vec::new();
+        for generation in [Generation::Gob, Generation::Marshal] {
+            peers.push(go_peer(
+                &[
+                    "client",
+                    "--connect",
+                    &address,
+                    "--symbols",
+                    "--funclogs",
+                    count,
+                    "--wait-commands",
+                    "1",
+                ],
+                generation,
+            ));
+        }
+        let mut ids = std::collections::HashMap::new();
+        let mut next_record = std::collections::HashMap::new();
+        let mut closed = 0;
+        while closed < 2 {
+            match server.next_event().await.unwrap() {
+                ServerEvent::Connected {
+                    client, generation, ..
+                } => {
+                    ids.insert(client, generation);
+                    next_record.insert(client, 1u64);
+                }
+                ServerEvent::Symbols { client, packet } => {
+                    assert_eq!(packet, go_symbols(ids[&client]));
+                }
+                ServerEvent::FuncLog { client, packet } => {
+                    let generation = ids[&client];
+                    let i = next_record.get_mut(&client).unwrap();
+                    assert_eq!(packet, record(generation, *i), "{generation} record {i}");
+                    *i += 1;
+                    if *i == 2001 {
+                        let [start, _] = commands(generation);
+                        server.send_command(client, &start).await.unwrap();
+                    }
+                }
+                ServerEvent::CommandSent { .. } => {}
+                ServerEvent::Disconnected { client, reason } => {
+                    assert_eq!(reason, "client sent Shutdown", "{}", ids[&client]);
+                    assert_eq!(next_record[&client], 2001);
+                    closed += 1;
+                }
+            }
+        }
+        let mut generations: Vec<_> = ids.values().copied().collect();
+        generations.sort_by_key(|g| g.name());
+        assert_eq!(generations, [Generation::Gob, Generation::Marshal]);
+        for (mut go, _) in peers {
+            assert!(go.wait().await.unwrap().success());
+        }
+        server.shutdown().await;
+    })
+    .await
+    .expect("the test took too long");
+}

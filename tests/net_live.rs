@@ -337,3 +337,69 @@ async fn without_an_address_the_server_takes_a_port_from_8600_up() {
     .await
     .expect("the test took too long");
 }
+
+#[tokio::test]
+async fn a_frame_of_the_other_generation_closes_that_connection_alone() {
+    tokio::time::timeout(LIMIT, async {
+        let mut server = Server::bind(
+            Some(&"tcp://127.0.0.1:0".parse().unwrap()),
+            ServerOptions::default(),
+        )
+        .await
+        .unwrap();
+        let Address::Tcp(hostport) = server.local_addr().clone() else {
+            unreachable!()
+        };
+        let honest = Client::connect(server.local_addr(), ClientOptions::default())
+            .await
+            .unwrap();
+        let honest_id = match next(&mut server).await {
+            ServerEvent::Connected { client, .. } => client,
+            other => panic!("{other:?}"),
+        };
+
+        // A marshal hello, then a gob frame on the same connection.
+        let mut bytes = Vec::new();
+        let mut marshal = AnyFrameEncoder::new(Generation::Marshal, 1 << 20);
+        marshal
+            .encode(
+                &marshal::Packet::ClientHello(marshal::ClientHelloPacket {
+                    protocol_version: "1".into(),
+                    ..Default::default()
+                })
+                .into(),
+                &mut bytes,
+            )
+            .unwrap();
+        FrameEncoder::new()
+            .encode(&Packet::Ping(PingPacket {}), &mut bytes)
+            .unwrap();
+        let mut mixed = tokio::net::TcpStream::connect(&hostport).await.unwrap();
+        mixed.write_all(&bytes).await.unwrap();
+        match next(&mut server).await {
+            ServerEvent::Connected { generation, .. } => {
+                assert_eq!(generation, Generation::Marshal)
+            }
+            other => panic!("{other:?}"),
+        }
+        match next(&mut server).await {
+            ServerEvent::Disconnected { client, reason } => {
+                assert_ne!(client, honest_id);
+                assert!(reason.contains("gob generation"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        honest.send(&func_log(5)).await.unwrap();
+        assert_eq!(
+            next(&mut server).await,
+            ServerEvent::FuncLog {
+                client: honest_id,
+                packet: func_log(5)
+            }
+        );
+        honest.close().await.unwrap();
+        server.shutdown().await;
+    })
+    .await
+    .expect("the test took too long");
+}
