@@ -25,6 +25,12 @@ type subcommand struct {
 
 var subcommands = []subcommand{
 	{
+		name: "bench",
+		args: "",
+		help: "time the codec cases of scripts/bench-vs-go and print ns per op as JSON",
+		run:  runBench,
+	},
+	{
 		name: "gob",
 		args: "[OUTDIR]",
 		help: "write the encoding/gob corpus (default OUTDIR " + defaultGobDir + ")",

@@ -21,6 +21,10 @@ package main
 //
 // EOF on stdin sends Shutdown to every client, closes them all, prints
 // stopped and exits 0.
+//
+// For the ingest benchmark, --quiet prints no packet events and --expect N
+// prints {"event":"received","total":N} once N funclogs have arrived in
+// all (counted as they are decoded).
 
 import (
 	"bufio"
@@ -33,6 +37,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"goapptrace-proto/go-fixtures/protocol"
 )
@@ -40,6 +45,10 @@ import (
 type peerServer struct {
 	gen peerGeneration
 	out *peerOut
+
+	quiet    bool
+	expect   int64
+	funclogs atomic.Int64
 
 	mu       sync.Mutex
 	nextID   int
@@ -53,6 +62,8 @@ func runPeerServer(args []string) error {
 	var common peerCommon
 	fs := flag.NewFlagSet("peer server", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:0", "address to listen on (HOST:PORT or tcp://HOST:PORT)")
+	quiet := fs.Bool("quiet", false, "print no packet events (for benchmarks)")
+	expect := fs.Int64("expect", 0, `print {"event":"received","total":N} once N funclogs have arrived`)
 	common.register(fs)
 	parsePeerFlags(fs, args)
 	gen, err := lookupGeneration(common.generation)
@@ -60,7 +71,8 @@ func runPeerServer(args []string) error {
 		return err
 	}
 
-	s := &peerServer{gen: gen, out: &peerOut{w: os.Stdout}, conns: map[int]*peerConn{}, ready: map[int]bool{}}
+	s := &peerServer{gen: gen, out: &peerOut{w: os.Stdout}, conns: map[int]*peerConn{}, ready: map[int]bool{},
+		quiet: *quiet, expect: *expect}
 	common.start("server", s.out)
 
 	addr := *listen
@@ -170,7 +182,12 @@ func (s *peerServer) serve(id int, c *peerConn) {
 			c.close(readErrorReason(err))
 			break
 		}
-		s.out.emit(newPeerEvent("packet").num("client", id).packet("packet", p).String())
+		if !s.quiet {
+			s.out.emit(newPeerEvent("packet").num("client", id).packet("packet", p).String())
+		}
+		if s.expect > 0 && s.gen.kind(p) == protocol.RawFuncLogNewPacketType && s.funclogs.Add(1) == s.expect {
+			s.out.emit(newPeerEvent("received").num("total", int(s.expect)).String())
+		}
 		if s.gen.serverRejects(s.gen.kind(p)) {
 			c.close("invalid packet: " + packetName(p) + " is not allowed")
 			break

@@ -6,13 +6,13 @@
 //! Type ids are always the sender's.
 
 use std::io::Read;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 
 use super::error::{Error, Result};
 use super::schema::{COMPLEX64, COMPLEX128};
-use super::stream::{Limits, Stream};
+use super::stream::{DecoderState, Limits, Stream};
 use super::types::{self, GobId, Shape, WireType};
 use super::zero::{NIL_VARIANT, ZeroDeserializer};
 
@@ -54,10 +54,22 @@ impl<R: Read> Decoder<R> {
     }
 
     pub fn with_limits(reader: R, limits: Limits) -> Self {
+        Decoder::with_state(reader, limits, DecoderState::default())
+    }
+
+    /// A fresh stream reusing the memory of an earlier decoder (see
+    /// [`Decoder::into_state`]): what a receiver of one stream per message
+    /// wants.
+    pub fn with_state(reader: R, limits: Limits, state: DecoderState) -> Self {
         Decoder {
-            stream: Stream::new(reader, limits),
+            stream: Stream::with_state(reader, limits, state),
             last_id: None,
         }
+    }
+
+    /// Gives the decoder's memory back for the next stream.
+    pub fn into_state(self) -> DecoderState {
+        self.stream.into_state()
     }
 
     /// Decodes the next value; `Ok(None)` at the end of the stream.
@@ -66,13 +78,14 @@ impl<R: Read> Decoder<R> {
             return Ok(None);
         };
         self.last_id = Some(id);
-        let value = T::deserialize(ValueDe::top(&mut self.stream, id)?).map_err(|e| match e {
-            Error::Custom(message) => Error::Malformed {
-                offset: self.stream.offset(),
-                message,
-            },
-            e => e,
-        })?;
+        let value =
+            T::deserialize(ValueDe::top(&mut self.stream, id)?).map_err(|e| match *e.0 {
+                Error::Custom(message) => Error::Malformed {
+                    offset: self.stream.offset(),
+                    message,
+                },
+                e => e,
+            })?;
         self.stream.finish_value()?;
         Ok(Some(value))
     }
@@ -83,9 +96,48 @@ impl<R: Read> Decoder<R> {
         self.last_id.map(|id| self.stream.type_name(id))
     }
 
+    /// Whether the last value decoded was of a type the sender named `name`.
+    pub fn last_type_is(&self, name: &str) -> bool {
+        self.last_id
+            .is_some_and(|id| self.stream.wire(id).is_ok_and(|w| w.name == name))
+    }
+
     /// The offset of the next unread byte of the current message.
     pub fn offset(&self) -> u64 {
         self.stream.offset()
+    }
+}
+
+/// The deserializer's own error: the decoding error, boxed, so that the
+/// many small results on the hot path stay two words wide.
+#[derive(Debug)]
+pub struct DeError(Box<Error>);
+
+type DResult<T> = std::result::Result<T, DeError>;
+
+impl From<Error> for DeError {
+    fn from(e: Error) -> Self {
+        DeError(Box::new(e))
+    }
+}
+
+impl From<DeError> for Error {
+    fn from(e: DeError) -> Self {
+        *e.0
+    }
+}
+
+impl std::fmt::Display for DeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for DeError {}
+
+impl de::Error for DeError {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        Error::Custom(msg.to_string()).into()
     }
 }
 
@@ -98,13 +150,13 @@ struct ValueDe<'s, R> {
 impl<'s, R: Read> ValueDe<'s, R> {
     /// A top-level value (or an interface's concrete value): a singleton
     /// carries a zero delta first.
-    fn top(st: &'s mut Stream<R>, id: GobId) -> Result<Self> {
+    fn top(st: &'s mut Stream<R>, id: GobId) -> DResult<Self> {
         st.singleton_marker(id)?;
         Ok(ValueDe { st, id })
     }
 
-    fn wire(&self) -> Result<Rc<WireType>> {
-        self.st.wire(self.id)
+    fn wire(&self) -> DResult<Arc<WireType>> {
+        Ok(self.st.wire(self.id)?)
     }
 
     fn mismatch(&self, expected: &str) -> Error {
@@ -115,15 +167,15 @@ impl<'s, R: Read> ValueDe<'s, R> {
         }
     }
 
-    fn expect(&self, id: GobId, expected: &str) -> Result<()> {
+    fn expect(&self, id: GobId, expected: &str) -> DResult<()> {
         if self.id == id {
             Ok(())
         } else {
-            Err(self.mismatch(expected))
+            Err(self.mismatch(expected).into())
         }
     }
 
-    fn signed(&mut self, target: &'static str, min: i64, max: i64) -> Result<i64> {
+    fn signed(&mut self, target: &'static str, min: i64, max: i64) -> DResult<i64> {
         self.expect(types::INT, target)?;
         let at = self.st.offset();
         let v = self.st.get_int()?;
@@ -132,12 +184,13 @@ impl<'s, R: Read> ValueDe<'s, R> {
                 offset: at,
                 value: v.to_string(),
                 target,
-            });
+            }
+            .into());
         }
         Ok(v)
     }
 
-    fn unsigned(&mut self, target: &'static str, max: u64) -> Result<u64> {
+    fn unsigned(&mut self, target: &'static str, max: u64) -> DResult<u64> {
         self.expect(types::UINT, target)?;
         let at = self.st.offset();
         let v = self.st.get_uint()?;
@@ -146,20 +199,21 @@ impl<'s, R: Read> ValueDe<'s, R> {
                 offset: at,
                 value: v.to_string(),
                 target,
-            });
+            }
+            .into());
         }
         Ok(v)
     }
 
     /// Bytes of a `[]byte`, a string, or a self-marshalled value.
-    fn byte_range(&mut self) -> Result<std::ops::Range<usize>> {
+    fn byte_range(&mut self) -> DResult<std::ops::Range<usize>> {
         match self.id {
-            types::BYTES | types::STRING => self.st.get_bytes("reading bytes"),
+            types::BYTES | types::STRING => Ok(self.st.get_bytes("reading bytes")?),
             _ => match self.wire()?.shape {
                 Shape::GobEncoder | Shape::BinaryMarshaler | Shape::TextMarshaler => {
-                    self.st.get_bytes("reading marshalled bytes")
+                    Ok(self.st.get_bytes("reading marshalled bytes")?)
                 }
-                _ => Err(self.mismatch("[]byte")),
+                _ => Err(self.mismatch("[]byte").into()),
             },
         }
     }
@@ -167,17 +221,17 @@ impl<'s, R: Read> ValueDe<'s, R> {
     fn struct_access<'d>(
         &'d mut self,
         rust_fields: &'static [&'static str],
-    ) -> Result<StructAccess<'d, R>> {
+    ) -> DResult<StructAccess<'d, R>> {
         let wire = self.wire()?;
         if !matches!(wire.shape, Shape::Struct { .. }) {
-            return Err(self.mismatch("struct"));
+            return Err(self.mismatch("struct").into());
         }
         Ok(StructAccess {
             st: self.st,
             wire,
             field: -1,
             rust_fields,
-            seen: vec![false; rust_fields.len()],
+            seen: Seen::new(rust_fields.len()),
             filling: false,
             current: None,
         })
@@ -185,9 +239,9 @@ impl<'s, R: Read> ValueDe<'s, R> {
 }
 
 impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
-    type Error = Error;
+    type Error = DeError;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
         match self.id {
             types::BOOL => visitor.visit_bool(self.st.get_bool()?),
             types::INT => visitor.visit_i64(self.st.get_int()?),
@@ -221,37 +275,37 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
         }
     }
 
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
         self.expect(types::BOOL, "bool")?;
         visitor.visit_bool(self.st.get_bool()?)
     }
 
-    fn deserialize_i8<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+    fn deserialize_i8<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
         visitor.visit_i8(self.signed("int8", i8::MIN.into(), i8::MAX.into())? as i8)
     }
-    fn deserialize_i16<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+    fn deserialize_i16<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
         visitor.visit_i16(self.signed("int16", i16::MIN.into(), i16::MAX.into())? as i16)
     }
-    fn deserialize_i32<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+    fn deserialize_i32<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
         visitor.visit_i32(self.signed("int32", i32::MIN.into(), i32::MAX.into())? as i32)
     }
-    fn deserialize_i64<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+    fn deserialize_i64<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
         visitor.visit_i64(self.signed("int64", i64::MIN, i64::MAX)?)
     }
-    fn deserialize_u8<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+    fn deserialize_u8<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
         visitor.visit_u8(self.unsigned("uint8", u8::MAX.into())? as u8)
     }
-    fn deserialize_u16<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+    fn deserialize_u16<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
         visitor.visit_u16(self.unsigned("uint16", u16::MAX.into())? as u16)
     }
-    fn deserialize_u32<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+    fn deserialize_u32<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
         visitor.visit_u32(self.unsigned("uint32", u32::MAX.into())? as u32)
     }
-    fn deserialize_u64<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+    fn deserialize_u64<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
         visitor.visit_u64(self.unsigned("uint64", u64::MAX)?)
     }
 
-    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
         self.expect(types::FLOAT, "float32")?;
         let at = self.st.offset();
         let v = self.st.get_float()?;
@@ -261,17 +315,18 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
                 offset: at,
                 value: v.to_string(),
                 target: "float32",
-            });
+            }
+            .into());
         }
         visitor.visit_f32(v as f32)
     }
 
-    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
         self.expect(types::FLOAT, "float64")?;
         visitor.visit_f64(self.st.get_float()?)
     }
 
-    fn deserialize_char<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+    fn deserialize_char<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
         let at = self.st.offset();
         let v = self.signed("rune", i32::MIN.into(), i32::MAX.into())?;
         let c = char::from_u32(v as u32).ok_or_else(|| Error::Overflow {
@@ -282,30 +337,30 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
         visitor.visit_char(c)
     }
 
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
         self.deserialize_string(visitor)
     }
 
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
         self.expect(types::STRING, "string")?;
         visitor.visit_str(self.st.get_str()?)
     }
 
-    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
         self.deserialize_byte_buf(visitor)
     }
 
-    fn deserialize_byte_buf<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+    fn deserialize_byte_buf<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
         let range = self.byte_range()?;
         visitor.visit_bytes(self.st.bytes(range))
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
         // Only values that were sent get here: a pointer to them.
         visitor.visit_some(self)
     }
 
-    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
         self.st.skip(self.id)?;
         visitor.visit_unit()
     }
@@ -314,9 +369,9 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
         self,
         _: &'static str,
         visitor: V,
-    ) -> Result<V::Value> {
+    ) -> DResult<V::Value> {
         if !self.st.is_struct(self.id) {
-            return Err(self.mismatch("struct"));
+            return Err(self.mismatch("struct").into());
         }
         self.st.skip(self.id)?;
         visitor.visit_unit()
@@ -326,11 +381,11 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
         self,
         _: &'static str,
         visitor: V,
-    ) -> Result<V::Value> {
+    ) -> DResult<V::Value> {
         visitor.visit_newtype_struct(self)
     }
 
-    fn deserialize_seq<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+    fn deserialize_seq<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
         if self.id == types::BYTES || self.id == types::STRING {
             let range = self.byte_range()?;
             let bytes = self.st.bytes(range).to_vec();
@@ -343,7 +398,7 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
                 let bytes = self.st.bytes(range).to_vec();
                 return visitor.visit_seq(byte_seq(bytes));
             }
-            _ => return Err(self.mismatch("slice or array")),
+            _ => return Err(self.mismatch("slice or array").into()),
         };
         self.st.enter()?;
         let (left, cap) = self.st.get_count()?;
@@ -357,11 +412,11 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
         Ok(v)
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value> {
+    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> DResult<V::Value> {
         if let Shape::Array { len: wire_len, .. } = self.wire()?.shape
             && wire_len as u64 != len as u64
         {
-            return Err(self.mismatch(&format!("array of length {len}")));
+            return Err(self.mismatch(&format!("array of length {len}")).into());
         }
         self.deserialize_seq(visitor)
     }
@@ -371,11 +426,11 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
         _: &'static str,
         len: usize,
         visitor: V,
-    ) -> Result<V::Value> {
+    ) -> DResult<V::Value> {
         self.deserialize_tuple(len, visitor)
     }
 
-    fn deserialize_map<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
+    fn deserialize_map<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
         let wire = self.wire()?;
         match wire.shape {
             Shape::Map { key, elem } => {
@@ -397,7 +452,7 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
                 self.st.leave();
                 Ok(v)
             }
-            _ => Err(self.mismatch("map")),
+            _ => Err(self.mismatch("map").into()),
         }
     }
 
@@ -406,7 +461,7 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
         name: &'static str,
         fields: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value> {
+    ) -> DResult<V::Value> {
         if name == COMPLEX64 || name == COMPLEX128 {
             self.expect(types::COMPLEX, name)?;
             let (re, im) = (self.st.get_float()?, self.st.get_float()?);
@@ -424,7 +479,7 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
         name: &'static str,
         _: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value> {
+    ) -> DResult<V::Value> {
         self.expect(types::INTERFACE, name)?;
         match self.st.interface_header()? {
             None => visitor.visit_enum(InterfaceAccess {
@@ -445,11 +500,11 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
         }
     }
 
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
         self.deserialize_string(visitor)
     }
 
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
         self.st.skip(self.id)?;
         visitor.visit_unit()
     }
@@ -461,14 +516,14 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
 
 /// The elements of a byte slice read as a sequence. Go sends a slice of a
 /// named `uint8` type (`[]Octet`) as bytes, so an element may be a newtype.
-fn byte_seq<'de>(bytes: Vec<u8>) -> impl de::SeqAccess<'de, Error = Error> {
+fn byte_seq<'de>(bytes: Vec<u8>) -> impl de::SeqAccess<'de, Error = DeError> {
     de::value::SeqDeserializer::new(bytes.into_iter().map(ByteDe))
 }
 
 /// One byte of a byte slice: a `u8`, or a newtype around one.
 struct ByteDe(u8);
 
-impl<'de> IntoDeserializer<'de, Error> for ByteDe {
+impl<'de> IntoDeserializer<'de, DeError> for ByteDe {
     type Deserializer = Self;
 
     fn into_deserializer(self) -> Self {
@@ -477,9 +532,9 @@ impl<'de> IntoDeserializer<'de, Error> for ByteDe {
 }
 
 impl<'de> de::Deserializer<'de> for ByteDe {
-    type Error = Error;
+    type Error = DeError;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
         visitor.visit_u8(self.0)
     }
 
@@ -487,7 +542,7 @@ impl<'de> de::Deserializer<'de> for ByteDe {
         self,
         _: &'static str,
         visitor: V,
-    ) -> Result<V::Value> {
+    ) -> DResult<V::Value> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -506,9 +561,9 @@ struct SeqAccess<'s, R> {
 }
 
 impl<'de, R: Read> de::SeqAccess<'de> for SeqAccess<'_, R> {
-    type Error = Error;
+    type Error = DeError;
 
-    fn next_element_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>> {
+    fn next_element_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> DResult<Option<S::Value>> {
         if self.left == 0 {
             return Ok(None);
         }
@@ -534,9 +589,9 @@ struct MapAccess<'s, R> {
 }
 
 impl<'de, R: Read> de::MapAccess<'de> for MapAccess<'_, R> {
-    type Error = Error;
+    type Error = DeError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> DResult<Option<K::Value>> {
         if self.left == 0 {
             return Ok(None);
         }
@@ -548,7 +603,7 @@ impl<'de, R: Read> de::MapAccess<'de> for MapAccess<'_, R> {
         .map(Some)
     }
 
-    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value> {
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> DResult<S::Value> {
         seed.deserialize(ValueDe {
             st: self.st,
             id: self.elem,
@@ -564,18 +619,18 @@ impl<'de, R: Read> de::MapAccess<'de> for MapAccess<'_, R> {
 /// of each Rust field it left out.
 struct StructAccess<'s, R> {
     st: &'s mut Stream<R>,
-    wire: Rc<WireType>,
+    wire: Arc<WireType>,
     field: i64,
     rust_fields: &'static [&'static str],
-    seen: Vec<bool>,
+    seen: Seen,
     filling: bool,
     current: Option<GobId>,
 }
 
 impl<'de, R: Read> de::MapAccess<'de> for StructAccess<'_, R> {
-    type Error = Error;
+    type Error = DeError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> DResult<Option<K::Value>> {
         let Shape::Struct { fields } = &self.wire.shape else {
             return Ok(None);
         };
@@ -591,12 +646,13 @@ impl<'de, R: Read> de::MapAccess<'de> for StructAccess<'_, R> {
                             "field number {next} is out of range for {}",
                             self.st.type_name(self.wire.id)
                         ),
-                    ));
+                    )
+                    .into());
                 };
                 self.field = next;
                 self.current = Some(f.id);
                 if let Some(i) = self.rust_fields.iter().position(|r| *r == f.name) {
-                    self.seen[i] = true;
+                    self.seen.set(i);
                 }
                 return seed
                     .deserialize(f.name.as_str().into_deserializer())
@@ -605,18 +661,52 @@ impl<'de, R: Read> de::MapAccess<'de> for StructAccess<'_, R> {
             self.filling = true;
         }
         self.current = None;
-        let Some(i) = self.seen.iter().position(|s| !s) else {
+        let Some(i) = self.seen.first_unset() else {
             return Ok(None);
         };
-        self.seen[i] = true;
+        self.seen.set(i);
         seed.deserialize(self.rust_fields[i].into_deserializer())
             .map(Some)
     }
 
-    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value> {
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> DResult<S::Value> {
         match self.current {
             Some(id) => seed.deserialize(ValueDe { st: self.st, id }),
-            None => seed.deserialize(ZeroDeserializer::strict()),
+            None => Ok(seed.deserialize(ZeroDeserializer::strict())?),
+        }
+    }
+}
+
+/// Which Rust fields a struct's stream has given: bits for the usual small
+/// struct, a vector for the rare one with more than 64 fields.
+enum Seen {
+    Bits { set: u64, len: usize },
+    Many(Vec<bool>),
+}
+
+impl Seen {
+    fn new(len: usize) -> Seen {
+        if len <= 64 {
+            Seen::Bits { set: 0, len }
+        } else {
+            Seen::Many(vec![false; len])
+        }
+    }
+
+    fn set(&mut self, i: usize) {
+        match self {
+            Seen::Bits { set, .. } => *set |= 1 << i,
+            Seen::Many(v) => v[i] = true,
+        }
+    }
+
+    fn first_unset(&self) -> Option<usize> {
+        match self {
+            Seen::Bits { set, len } => {
+                let i = set.trailing_ones() as usize;
+                (i < *len).then_some(i)
+            }
+            Seen::Many(v) => v.iter().position(|s| !s),
         }
     }
 }
@@ -630,57 +720,59 @@ struct InterfaceAccess<'s, R> {
 }
 
 impl<'de, R: Read> de::EnumAccess<'de> for InterfaceAccess<'_, R> {
-    type Error = Error;
+    type Error = DeError;
     type Variant = Self;
 
-    fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, Self)> {
+    fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> DResult<(S::Value, Self)> {
         let name = self.name.as_deref().unwrap_or(NIL_VARIANT);
-        let v = seed.deserialize(de::value::StrDeserializer::<Error>::new(name))?;
+        let v = seed.deserialize(de::value::StrDeserializer::<DeError>::new(name))?;
         Ok((v, self))
     }
 }
 
 impl<'de, R: Read> de::VariantAccess<'de> for InterfaceAccess<'_, R> {
-    type Error = Error;
+    type Error = DeError;
 
-    fn unit_variant(self) -> Result<()> {
+    fn unit_variant(self) -> DResult<()> {
         match self.name {
             None => Ok(()),
             Some(name) => Err(Error::malformed(
                 self.st.offset(),
                 format!("interface holds a {name} where the Rust variant has no value"),
-            )),
+            )
+            .into()),
         }
     }
 
-    fn newtype_variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<S::Value> {
+    fn newtype_variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> DResult<S::Value> {
         if self.name.is_none() {
             return Err(Error::malformed(
                 self.st.offset(),
                 "a nil interface where the Rust variant holds a value",
-            ));
+            )
+            .into());
         }
         seed.deserialize(ValueDe::top(self.st, self.id)?)
     }
 
-    fn tuple_variant<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value> {
-        Err(Error::Custom(
-            "an interface variant holds exactly one value".into(),
-        ))
+    fn tuple_variant<V: Visitor<'de>>(self, _: usize, _: V) -> DResult<V::Value> {
+        Err(Error::Custom("an interface variant holds exactly one value".into()).into())
     }
 
-    fn struct_variant<V: Visitor<'de>>(self, _: &'static [&'static str], _: V) -> Result<V::Value> {
-        Err(Error::Custom(
-            "an interface variant holds exactly one value".into(),
-        ))
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _: &'static [&'static str],
+        _: V,
+    ) -> DResult<V::Value> {
+        Err(Error::Custom("an interface variant holds exactly one value".into()).into())
     }
 }
 
 /// `deserialize_any` of an interface: a map `{"type": name, "value": ...}`.
 impl<'de, R: Read> de::MapAccess<'de> for InterfaceAccess<'_, R> {
-    type Error = Error;
+    type Error = DeError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> DResult<Option<K::Value>> {
         let key = match (&self.name, self.id) {
             (Some(_), _) => "type",
             (None, 0) => return Ok(None),
@@ -689,7 +781,7 @@ impl<'de, R: Read> de::MapAccess<'de> for InterfaceAccess<'_, R> {
         seed.deserialize(key.into_deserializer()).map(Some)
     }
 
-    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value> {
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> DResult<S::Value> {
         if let Some(name) = self.name.take() {
             return seed.deserialize(name.into_deserializer());
         }

@@ -99,6 +99,11 @@ pub struct Node {
 pub struct Schema {
     pub nodes: Vec<Node>,
     pub root: NodeId,
+    /// Unique per traced schema, so that a registry can remember the ids it
+    /// resolved for this schema's nodes.
+    pub(crate) uid: u64,
+    /// `base(n)` for every node, computed once.
+    bases: Vec<NodeId>,
 }
 
 impl Schema {
@@ -107,11 +112,9 @@ impl Schema {
     }
 
     /// Follows pointers down to the type gob actually sends.
-    pub fn base(&self, mut id: NodeId) -> NodeId {
-        while let Kind::Pointer(inner) = self.nodes[id].kind {
-            id = inner;
-        }
-        id
+    #[inline]
+    pub fn base(&self, id: NodeId) -> NodeId {
+        self.bases[id]
     }
 }
 
@@ -181,9 +184,22 @@ pub fn trace<T: DeserializeOwned>() -> Result<Schema> {
             )));
         }
     }
+    static NEXT_UID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let nodes = tracer.nodes;
+    let bases = (0..nodes.len())
+        .map(|mut id| {
+            // Pointers cannot loop: each one's target was traced before it.
+            while let Kind::Pointer(inner) = nodes[id].kind {
+                id = inner;
+            }
+            id
+        })
+        .collect();
     Ok(Schema {
-        nodes: tracer.nodes,
+        nodes,
         root,
+        uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        bases,
     })
 }
 

@@ -1,6 +1,5 @@
 //! The serializer: Rust values to gob, byte for byte as Go's `gob.Encoder`.
 
-use std::collections::HashSet;
 use std::io::Write;
 
 use serde::de::DeserializeOwned;
@@ -9,7 +8,7 @@ use serde::ser::{self, Serialize};
 use super::error::{Error, Result};
 use super::scalar::{Scalar, ScalarSer};
 use super::schema::{Kind, NodeId, Schema, schema_of};
-use super::types::{GobId, Registry};
+use super::types::{GobId, Preamble, Registry};
 use super::wire::{put_bytes, put_float, put_int, put_uint};
 
 /// Encodes one value as a complete gob stream, as a fresh Go process with a
@@ -41,19 +40,32 @@ where
 /// registry per simulated process and make a fresh encoder per stream.
 pub struct Encoder<'r> {
     registry: &'r mut Registry,
-    sent: HashSet<GobId>,
-    /// Message buffers: `[0]` is the top-level message, deeper ones are the
-    /// bodies of interface values being encoded.
-    buffers: Vec<Vec<u8>>,
+    state: EncoderState,
+}
+
+/// An encoder's own memory: what it has sent. Kept apart so
+/// that a sender making a fresh stream per message can reuse it (see
+/// [`Encoder::with_state`]) and allocate nothing in the steady state.
+#[derive(Debug, Default)]
+pub struct EncoderState {
+    /// Type ids this stream has defined (few: a list beats a hash set).
+    sent: Vec<GobId>,
 }
 
 impl<'r> Encoder<'r> {
     pub fn new(registry: &'r mut Registry) -> Self {
-        Encoder {
-            registry,
-            sent: HashSet::new(),
-            buffers: vec![Vec::new()],
-        }
+        Encoder::with_state(registry, EncoderState::default())
+    }
+
+    /// A fresh stream (nothing sent yet) that reuses `state`'s memory.
+    pub fn with_state(registry: &'r mut Registry, mut state: EncoderState) -> Self {
+        state.sent.clear();
+        Encoder { registry, state }
+    }
+
+    /// Gives the encoder's memory back for the next stream.
+    pub fn into_state(self) -> EncoderState {
+        self.state
     }
 
     /// Appends the messages for `value` (type definitions not yet sent on
@@ -63,14 +75,7 @@ impl<'r> Encoder<'r> {
         T: Serialize + DeserializeOwned + 'static,
     {
         let schema = schema_of::<T>()?;
-        let start = out.len();
-        let result = self.encode_with_schema(value, &schema, out);
-        if result.is_err() {
-            // Leave nothing half-written; type definitions sent for the
-            // failed value are forgotten too.
-            out.truncate(start);
-        }
-        result
+        self.encode_with_schema(value, &schema, out)
     }
 
     /// Writes the messages for `value` to `writer`.
@@ -84,65 +89,97 @@ impl<'r> Encoder<'r> {
         Ok(())
     }
 
-    fn encode_with_schema<T: Serialize>(
+    /// Like [`Encoder::encode_into`] with a schema the caller keeps (from
+    /// [`schema_of`]), which saves looking it up for every value.
+    pub fn encode_with_schema<T: Serialize + ?Sized>(
         &mut self,
         value: &T,
         schema: &Schema,
         out: &mut Vec<u8>,
     ) -> Result<()> {
-        let sent_before = self.sent.clone();
-        self.buffers.truncate(1);
-        self.buffers[0].clear();
-        let mut st = EncState {
-            registry: self.registry,
-            sent: &mut self.sent,
-            buffers: &mut self.buffers,
-            out,
-        };
+        let start = out.len();
+        let sent_before = self.state.sent.len();
+        let mut st = EncState::direct(self.registry, &mut self.state.sent, out);
         let result = st.encode_top(value, schema, schema.root);
         if result.is_err() {
-            self.sent = sent_before;
+            // Leave nothing half-written; type definitions sent for the
+            // failed value are forgotten too.
+            out.truncate(start);
+            self.state.sent.truncate(sent_before);
         }
         result
     }
 }
 
+/// One level of message building.
+///
+/// At the top the messages are built in place in the stream (`cur`, with
+/// `out` unset): each open message has a byte reserved before `start` for
+/// its length, filled in when it is flushed. Inside an interface value,
+/// `cur` is the value's body and `out` the enclosing level's buffer, which
+/// is where Go's encoder writes whatever it flushes there.
 struct EncState<'a> {
     registry: &'a mut Registry,
-    sent: &'a mut HashSet<GobId>,
-    buffers: &'a mut Vec<Vec<u8>>,
-    out: &'a mut Vec<u8>,
+    sent: &'a mut Vec<GobId>,
+    cur: &'a mut Vec<u8>,
+    start: usize,
+    out: Option<&'a mut Vec<u8>>,
 }
 
-impl EncState<'_> {
+impl<'a> EncState<'a> {
+    #[inline]
     fn buf(&mut self) -> &mut Vec<u8> {
-        self.buffers
-            .last_mut()
-            .expect("the message stack is never empty")
+        self.cur
     }
 
     /// Go's `writeMessage`: the current buffer goes, length first, to the
     /// writer one level up (the stream itself at the top).
+    /// Top-level building straight into `stream`, with a message open.
+    fn direct(
+        registry: &'a mut Registry,
+        sent: &'a mut Vec<GobId>,
+        stream: &'a mut Vec<u8>,
+    ) -> Self {
+        stream.push(0);
+        let start = stream.len();
+        EncState {
+            registry,
+            sent,
+            cur: stream,
+            start,
+            out: None,
+        }
+    }
+
+    /// Go's `writeMessage`: the message so far goes, length first, to the
+    /// level's writer, and a new message begins.
     fn flush(&mut self) {
-        let body = std::mem::take(self.buffers.last_mut().expect("non-empty stack"));
-        let depth = self.buffers.len();
-        let target: &mut Vec<u8> = if depth == 1 {
-            self.out
-        } else {
-            &mut self.buffers[depth - 2]
-        };
-        put_uint(target, body.len() as u64);
-        target.extend_from_slice(&body);
-        let mut body = body;
-        body.clear();
-        *self.buffers.last_mut().expect("non-empty stack") = body;
+        match &mut self.out {
+            Some(out) => {
+                put_uint(out, self.cur.len() as u64);
+                out.extend_from_slice(self.cur);
+                self.cur.clear();
+            }
+            None => {
+                let len = (self.cur.len() - self.start) as u64;
+                if len < 0x80 {
+                    self.cur[self.start - 1] = len as u8;
+                } else {
+                    let mut prefix = Vec::with_capacity(9);
+                    put_uint(&mut prefix, len);
+                    self.cur.splice(self.start - 1..self.start, prefix);
+                }
+                self.cur.push(0);
+                self.start = self.cur.len();
+            }
+        }
     }
 
     /// Go's `sendTypeDescriptor` followed by `sendTypeId`.
     fn send_type_and_id(&mut self, schema: &Schema, node: NodeId) -> Result<()> {
         let id = self.registry.type_id(schema, node)?;
         if !self.sent.contains(&id) && !self.send_type(schema, node)? {
-            self.sent.insert(id);
+            self.sent.push(id);
         }
         put_int(self.buf(), id);
         Ok(())
@@ -161,10 +198,9 @@ impl EncState<'_> {
             return Ok(false);
         }
         let definition = self.registry.definition_bytes(id)?;
-        let buf = self.buffers.last_mut().expect("non-empty stack");
-        buf.extend_from_slice(definition);
+        self.cur.extend_from_slice(definition);
         self.flush();
-        self.sent.insert(id);
+        self.sent.push(id);
         match &schema.node(base).kind {
             Kind::Struct { fields } => {
                 for f in fields {
@@ -184,15 +220,40 @@ impl EncState<'_> {
     }
 
     /// Go's `Encode`: type definitions, then one message with id and value.
+    /// The root of `schema` only, at the top of the stream: its type
+    /// definitions come from the registry's preamble when none of them was
+    /// sent yet, else one by one.
     fn encode_top<T: Serialize + ?Sized>(
         &mut self,
         value: &T,
         schema: &Schema,
         node: NodeId,
     ) -> Result<()> {
-        self.send_type_and_id(schema, node)?;
+        let id = self.registry.type_id(schema, node)?;
+        if !self.sent.contains(&id) {
+            if self.registry.preamble(schema.uid).is_none() {
+                let p = preamble(self.registry, schema, node, id)?;
+                self.registry.store_preamble(schema.uid, p);
+            }
+            let fresh = match self.registry.preamble(schema.uid) {
+                Some(p) if p.ids.iter().all(|i| !self.sent.contains(i)) => {
+                    write_messages(self.cur, &mut self.start, &mut self.out, &p.bytes);
+                    self.sent.extend_from_slice(&p.ids);
+                    true
+                }
+                _ => false,
+            };
+            if !fresh && !self.send_type(schema, node)? {
+                self.sent.push(id);
+            }
+        }
+        put_int(self.buf(), id);
         self.encode_body(value, schema, node)?;
         self.flush();
+        // The message the flush opened stays empty: drop its length byte.
+        if self.out.is_none() {
+            self.cur.pop();
+        }
         Ok(())
     }
 
@@ -218,6 +279,91 @@ impl EncState<'_> {
     }
 }
 
+/// Writes whole messages to a level's writer: `out`, or in place before the
+/// open message at `start` (whose length byte moves after them).
+fn write_messages(
+    cur: &mut Vec<u8>,
+    start: &mut usize,
+    out: &mut Option<&mut Vec<u8>>,
+    messages: &[u8],
+) {
+    match out {
+        Some(out) => out.extend_from_slice(messages),
+        None => {
+            cur.pop();
+            cur.extend_from_slice(messages);
+            cur.push(0);
+            *start = cur.len();
+        }
+    }
+}
+
+/// The definitions a fresh stream sends for `node` (the root of `schema`),
+/// found by doing just that on an empty stream.
+fn preamble(registry: &mut Registry, schema: &Schema, node: NodeId, id: GobId) -> Result<Preamble> {
+    let mut sent = Vec::new();
+    let mut message = Vec::new();
+    let mut bytes = Vec::new();
+    let mut st = EncState {
+        registry,
+        sent: &mut sent,
+        cur: &mut message,
+        start: 0,
+        out: Some(&mut bytes),
+    };
+    if !st.send_type(schema, node)? {
+        sent.push(id);
+    }
+    Ok(Preamble {
+        bytes: bytes.into_boxed_slice(),
+        ids: sent.into_boxed_slice(),
+    })
+}
+
+/// The serializer's own error: the encoding error, boxed, so that the many
+/// small results on the hot path stay two words wide.
+#[derive(Debug)]
+pub struct SerError(Box<Error>);
+
+type SResult<T> = std::result::Result<T, SerError>;
+
+impl From<Error> for SerError {
+    fn from(e: Error) -> Self {
+        SerError(Box::new(e))
+    }
+}
+
+impl From<SerError> for Error {
+    fn from(e: SerError) -> Self {
+        *e.0
+    }
+}
+
+impl std::fmt::Display for SerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for SerError {}
+
+impl ser::Error for SerError {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        Error::Custom(msg.to_string()).into()
+    }
+}
+
+fn encode_error(message: String) -> SerError {
+    Error::Encode(message).into()
+}
+
+/// Field names usually are the very same static strings (serde's derives
+/// share them), so compare addresses before bytes.
+#[inline]
+fn same_name(a: &'static str, b: &'static str) -> bool {
+    std::ptr::eq(a, b) || a == b
+}
+
 /// Where a value sits, which decides what Go does with zero and nil.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -241,6 +387,7 @@ struct ValueSer<'s, 'a> {
 type IsZero = bool;
 
 impl<'s, 'a> ValueSer<'s, 'a> {
+    #[inline]
     fn kind(&self) -> &'s Kind {
         &self.schema.node(self.node).kind
     }
@@ -256,35 +403,38 @@ impl<'s, 'a> ValueSer<'s, 'a> {
         ))
     }
 
-    fn int(self, v: i64) -> Result<IsZero> {
+    #[inline]
+    fn int(self, v: i64) -> SResult<IsZero> {
         match self.kind() {
             Kind::Int => put_int(self.st.buf(), v),
             Kind::Uint { .. } | Kind::Opaque(_) | Kind::Bytes if v >= 0 => {
                 return self.uint(v as u64);
             }
             Kind::Float => put_float(self.st.buf(), v as f64),
-            _ => return Err(self.mismatch("signed integer")),
+            _ => return Err(self.mismatch("signed integer").into()),
         }
         Ok(v == 0)
     }
 
-    fn uint(self, v: u64) -> Result<IsZero> {
+    #[inline]
+    fn uint(self, v: u64) -> SResult<IsZero> {
         match self.kind() {
             Kind::Uint { .. } => put_uint(self.st.buf(), v),
             Kind::Int if v <= i64::MAX as u64 => put_int(self.st.buf(), v as i64),
-            _ => return Err(self.mismatch("unsigned integer")),
+            _ => return Err(self.mismatch("unsigned integer").into()),
         }
         Ok(v == 0)
     }
 
-    fn float(self, v: f64) -> Result<IsZero> {
+    fn float(self, v: f64) -> SResult<IsZero> {
         match self.kind() {
             Kind::Float => put_float(self.st.buf(), v),
-            _ => return Err(self.mismatch("float")),
+            _ => return Err(self.mismatch("float").into()),
         }
         Ok(v == 0.0)
     }
 
+    #[inline]
     fn child(&mut self, node: NodeId, place: Place) -> ValueSer<'_, 'a> {
         ValueSer {
             st: self.st,
@@ -298,66 +448,66 @@ impl<'s, 'a> ValueSer<'s, 'a> {
 
 impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
     type Ok = IsZero;
-    type Error = Error;
+    type Error = SerError;
     type SerializeSeq = SeqSer<'s, 'a>;
     type SerializeTuple = SeqSer<'s, 'a>;
-    type SerializeTupleStruct = ser::Impossible<IsZero, Error>;
-    type SerializeTupleVariant = ser::Impossible<IsZero, Error>;
+    type SerializeTupleStruct = ser::Impossible<IsZero, SerError>;
+    type SerializeTupleVariant = ser::Impossible<IsZero, SerError>;
     type SerializeMap = MapSer<'s, 'a>;
     type SerializeStruct = StructSer<'s, 'a>;
-    type SerializeStructVariant = ser::Impossible<IsZero, Error>;
+    type SerializeStructVariant = ser::Impossible<IsZero, SerError>;
 
-    fn serialize_bool(self, v: bool) -> Result<IsZero> {
+    fn serialize_bool(self, v: bool) -> SResult<IsZero> {
         if *self.kind() != Kind::Bool {
-            return Err(self.mismatch("bool"));
+            return Err(self.mismatch("bool").into());
         }
         put_uint(self.st.buf(), v as u64);
         Ok(!v)
     }
 
-    fn serialize_i8(self, v: i8) -> Result<IsZero> {
+    fn serialize_i8(self, v: i8) -> SResult<IsZero> {
         self.int(v as i64)
     }
-    fn serialize_i16(self, v: i16) -> Result<IsZero> {
+    fn serialize_i16(self, v: i16) -> SResult<IsZero> {
         self.int(v as i64)
     }
-    fn serialize_i32(self, v: i32) -> Result<IsZero> {
+    fn serialize_i32(self, v: i32) -> SResult<IsZero> {
         self.int(v as i64)
     }
-    fn serialize_i64(self, v: i64) -> Result<IsZero> {
+    fn serialize_i64(self, v: i64) -> SResult<IsZero> {
         self.int(v)
     }
-    fn serialize_u8(self, v: u8) -> Result<IsZero> {
+    fn serialize_u8(self, v: u8) -> SResult<IsZero> {
         self.uint(v as u64)
     }
-    fn serialize_u16(self, v: u16) -> Result<IsZero> {
+    fn serialize_u16(self, v: u16) -> SResult<IsZero> {
         self.uint(v as u64)
     }
-    fn serialize_u32(self, v: u32) -> Result<IsZero> {
+    fn serialize_u32(self, v: u32) -> SResult<IsZero> {
         self.uint(v as u64)
     }
-    fn serialize_u64(self, v: u64) -> Result<IsZero> {
+    fn serialize_u64(self, v: u64) -> SResult<IsZero> {
         self.uint(v)
     }
-    fn serialize_f32(self, v: f32) -> Result<IsZero> {
+    fn serialize_f32(self, v: f32) -> SResult<IsZero> {
         self.float(v as f64)
     }
-    fn serialize_f64(self, v: f64) -> Result<IsZero> {
+    fn serialize_f64(self, v: f64) -> SResult<IsZero> {
         self.float(v)
     }
-    fn serialize_char(self, v: char) -> Result<IsZero> {
+    fn serialize_char(self, v: char) -> SResult<IsZero> {
         self.int(v as i64)
     }
 
-    fn serialize_str(self, v: &str) -> Result<IsZero> {
+    fn serialize_str(self, v: &str) -> SResult<IsZero> {
         if *self.kind() != Kind::String {
-            return Err(self.mismatch("string"));
+            return Err(self.mismatch("string").into());
         }
         put_bytes(self.st.buf(), v.as_bytes());
         Ok(v.is_empty())
     }
 
-    fn serialize_bytes(self, v: &[u8]) -> Result<IsZero> {
+    fn serialize_bytes(self, v: &[u8]) -> SResult<IsZero> {
         match self.kind() {
             Kind::Bytes => {
                 put_bytes(self.st.buf(), v);
@@ -367,43 +517,43 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
                 put_bytes(self.st.buf(), v);
                 Ok(opaque_is_zero(v.len(), self.non_nil))
             }
-            _ => Err(self.mismatch("byte string")),
+            _ => Err(self.mismatch("byte string").into()),
         }
     }
 
-    fn serialize_none(self) -> Result<IsZero> {
+    fn serialize_none(self) -> SResult<IsZero> {
         if self.place == Place::Field {
             return Ok(true);
         }
-        Err(Error::Encode(format!(
+        Err(encode_error(format!(
             "a nil pointer to {} cannot be sent outside a struct field",
             self.go_type()
         )))
     }
 
-    fn serialize_some<T: Serialize + ?Sized>(mut self, value: &T) -> Result<IsZero> {
+    fn serialize_some<T: Serialize + ?Sized>(mut self, value: &T) -> SResult<IsZero> {
         self.non_nil = true;
         value.serialize(self)
     }
 
-    fn serialize_unit(self) -> Result<IsZero> {
-        Err(self.mismatch("()"))
+    fn serialize_unit(self) -> SResult<IsZero> {
+        Err(self.mismatch("()").into())
     }
 
-    fn serialize_unit_struct(self, _: &'static str) -> Result<IsZero> {
+    fn serialize_unit_struct(self, _: &'static str) -> SResult<IsZero> {
         match self.kind() {
             Kind::Struct { .. } => {
                 self.st.buf().push(0);
                 Ok(false)
             }
-            _ => Err(self.mismatch("unit struct")),
+            _ => Err(self.mismatch("unit struct").into()),
         }
     }
 
-    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Result<IsZero> {
+    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> SResult<IsZero> {
         // The nil interface.
         if !matches!(self.kind(), Kind::Interface { .. }) {
-            return Err(self.mismatch("enum"));
+            return Err(self.mismatch("enum").into());
         }
         put_uint(self.st.buf(), 0);
         Ok(true)
@@ -413,7 +563,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         self,
         _: &'static str,
         value: &T,
-    ) -> Result<IsZero> {
+    ) -> SResult<IsZero> {
         value.serialize(self)
     }
 
@@ -423,12 +573,12 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         index: u32,
         variant: &'static str,
         value: &T,
-    ) -> Result<IsZero> {
+    ) -> SResult<IsZero> {
         let Kind::Interface { variants } = self.kind() else {
-            return Err(self.mismatch("enum"));
+            return Err(self.mismatch("enum").into());
         };
         let Some(Some(concrete)) = variants.get(index as usize) else {
-            return Err(Error::Encode(format!(
+            return Err(encode_error(format!(
                 "variant {variant} of {} has no concrete type",
                 self.go_type()
             )));
@@ -438,19 +588,24 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         // value as a delimited top-level value.
         put_bytes(self.st.buf(), concrete.name.as_bytes());
         self.st.send_type_and_id(self.schema, concrete.node)?;
-        self.st.buffers.push(Vec::new());
-        let body = self.st.encode_body(value, self.schema, concrete.node);
-        let data = self.st.buffers.pop().expect("pushed above");
-        body?;
+        let mut data = Vec::new();
+        let mut inner = EncState {
+            registry: self.st.registry,
+            sent: self.st.sent,
+            cur: &mut data,
+            start: 0,
+            out: Some(self.st.cur),
+        };
+        inner.encode_body(value, self.schema, concrete.node)?;
         put_bytes(self.st.buf(), &data);
         Ok(false)
     }
 
-    fn serialize_seq(self, len: Option<usize>) -> Result<SeqSer<'s, 'a>> {
+    fn serialize_seq(self, len: Option<usize>) -> SResult<SeqSer<'s, 'a>> {
         SeqSer::start(self, len)
     }
 
-    fn serialize_tuple(self, len: usize) -> Result<SeqSer<'s, 'a>> {
+    fn serialize_tuple(self, len: usize) -> SResult<SeqSer<'s, 'a>> {
         SeqSer::start(self, Some(len))
     }
 
@@ -458,8 +613,8 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         self,
         name: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeTupleStruct> {
-        Err(Error::Encode(format!("tuple struct {name} has no Go form")))
+    ) -> SResult<Self::SerializeTupleStruct> {
+        Err(encode_error(format!("tuple struct {name} has no Go form")))
     }
 
     fn serialize_tuple_variant(
@@ -468,15 +623,15 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         _: u32,
         variant: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeTupleVariant> {
-        Err(Error::Encode(format!(
+    ) -> SResult<Self::SerializeTupleVariant> {
+        Err(encode_error(format!(
             "{name}::{variant}: an interface variant holds exactly one value"
         )))
     }
 
-    fn serialize_map(self, len: Option<usize>) -> Result<MapSer<'s, 'a>> {
+    fn serialize_map(self, len: Option<usize>) -> SResult<MapSer<'s, 'a>> {
         let Kind::Map(key, elem) = *self.kind() else {
-            return Err(self.mismatch("map"));
+            return Err(self.mismatch("map").into());
         };
         let start = self.st.buf().len();
         if let Some(n) = len {
@@ -492,7 +647,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         })
     }
 
-    fn serialize_struct(self, name: &'static str, _: usize) -> Result<StructSer<'s, 'a>> {
+    fn serialize_struct(self, name: &'static str, _: usize) -> SResult<StructSer<'s, 'a>> {
         match self.kind() {
             Kind::Struct { .. } => Ok(StructSer {
                 ser: self,
@@ -506,7 +661,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
                 last: -1,
                 complex: [0.0; 2],
             }),
-            _ => Err(Error::Encode(format!(
+            _ => Err(encode_error(format!(
                 "struct {name} was given for the Go type {}",
                 self.go_type()
             ))),
@@ -519,8 +674,8 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         _: u32,
         variant: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeStructVariant> {
-        Err(Error::Encode(format!(
+    ) -> SResult<Self::SerializeStructVariant> {
+        Err(encode_error(format!(
             "{name}::{variant}: an interface variant holds exactly one value"
         )))
     }
@@ -550,16 +705,16 @@ pub struct SeqSer<'s, 'a> {
 }
 
 impl<'s, 'a> SeqSer<'s, 'a> {
-    fn start(ser: ValueSer<'s, 'a>, len: Option<usize>) -> Result<Self> {
+    fn start(ser: ValueSer<'s, 'a>, len: Option<usize>) -> SResult<Self> {
         let (elem, bytes) = match *ser.kind() {
             Kind::Slice(e) | Kind::Array(e, _) => (Some(e), false),
             Kind::Bytes | Kind::Opaque(_) => (None, true),
-            _ => return Err(ser.mismatch("sequence")),
+            _ => return Err(ser.mismatch("sequence").into()),
         };
         if let (Kind::Array(_, n), Some(len)) = (ser.kind(), len)
             && *n != len
         {
-            return Err(Error::Encode(format!(
+            return Err(encode_error(format!(
                 "{} elements were given for the Go type {}",
                 len,
                 ser.go_type()
@@ -579,11 +734,11 @@ impl<'s, 'a> SeqSer<'s, 'a> {
         })
     }
 
-    fn finish(self) -> Result<IsZero> {
+    fn finish(self) -> SResult<IsZero> {
         let buf = self.ser.st.buf();
         match self.declared {
             Some(n) if n != self.count => {
-                return Err(Error::Encode(format!(
+                return Err(encode_error(format!(
                     "a sequence announced {n} elements and gave {}",
                     self.count
                 )));
@@ -605,14 +760,14 @@ impl<'s, 'a> SeqSer<'s, 'a> {
 
 impl ser::SerializeSeq for SeqSer<'_, '_> {
     type Ok = IsZero;
-    type Error = Error;
+    type Error = SerError;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> SResult<()> {
         self.count += 1;
         if self.bytes {
             let byte = match value.serialize(ScalarSer)? {
                 Scalar::Uint(b) if b <= 0xff => b as u8,
-                _ => return Err(Error::Encode("a []byte element must be a u8".into())),
+                _ => return Err(encode_error("a []byte element must be a u8".into())),
             };
             self.ser.st.buf().push(byte);
             return Ok(());
@@ -622,20 +777,20 @@ impl ser::SerializeSeq for SeqSer<'_, '_> {
         Ok(())
     }
 
-    fn end(self) -> Result<IsZero> {
+    fn end(self) -> SResult<IsZero> {
         self.finish()
     }
 }
 
 impl ser::SerializeTuple for SeqSer<'_, '_> {
     type Ok = IsZero;
-    type Error = Error;
+    type Error = SerError;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> SResult<()> {
         ser::SerializeSeq::serialize_element(self, value)
     }
 
-    fn end(self) -> Result<IsZero> {
+    fn end(self) -> SResult<IsZero> {
         self.finish()
     }
 }
@@ -651,24 +806,24 @@ pub struct MapSer<'s, 'a> {
 
 impl ser::SerializeMap for MapSer<'_, '_> {
     type Ok = IsZero;
-    type Error = Error;
+    type Error = SerError;
 
-    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<()> {
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> SResult<()> {
         self.count += 1;
         key.serialize(self.ser.child(self.key, Place::Element))?;
         Ok(())
     }
 
-    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> SResult<()> {
         value.serialize(self.ser.child(self.elem, Place::Element))?;
         Ok(())
     }
 
-    fn end(self) -> Result<IsZero> {
+    fn end(self) -> SResult<IsZero> {
         let buf = self.ser.st.buf();
         match self.declared {
             Some(n) if n != self.count => {
-                return Err(Error::Encode(format!(
+                return Err(encode_error(format!(
                     "a map announced {n} entries and gave {}",
                     self.count
                 )));
@@ -694,19 +849,19 @@ pub struct StructSer<'s, 'a> {
 
 impl ser::SerializeStruct for StructSer<'_, '_> {
     type Ok = IsZero;
-    type Error = Error;
+    type Error = SerError;
 
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
         key: &'static str,
         value: &T,
-    ) -> Result<()> {
+    ) -> SResult<()> {
         let fields = match self.ser.kind() {
             Kind::Struct { fields } => fields,
             _ => {
                 // A complex number: fields `re` then `im`.
                 let Scalar::Float(part) = value.serialize(ScalarSer)? else {
-                    return Err(Error::Encode("a complex part must be a float".into()));
+                    return Err(encode_error("a complex part must be a float".into()));
                 };
                 let slot = self.next.min(1);
                 self.complex[slot] = part;
@@ -714,12 +869,16 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
                 return Ok(());
             }
         };
-        let index = if fields.get(self.next).is_some_and(|f| f.name == key) {
+        let index = if fields
+            .get(self.next)
+            .is_some_and(|f| same_name(f.name, key))
+        {
             self.next
         } else {
-            fields.iter().position(|f| f.name == key).ok_or_else(|| {
-                Error::Encode(format!("{} has no field {key}", self.ser.go_type()))
-            })?
+            fields
+                .iter()
+                .position(|f| f.name == key)
+                .ok_or_else(|| encode_error(format!("{} has no field {key}", self.ser.go_type())))?
         };
         self.next = index + 1;
         let node = fields[index].node;
@@ -738,7 +897,7 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
         Ok(())
     }
 
-    fn end(self) -> Result<IsZero> {
+    fn end(self) -> SResult<IsZero> {
         if *self.ser.kind() == Kind::Complex {
             let [re, im] = self.complex;
             let buf = self.ser.st.buf();

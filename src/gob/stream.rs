@@ -6,9 +6,8 @@
 //! of that value then continues in the next message. Both the serde
 //! deserializer and the dynamic decoder read through this type.
 
-use std::collections::HashMap;
 use std::io::Read;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::error::{Error, Result};
 use super::types::{self, GobId, Shape, WireType};
@@ -41,7 +40,7 @@ pub enum Event {
     /// A message header: where the length prefix starts, and the body length.
     Message { offset: u64, len: u64 },
     /// A type definition read at `offset`.
-    TypeDef { offset: u64, wire: Rc<WireType> },
+    TypeDef { offset: u64, wire: Arc<WireType> },
     /// A top-level value of type `id` starts at `offset`.
     Value { offset: u64, id: GobId },
     /// One value inside the current top-level value.
@@ -54,6 +53,24 @@ pub enum Event {
     },
 }
 
+/// A decoder's own memory, kept apart so that a receiver decoding a fresh
+/// stream per message (as goapptrace frames are) can reuse it: the message
+/// buffer, the type table, and the definitions already parsed.
+#[derive(Debug, Default)]
+pub struct DecoderState {
+    buf: Vec<u8>,
+    /// The sender's types on this stream (few: a list beats a map).
+    types: Vec<(GobId, Arc<WireType>)>,
+    /// Definitions parsed on earlier streams, by their bytes: a stream that
+    /// defines a type exactly as an earlier one did reuses that parse.
+    known: Vec<(Box<[u8]>, Arc<WireType>)>,
+}
+
+/// How many distinct definitions [`DecoderState`] remembers, and the
+/// largest it keeps, so that what it holds stays small whatever comes in.
+const KNOWN_DEFINITIONS: usize = 256;
+const MAX_KNOWN_DEFINITION: usize = 1024;
+
 pub struct Stream<R> {
     reader: R,
     buf: Vec<u8>,
@@ -62,7 +79,8 @@ pub struct Stream<R> {
     buf_base: u64,
     /// Stream offset of the next byte the reader will give.
     read_offset: u64,
-    types: HashMap<GobId, Rc<WireType>>,
+    types: Vec<(GobId, Arc<WireType>)>,
+    known: Vec<(Box<[u8]>, Arc<WireType>)>,
     limits: Limits,
     depth: usize,
     pub(crate) events: Option<Vec<Event>>,
@@ -70,16 +88,38 @@ pub struct Stream<R> {
 
 impl<R: Read> Stream<R> {
     pub fn new(reader: R, limits: Limits) -> Self {
+        Stream::with_state(reader, limits, DecoderState::default())
+    }
+
+    /// A fresh stream (no types known) reusing `state`'s memory.
+    pub fn with_state(reader: R, limits: Limits, state: DecoderState) -> Self {
+        let DecoderState {
+            mut buf,
+            mut types,
+            known,
+        } = state;
+        buf.clear();
+        types.clear();
         Stream {
             reader,
-            buf: Vec::new(),
+            buf,
             pos: 0,
             buf_base: 0,
             read_offset: 0,
-            types: HashMap::new(),
+            types,
+            known,
             limits,
             depth: 0,
             events: None,
+        }
+    }
+
+    /// Gives the stream's memory back for the next stream.
+    pub fn into_state(self) -> DecoderState {
+        DecoderState {
+            buf: self.buf,
+            types: self.types,
+            known: self.known,
         }
     }
 
@@ -129,18 +169,42 @@ impl<R: Read> Stream<R> {
         self.buf.clear();
         self.pos = 0;
         self.buf_base = self.read_offset;
-        // Grow with the bytes that really arrive, never by the length alone.
-        let got = (&mut self.reader).take(len).read_to_end(&mut self.buf)?;
-        self.read_offset += got as u64;
-        if (got as u64) < len {
-            return Err(Error::UnexpectedEof {
-                offset: self.read_offset,
-                context: "reading a message body",
-            });
+        // Grow with the bytes that really arrive, a chunk at a time, never
+        // by the announced length alone.
+        const CHUNK: u64 = 64 * 1024;
+        while (self.buf.len() as u64) < len {
+            let have = self.buf.len();
+            let want = (len - have as u64).min(CHUNK) as usize;
+            self.buf.resize(have + want, 0);
+            if !self.read_some_at(have)? {
+                self.buf.truncate(have);
+                return Err(Error::UnexpectedEof {
+                    offset: self.read_offset,
+                    context: "reading a message body",
+                });
+            }
         }
         if let Some(events) = &mut self.events {
             events.push(Event::Message { offset: start, len });
         }
+        Ok(true)
+    }
+
+    /// Fills `buf[from..]` completely; `Ok(false)` if the input ends first.
+    fn read_some_at(&mut self, from: usize) -> Result<bool> {
+        let mut filled = from;
+        while filled < self.buf.len() {
+            match self.reader.read(&mut self.buf[filled..]) {
+                Ok(0) => {
+                    self.read_offset += (filled - from) as u64;
+                    return Ok(false);
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.read_offset += (filled - from) as u64;
         Ok(true)
     }
 
@@ -172,16 +236,38 @@ impl<R: Read> Stream<R> {
         Ok(v)
     }
 
+    #[inline]
     pub fn get_uint(&mut self) -> Result<u64> {
-        self.with_cursor(|c| c.get_uint())
+        match self.buf.get(self.pos) {
+            // Most values are one byte.
+            Some(&b) if b < 0x80 => {
+                self.pos += 1;
+                Ok(b as u64)
+            }
+            Some(&b) => {
+                let n = (b as i8).unsigned_abs() as usize;
+                let body = self.pos + 1..self.pos + 1 + n;
+                match self.buf.get(body.clone()) {
+                    Some(bytes) if n <= 8 => {
+                        let x = bytes.iter().fold(0u64, |x, &b| (x << 8) | b as u64);
+                        self.pos = body.end;
+                        Ok(x)
+                    }
+                    // Errors, with the cursor's messages.
+                    _ => self.with_cursor(|c| c.get_uint()),
+                }
+            }
+            None => self.with_cursor(|c| c.get_uint()),
+        }
     }
 
+    #[inline]
     pub fn get_int(&mut self) -> Result<i64> {
-        self.with_cursor(|c| c.get_int())
+        self.get_uint().map(super::wire::unfold_int)
     }
 
     pub fn get_float(&mut self) -> Result<f64> {
-        self.with_cursor(|c| c.get_float())
+        self.get_uint().map(super::wire::float_from_wire)
     }
 
     pub fn get_bool(&mut self) -> Result<bool> {
@@ -268,35 +354,54 @@ impl<R: Read> Stream<R> {
         if id < types::FIRST_USER_ID {
             return Err(Error::malformed(at, format!("type id {id} is reserved")));
         }
-        let wire = self.with_cursor(WireType::decode)?;
+        // A definition that fills the rest of its message may have been seen
+        // on an earlier stream: reuse that parse.
+        let rest = &self.buf[self.pos..];
+        let wire = match self.known.iter().find(|(bytes, _)| **bytes == *rest) {
+            Some((_, wire)) => {
+                self.pos = self.buf.len();
+                wire.clone()
+            }
+            None => {
+                let def_start = self.pos;
+                let wire = Arc::new(self.with_cursor(WireType::decode)?);
+                let small = self.buf.len() - def_start <= MAX_KNOWN_DEFINITION;
+                if small && self.pos == self.buf.len() && self.known.len() < KNOWN_DEFINITIONS {
+                    let bytes = self.buf[def_start..].into();
+                    self.known.push((bytes, wire.clone()));
+                }
+                wire
+            }
+        };
         if wire.id != id {
             return Err(Error::malformed(
                 at,
                 format!("definition of type {id} names itself {}", wire.id),
             ));
         }
-        let wire = Rc::new(wire);
-        if let Some(old) = self.types.get(&id)
-            && **old != *wire
-        {
-            return Err(Error::malformed(at, format!("type {id} is defined twice")));
+        if let Some((_, old)) = self.types.iter().find(|(t, _)| *t == id) {
+            if **old != *wire {
+                return Err(Error::malformed(at, format!("type {id} is defined twice")));
+            }
+        } else {
+            self.types.push((id, wire.clone()));
         }
         if let Some(events) = &mut self.events {
-            events.push(Event::TypeDef {
-                offset: at,
-                wire: wire.clone(),
-            });
+            events.push(Event::TypeDef { offset: at, wire });
         }
-        self.types.insert(id, wire);
         Ok(())
     }
 
     /// The sender's definition of `id`, or an error if it never sent one.
-    pub fn wire(&self, id: GobId) -> Result<Rc<WireType>> {
-        self.types.get(&id).cloned().ok_or(Error::UnknownTypeId {
+    pub fn wire(&self, id: GobId) -> Result<Arc<WireType>> {
+        self.lookup(id).cloned().ok_or(Error::UnknownTypeId {
             offset: self.offset(),
             id,
         })
+    }
+
+    fn lookup(&self, id: GobId) -> Option<&Arc<WireType>> {
+        self.types.iter().find(|(t, _)| *t == id).map(|(_, w)| w)
     }
 
     /// Describes `id` for messages: its name, or gob's name for a builtin.
@@ -304,7 +409,7 @@ impl<R: Read> Stream<R> {
         if let Some(name) = types::builtin_name(id) {
             return name.to_string();
         }
-        match self.types.get(&id) {
+        match self.lookup(id) {
             Some(w) if !w.name.is_empty() => w.name.clone(),
             Some(w) => format!("{} type {id}", w.kind_name()),
             None => format!("type {id}"),
@@ -364,7 +469,7 @@ impl<R: Read> Stream<R> {
 
     pub fn is_struct(&self, id: GobId) -> bool {
         matches!(
-            self.types.get(&id).map(|w| &w.shape),
+            self.lookup(id).map(|w| &w.shape),
             Some(Shape::Struct { .. })
         )
     }

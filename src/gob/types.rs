@@ -329,8 +329,26 @@ pub struct Registry {
     defs: Vec<Def>,
     /// Keyed by Go type string, as Go keys by `reflect.Type`.
     by_type: HashMap<String, TypeRef>,
-    /// Encoded `(-id, wireType)` bodies, built once per type.
-    encoded: HashMap<GobId, Vec<u8>>,
+    /// Index into `defs` by id, less the first user id.
+    by_id: Vec<usize>,
+    first_id: GobId,
+    /// Encoded `(-id, wireType)` bodies, built once per type, by id less the
+    /// first user id.
+    encoded: Vec<Option<Box<[u8]>>>,
+    /// The id resolved for each node of each schema seen (0: not yet), so
+    /// that the steady state looks nothing up by name. Few schemas: a list.
+    resolved: Vec<(u64, Vec<GobId>)>,
+    /// What a fresh stream sends before the first value of a schema's root.
+    preambles: Vec<(u64, Preamble)>,
+}
+
+/// The type-definition messages a fresh stream sends before its first value
+/// of some type, and the ids they define: copied whole instead of being
+/// rebuilt for every stream.
+#[derive(Debug, Clone)]
+pub(crate) struct Preamble {
+    pub bytes: Box<[u8]>,
+    pub ids: Box<[GobId]>,
 }
 
 impl Default for Registry {
@@ -352,7 +370,11 @@ impl Registry {
             next_id: first,
             defs: Vec::new(),
             by_type: HashMap::new(),
-            encoded: HashMap::new(),
+            by_id: Vec::new(),
+            first_id: first,
+            encoded: Vec::new(),
+            resolved: Vec::new(),
+            preambles: Vec::new(),
         }
     }
 
@@ -362,7 +384,13 @@ impl Registry {
         {
             self.defs[i].id = self.next_id;
             self.next_id += 1;
+            self.by_id.push(i);
         }
+    }
+
+    fn def_index(&self, id: GobId) -> Option<usize> {
+        let slot = usize::try_from(id.checked_sub(self.first_id)?).ok()?;
+        self.by_id.get(slot).copied()
     }
 
     fn id_of(&self, r: TypeRef) -> GobId {
@@ -472,15 +500,31 @@ impl Registry {
 
     /// Go's `getTypeInfo`: the id of the type sent for `node`.
     pub fn type_id(&mut self, schema: &Schema, node: NodeId) -> Result<GobId> {
+        let known = self.resolved.iter().position(|(uid, _)| *uid == schema.uid);
+        if let Some(i) = known
+            && let Some(&id) = self.resolved[i].1.get(node)
+            && id != 0
+        {
+            return Ok(id);
+        }
         let base = schema.base(node);
         let name = schema.node(base).go_name.clone();
         let r = self.get_type(schema, &name, base)?;
-        Ok(self.id_of(r))
+        let id = self.id_of(r);
+        let i = known.unwrap_or_else(|| {
+            self.resolved
+                .push((schema.uid, vec![0; schema.nodes.len()]));
+            self.resolved.len() - 1
+        });
+        if let Some(slot) = self.resolved[i].1.get_mut(node) {
+            *slot = id;
+        }
+        Ok(id)
     }
 
     /// The definition of a registered, non-builtin type.
     pub fn wire_type(&self, id: GobId) -> Option<WireType> {
-        let def = self.defs.iter().find(|d| d.id == id)?;
+        let def = &self.defs[self.def_index(id)?];
         let shape = match &def.shape {
             DefShape::Array(e, len) => Shape::Array {
                 elem: self.id_of(*e),
@@ -512,17 +556,31 @@ impl Registry {
         })
     }
 
+    pub(crate) fn preamble(&self, schema_uid: u64) -> Option<&Preamble> {
+        self.preambles
+            .iter()
+            .find(|(uid, _)| *uid == schema_uid)
+            .map(|(_, p)| p)
+    }
+
+    pub(crate) fn store_preamble(&mut self, schema_uid: u64, preamble: Preamble) {
+        self.preambles.push((schema_uid, preamble));
+    }
+
     /// The message body `(-id, wireType)` that defines `id`, cached.
     pub fn definition_bytes(&mut self, id: GobId) -> Result<&[u8]> {
-        if !self.encoded.contains_key(&id) {
-            let wire = self
-                .wire_type(id)
-                .ok_or_else(|| Error::Encode(format!("type id {id} is not registered")))?;
+        let unknown = || Error::Encode(format!("type id {id} is not registered"));
+        let slot = usize::try_from(id - self.first_id).map_err(|_| unknown())?;
+        if self.encoded.len() <= slot {
+            self.encoded.resize(slot + 1, None);
+        }
+        if self.encoded[slot].is_none() {
+            let wire = self.wire_type(id).ok_or_else(unknown)?;
             let mut body = Vec::with_capacity(32);
             put_int(&mut body, -id);
             wire.encode(&mut body);
-            self.encoded.insert(id, body);
+            self.encoded[slot] = Some(body.into_boxed_slice());
         }
-        Ok(&self.encoded[&id])
+        Ok(self.encoded[slot].as_deref().unwrap_or_default())
     }
 }

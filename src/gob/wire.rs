@@ -8,17 +8,36 @@
 
 use super::error::{Error, Result};
 
+#[inline]
 pub fn put_uint(out: &mut Vec<u8>, x: u64) {
     if x < 0x80 {
         out.push(x as u8);
-        return;
+    } else {
+        put_long_uint(out, x);
     }
-    let bytes = x.to_be_bytes();
-    let skip = (x.leading_zeros() / 8) as usize;
-    out.push((-((8 - skip) as i8)) as u8);
-    out.extend_from_slice(&bytes[skip..]);
 }
 
+fn put_long_uint(out: &mut Vec<u8>, x: u64) {
+    let n = 8 - (x.leading_zeros() / 8) as usize;
+    // The count byte and the value's bytes in one copy: `[-n, be bytes]`
+    // laid out so that the last n + 1 bytes are the encoding.
+    let mut word = [0u8; 9];
+    word[1..].copy_from_slice(&x.to_be_bytes());
+    word[8 - n] = (-(n as i8)) as u8;
+    // Constant lengths let the copy be a few moves instead of a memcpy call.
+    match n {
+        1 => out.extend_from_slice(&word[7..]),
+        2 => out.extend_from_slice(&word[6..]),
+        3 => out.extend_from_slice(&word[5..]),
+        4 => out.extend_from_slice(&word[4..]),
+        5 => out.extend_from_slice(&word[3..]),
+        6 => out.extend_from_slice(&word[2..]),
+        7 => out.extend_from_slice(&word[1..]),
+        _ => out.extend_from_slice(&word),
+    }
+}
+
+#[inline]
 pub fn fold_int(i: i64) -> u64 {
     if i < 0 {
         (!(i as u64) << 1) | 1
@@ -32,6 +51,7 @@ pub fn unfold_int(u: u64) -> i64 {
     if u & 1 != 0 { !i } else { i }
 }
 
+#[inline]
 pub fn put_int(out: &mut Vec<u8>, i: i64) {
     put_uint(out, fold_int(i));
 }
@@ -44,6 +64,7 @@ pub fn float_from_wire(u: u64) -> f64 {
     f64::from_bits(u.swap_bytes())
 }
 
+#[inline]
 pub fn put_float(out: &mut Vec<u8>, f: f64) {
     put_uint(out, float_to_wire(f));
 }

@@ -1,13 +1,15 @@
 //! Frames of the gob generation: a 4-byte big-endian length, then a fresh
 //! gob stream holding a `HeaderPacket` and the packet.
 
-use serde::Serialize;
+use std::sync::Arc;
+
 use serde::de::DeserializeOwned;
 
 use super::error::ProtocolError;
 use super::generation::{AnyPacket, Generation, decode_any_payload};
 use super::packet::*;
-use crate::gob::{self, Registry};
+use crate::gob::schema::{Schema, schema_of};
+use crate::gob::{self, EncoderState, Registry};
 
 /// The default largest frame accepted or sent (the marshal generation of the
 /// Go peers allows 100 MiB; the gob generation far less, see the README).
@@ -18,6 +20,10 @@ pub const DEFAULT_MAX_FRAME: usize = 1 << 20;
 pub struct FrameEncoder {
     registry: Registry,
     max_frame: usize,
+    /// The memory of the per-frame encoders, reused from frame to frame.
+    state: Option<EncoderState>,
+    /// Schemas of `HeaderPacket` and of each packet type, looked up once.
+    schemas: [Option<Arc<Schema>>; 10],
 }
 
 impl Default for FrameEncoder {
@@ -37,6 +43,8 @@ impl FrameEncoder {
         FrameEncoder {
             registry,
             max_frame: DEFAULT_MAX_FRAME,
+            state: None,
+            schemas: Default::default(),
         }
     }
 
@@ -69,40 +77,64 @@ impl FrameEncoder {
 
     fn encode_payload(&mut self, packet: &Packet, out: &mut Vec<u8>) -> Result<(), ProtocolError> {
         let ty = packet.packet_type();
-        let mut encoder = gob::Encoder::new(&mut self.registry);
-        let header = HeaderPacket {
-            packet_type: PacketTypeCode(ty.code()),
-        };
         let wrap = |source| ProtocolError::Encode {
             packet: ty.go_name(),
             source,
         };
-        encoder.encode_into(&header, out).map_err(wrap)?;
-        match packet {
-            Packet::ClientHello(p) => body(&mut encoder, p, out),
-            Packet::ServerHello(p) => body(&mut encoder, p, out),
-            Packet::Log(p) => body(&mut encoder, p, out),
-            Packet::Ping(p) => body(&mut encoder, p, out),
-            Packet::Shutdown(p) => body(&mut encoder, p, out),
-            Packet::StartTraceCmd(p) => body(&mut encoder, p, out),
-            Packet::StopTraceCmd(p) => body(&mut encoder, p, out),
-            Packet::Symbol(p) => body(&mut encoder, p, out),
-            Packet::RawFuncLogNew(p) => body(&mut encoder, p, out),
+        let header = HeaderPacket {
+            packet_type: PacketTypeCode(ty.code()),
+        };
+        let [header_slot, body_slots @ ..] = &mut self.schemas;
+        let header_schema = cached_schema::<HeaderPacket>(header_slot).map_err(wrap)?;
+        let slot = &mut body_slots[ty.code() as usize - 1];
+        let body_schema = match packet {
+            Packet::ClientHello(_) => cached_schema::<ClientHelloPacket>(slot),
+            Packet::ServerHello(_) => cached_schema::<ServerHelloPacket>(slot),
+            Packet::Log(_) => cached_schema::<LogPacket>(slot),
+            Packet::Ping(_) => cached_schema::<PingPacket>(slot),
+            Packet::Shutdown(_) => cached_schema::<ShutdownPacket>(slot),
+            Packet::StartTraceCmd(_) => cached_schema::<StartTraceCmdPacket>(slot),
+            Packet::StopTraceCmd(_) => cached_schema::<StopTraceCmdPacket>(slot),
+            Packet::Symbol(_) => cached_schema::<SymbolPacket>(slot),
+            Packet::RawFuncLogNew(_) => cached_schema::<RawFuncLogNewPacket>(slot),
         }
-        .map_err(wrap)
+        .map_err(wrap)?;
+        let state = self.state.take().unwrap_or_default();
+        // The schemas are borrowed from `self.schemas`, the registry apart.
+        let mut encoder = gob::Encoder::with_state(&mut self.registry, state);
+        let result = encoder
+            .encode_with_schema(&header, header_schema, out)
+            .and_then(|()| match packet {
+                Packet::ClientHello(p) => encoder.encode_with_schema(p, body_schema, out),
+                Packet::ServerHello(p) => encoder.encode_with_schema(p, body_schema, out),
+                Packet::Log(p) => encoder.encode_with_schema(p, body_schema, out),
+                Packet::Ping(p) => encoder.encode_with_schema(p, body_schema, out),
+                Packet::Shutdown(p) => encoder.encode_with_schema(p, body_schema, out),
+                Packet::StartTraceCmd(p) => encoder.encode_with_schema(p, body_schema, out),
+                Packet::StopTraceCmd(p) => encoder.encode_with_schema(p, body_schema, out),
+                Packet::Symbol(p) => encoder.encode_with_schema(p, body_schema, out),
+                Packet::RawFuncLogNew(p) => encoder.encode_with_schema(p, body_schema, out),
+            });
+        self.state = Some(encoder.into_state());
+        result.map_err(wrap)
     }
 }
 
-fn body<T>(encoder: &mut gob::Encoder<'_>, packet: &T, out: &mut Vec<u8>) -> gob::Result<()>
-where
-    T: Serialize + DeserializeOwned + 'static,
-{
-    encoder.encode_into(packet, out)
+/// The schema of `T`, kept in `slot` after the first look-up.
+fn cached_schema<T: DeserializeOwned + 'static>(
+    slot: &mut Option<Arc<Schema>>,
+) -> gob::Result<&Schema> {
+    if slot.is_none() {
+        *slot = Some(schema_of::<T>()?);
+    }
+    Ok(slot.as_deref().expect("filled above"))
 }
 
 /// Cuts a byte stream into frames and decodes their packets. Feed it bytes
 /// as they arrive, cut anywhere; take packets while it has them.
 pub struct FrameDecoder {
+    /// Reused by the gob decoder of every frame.
+    gob_state: Option<gob::DecoderState>,
     buf: Vec<u8>,
     /// Bytes of `buf` already consumed.
     start: usize,
@@ -120,6 +152,7 @@ impl Default for FrameDecoder {
 impl FrameDecoder {
     pub fn new() -> Self {
         FrameDecoder {
+            gob_state: None,
             buf: Vec::new(),
             start: 0,
             base: 0,
@@ -160,12 +193,10 @@ impl FrameDecoder {
     /// The next complete frame's packet, `Ok(None)` if more bytes are needed.
     /// After an error the decoder should be dropped: the stream is lost.
     pub fn next_packet(&mut self) -> Result<Option<Packet>, ProtocolError> {
-        let Some(payload) = self.next_frame()? else {
+        let Some((offset, range)) = self.next_frame()? else {
             return Ok(None);
         };
-        let offset = payload.0;
-        let range = payload.1;
-        decode_payload(&self.buf[range], offset).map(Some)
+        decode_payload_with(&self.buf[range], offset, &mut self.gob_state).map(Some)
     }
 
     /// The next complete frame's payload and the stream offset of the frame,
@@ -183,9 +214,10 @@ impl FrameDecoder {
         &mut self,
         generation: &mut Option<Generation>,
     ) -> Result<Option<AnyPacket>, ProtocolError> {
-        let Some((offset, payload)) = self.next_payload()? else {
+        let Some((offset, range)) = self.next_frame()? else {
             return Ok(None);
         };
+        let payload = &self.buf[range];
         let g = match *generation {
             Some(g) => g,
             None => {
@@ -197,6 +229,12 @@ impl FrameDecoder {
                 g
             }
         };
+        if g == Generation::Gob
+            && Generation::of_payload(payload.first().copied().unwrap_or(0)) == g
+        {
+            return decode_payload_with(payload, offset, &mut self.gob_state)
+                .map(|p| Some(AnyPacket::Gob(p)));
+        }
         decode_any_payload(payload, offset, g).map(Some)
     }
 
@@ -243,8 +281,31 @@ impl FrameDecoder {
 
 /// Decodes the payload of one frame that starts at stream offset `offset`.
 pub fn decode_payload(payload: &[u8], offset: u64) -> Result<Packet, ProtocolError> {
+    decode_payload_with(payload, offset, &mut None)
+}
+
+/// [`decode_payload`] with the gob decoder's memory kept in `state`.
+fn decode_payload_with(
+    payload: &[u8],
+    offset: u64,
+    state: &mut Option<gob::DecoderState>,
+) -> Result<Packet, ProtocolError> {
+    let mut decoder = gob::Decoder::with_state(
+        payload,
+        gob::Limits::default(),
+        state.take().unwrap_or_default(),
+    );
+    let result = decode_with(&mut decoder, payload.len(), offset);
+    *state = Some(decoder.into_state());
+    result
+}
+
+fn decode_with(
+    decoder: &mut gob::Decoder<&[u8]>,
+    payload_len: usize,
+    offset: u64,
+) -> Result<Packet, ProtocolError> {
     let gob_err = |source| ProtocolError::Gob { offset, source };
-    let mut decoder = gob::Decoder::new(payload);
     let header: HeaderPacket =
         decoder
             .decode()
@@ -253,7 +314,7 @@ pub fn decode_payload(payload: &[u8], offset: u64) -> Result<Packet, ProtocolErr
                 offset,
                 message: "empty frame".into(),
             })?;
-    if decoder.last_type_name().as_deref() != Some("HeaderPacket") {
+    if !decoder.last_type_is("HeaderPacket") {
         return Err(ProtocolError::Invalid {
             offset,
             message: format!(
@@ -266,21 +327,21 @@ pub fn decode_payload(payload: &[u8], offset: u64) -> Result<Packet, ProtocolErr
     let ty =
         PacketType::from_code(code).ok_or(ProtocolError::UnknownPacketType { offset, code })?;
     let packet = match ty {
-        PacketType::ClientHello => read::<ClientHelloPacket>(&mut decoder, ty, offset)?.into(),
-        PacketType::ServerHello => read::<ServerHelloPacket>(&mut decoder, ty, offset)?.into(),
-        PacketType::Log => read::<LogPacket>(&mut decoder, ty, offset)?.into(),
-        PacketType::Ping => read::<PingPacket>(&mut decoder, ty, offset)?.into(),
-        PacketType::Shutdown => read::<ShutdownPacket>(&mut decoder, ty, offset)?.into(),
-        PacketType::StartTraceCmd => read::<StartTraceCmdPacket>(&mut decoder, ty, offset)?.into(),
-        PacketType::StopTraceCmd => read::<StopTraceCmdPacket>(&mut decoder, ty, offset)?.into(),
-        PacketType::Symbol => read::<SymbolPacket>(&mut decoder, ty, offset)?.into(),
-        PacketType::RawFuncLogNew => read::<RawFuncLogNewPacket>(&mut decoder, ty, offset)?.into(),
+        PacketType::ClientHello => read::<ClientHelloPacket>(decoder, ty, offset)?.into(),
+        PacketType::ServerHello => read::<ServerHelloPacket>(decoder, ty, offset)?.into(),
+        PacketType::Log => read::<LogPacket>(decoder, ty, offset)?.into(),
+        PacketType::Ping => read::<PingPacket>(decoder, ty, offset)?.into(),
+        PacketType::Shutdown => read::<ShutdownPacket>(decoder, ty, offset)?.into(),
+        PacketType::StartTraceCmd => read::<StartTraceCmdPacket>(decoder, ty, offset)?.into(),
+        PacketType::StopTraceCmd => read::<StopTraceCmdPacket>(decoder, ty, offset)?.into(),
+        PacketType::Symbol => read::<SymbolPacket>(decoder, ty, offset)?.into(),
+        PacketType::RawFuncLogNew => read::<RawFuncLogNewPacket>(decoder, ty, offset)?.into(),
     };
     let used = decoder.offset();
-    if used < payload.len() as u64 {
+    if used < payload_len as u64 {
         return Err(ProtocolError::TrailingBytes {
             offset,
-            extra: payload.len() as u64 - used,
+            extra: payload_len as u64 - used,
         });
     }
     Ok(packet)
@@ -295,16 +356,15 @@ fn read<T: DeserializeOwned>(
     let packet = decoder
         .decode::<T>()
         .map_err(gob_err)?
-        .ok_or(ProtocolError::Invalid {
+        .ok_or_else(|| ProtocolError::Invalid {
             offset,
             message: format!("header announces {} but no packet follows", ty.go_name()),
         })?;
-    let body = decoder.last_type_name().unwrap_or_default();
-    if body != ty.go_name() {
+    if !decoder.last_type_is(ty.go_name()) {
         return Err(ProtocolError::HeaderMismatch {
             offset,
             header: ty.go_name(),
-            body,
+            body: decoder.last_type_name().unwrap_or_default(),
         });
     }
     Ok(packet)
