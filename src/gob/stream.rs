@@ -169,12 +169,12 @@ impl<R: Read> Stream<R> {
         self.buf.clear();
         self.pos = 0;
         self.buf_base = self.read_offset;
-        // Grow with the bytes that really arrive, a chunk at a time, never
-        // by the announced length alone.
-        const CHUNK: u64 = 64 * 1024;
+        // Grow with the bytes that really arrive, never by the announced
+        // length alone: 4 KiB first, then at most doubling.
+        const FIRST_CHUNK: u64 = 4096;
         while (self.buf.len() as u64) < len {
             let have = self.buf.len();
-            let want = (len - have as u64).min(CHUNK) as usize;
+            let want = (len - have as u64).min(FIRST_CHUNK.max(have as u64)) as usize;
             self.buf.resize(have + want, 0);
             if !self.read_some_at(have)? {
                 self.buf.truncate(have);

@@ -307,7 +307,7 @@ fn read_inner<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
 }
 
 /// The largest array of zeros built for an absent field.
-const MAX_ZERO_ARRAY: i64 = 1 << 16;
+const MAX_ZERO_ARRAY: i64 = 4096;
 
 /// The value Go leaves in a field the sender did not send.
 fn zero<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {

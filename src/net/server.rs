@@ -365,12 +365,13 @@ async fn read_client(
     let mut buf = vec![0u8; 64 * 1024];
     let mut events = Vec::new();
     let hello_deadline = tokio::time::Instant::now() + options.handshake_timeout;
+    // When the last complete frame arrived: bytes that never finish a
+    // frame do not keep a connection alive.
+    let mut last_frame = tokio::time::Instant::now();
     loop {
         let established = shared.lock().await.session.is_established();
         let deadline = if established {
-            options
-                .idle_timeout
-                .map(|t| tokio::time::Instant::now() + t)
+            options.idle_timeout.map(|t| last_frame + t)
         } else {
             Some(hello_deadline)
         };
@@ -397,6 +398,9 @@ async fn read_client(
             };
             while let Some(e) = c.session.poll_event() {
                 events.push(e);
+            }
+            if !events.is_empty() {
+                last_frame = tokio::time::Instant::now();
             }
             // The hello's answer, if any; nothing goes out after an error.
             if r.is_ok() {
