@@ -96,6 +96,25 @@ impl<R: Read> Decoder<R> {
         self.last_id.map(|id| self.stream.type_name(id))
     }
 
+    /// The stream offset where the message holding the last value decoded
+    /// began (its length prefix): everything before it is type definitions
+    /// and earlier values.
+    pub fn value_message_start(&self) -> Option<u64> {
+        self.stream.value_message_start()
+    }
+
+    /// The sender's type definitions this stream has seen so far.
+    pub fn types(&self) -> &[(GobId, Arc<WireType>)] {
+        self.stream.types()
+    }
+
+    /// Takes `types` as defined, as if their definitions had been read: for
+    /// a receiver that has recognised a stream's opening bytes from an
+    /// earlier stream and skipped them.
+    pub fn assume_types(&mut self, types: &[(GobId, Arc<WireType>)]) {
+        self.stream.preload_types(types)
+    }
+
     /// Whether the last value decoded was of a type the sender named `name`.
     pub fn last_type_is(&self, name: &str) -> bool {
         self.last_id

@@ -89,6 +89,33 @@ impl<'r> Encoder<'r> {
         Ok(())
     }
 
+    /// Sends the type definitions a value of `schema`'s root needs that this
+    /// stream has not sent yet, without a value.
+    pub fn define_types(&mut self, schema: &Schema, out: &mut Vec<u8>) -> Result<()> {
+        let start = out.len();
+        let sent_before = self.state.sent.len();
+        let mut st = EncState::direct(self.registry, &mut self.state.sent, out);
+        let result = st.define_top(schema, schema.root).map(|_| ());
+        // Drop the length byte of the message that no value filled.
+        out.pop();
+        if result.is_err() {
+            out.truncate(start);
+            self.state.sent.truncate(sent_before);
+        }
+        result
+    }
+
+    /// The type ids this stream has defined.
+    pub fn sent_ids(&self) -> &[GobId] {
+        &self.state.sent
+    }
+
+    /// Counts `ids` as defined on this stream: for a sender that has copied
+    /// their definitions in itself.
+    pub fn assume_sent(&mut self, ids: &[GobId]) {
+        self.state.sent.extend_from_slice(ids);
+    }
+
     /// Like [`Encoder::encode_into`] with a schema the caller keeps (from
     /// [`schema_of`]), which saves looking it up for every value.
     pub fn encode_with_schema<T: Serialize + ?Sized>(
@@ -229,6 +256,19 @@ impl<'a> EncState<'a> {
         schema: &Schema,
         node: NodeId,
     ) -> Result<()> {
+        let id = self.define_top(schema, node)?;
+        put_int(self.buf(), id);
+        self.encode_body(value, schema, node)?;
+        self.flush();
+        // The message the flush opened stays empty: drop its length byte.
+        if self.out.is_none() {
+            self.cur.pop();
+        }
+        Ok(())
+    }
+
+    /// Go's `sendTypeDescriptor` for a top-level value of `node`; its id.
+    fn define_top(&mut self, schema: &Schema, node: NodeId) -> Result<GobId> {
         let id = self.registry.type_id(schema, node)?;
         if !self.sent.contains(&id) {
             if self.registry.preamble(schema.uid).is_none() {
@@ -247,14 +287,7 @@ impl<'a> EncState<'a> {
                 self.sent.push(id);
             }
         }
-        put_int(self.buf(), id);
-        self.encode_body(value, schema, node)?;
-        self.flush();
-        // The message the flush opened stays empty: drop its length byte.
-        if self.out.is_none() {
-            self.cur.pop();
-        }
-        Ok(())
+        Ok(id)
     }
 
     /// Go's `enc.encode`: a struct as itself, anything else as a singleton.

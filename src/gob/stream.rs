@@ -81,6 +81,10 @@ pub struct Stream<R> {
     read_offset: u64,
     types: Vec<(GobId, Arc<WireType>)>,
     known: Vec<(Box<[u8]>, Arc<WireType>)>,
+    /// Stream offset of the current message's length prefix.
+    message_start: u64,
+    /// Where the message of the last top-level value began.
+    value_message_start: Option<u64>,
     limits: Limits,
     depth: usize,
     pub(crate) events: Option<Vec<Event>>,
@@ -108,6 +112,8 @@ impl<R: Read> Stream<R> {
             read_offset: 0,
             types,
             known,
+            message_start: 0,
+            value_message_start: None,
             limits,
             depth: 0,
             events: None,
@@ -184,6 +190,7 @@ impl<R: Read> Stream<R> {
                 });
             }
         }
+        self.message_start = start;
         if let Some(events) = &mut self.events {
             events.push(Event::Message { offset: start, len });
         }
@@ -328,10 +335,11 @@ impl<R: Read> Stream<R> {
             let at = self.offset();
             let id = self.get_int()?;
             if id >= 0 {
-                if let Some(events) = &mut self.events
-                    && !in_interface
-                {
-                    events.push(Event::Value { offset: at, id });
+                if !in_interface {
+                    self.value_message_start = Some(self.message_start);
+                    if let Some(events) = &mut self.events {
+                        events.push(Event::Value { offset: at, id });
+                    }
                 }
                 return Ok(Some(id));
             }
@@ -398,6 +406,22 @@ impl<R: Read> Stream<R> {
             offset: self.offset(),
             id,
         })
+    }
+
+    /// Where the message of the last top-level value began.
+    pub fn value_message_start(&self) -> Option<u64> {
+        self.value_message_start
+    }
+
+    /// The sender's types known so far on this stream.
+    pub fn types(&self) -> &[(GobId, Arc<WireType>)] {
+        &self.types
+    }
+
+    /// Takes `types` as already defined on this stream, as if their
+    /// definitions had been read.
+    pub fn preload_types(&mut self, types: &[(GobId, Arc<WireType>)]) {
+        self.types.extend_from_slice(types);
     }
 
     fn lookup(&self, id: GobId) -> Option<&Arc<WireType>> {

@@ -19,20 +19,20 @@ pub fn put_uint(out: &mut Vec<u8>, x: u64) {
 
 fn put_long_uint(out: &mut Vec<u8>, x: u64) {
     let n = 8 - (x.leading_zeros() / 8) as usize;
-    // The count byte and the value's bytes in one copy: `[-n, be bytes]`
-    // laid out so that the last n + 1 bytes are the encoding.
+    // The count byte, then the value's n bytes left-aligned: the first
+    // n + 1 of these 9 bytes are the encoding.
     let mut word = [0u8; 9];
-    word[1..].copy_from_slice(&x.to_be_bytes());
-    word[8 - n] = (-(n as i8)) as u8;
+    word[0] = (-(n as i8)) as u8;
+    word[1..].copy_from_slice(&(x << (8 * (8 - n))).to_be_bytes());
     // Constant lengths let the copy be a few moves instead of a memcpy call.
     match n {
-        1 => out.extend_from_slice(&word[7..]),
-        2 => out.extend_from_slice(&word[6..]),
-        3 => out.extend_from_slice(&word[5..]),
-        4 => out.extend_from_slice(&word[4..]),
-        5 => out.extend_from_slice(&word[3..]),
-        6 => out.extend_from_slice(&word[2..]),
-        7 => out.extend_from_slice(&word[1..]),
+        1 => out.extend_from_slice(&word[..2]),
+        2 => out.extend_from_slice(&word[..3]),
+        3 => out.extend_from_slice(&word[..4]),
+        4 => out.extend_from_slice(&word[..5]),
+        5 => out.extend_from_slice(&word[..6]),
+        6 => out.extend_from_slice(&word[..7]),
+        7 => out.extend_from_slice(&word[..8]),
         _ => out.extend_from_slice(&word),
     }
 }

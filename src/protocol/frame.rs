@@ -24,6 +24,10 @@ pub struct FrameEncoder {
     state: Option<EncoderState>,
     /// Schemas of `HeaderPacket` and of each packet type, looked up once.
     schemas: [Option<Arc<Schema>>; 10],
+    /// Per packet type, what every frame of it starts with (the header's
+    /// definition and value, the packet's definitions) and the type ids
+    /// that defines: the same bytes for every frame of a registry.
+    prefixes: [Option<(Box<[u8]>, Box<[gob::types::GobId]>)>; 10],
 }
 
 impl Default for FrameEncoder {
@@ -45,6 +49,7 @@ impl FrameEncoder {
             max_frame: DEFAULT_MAX_FRAME,
             state: None,
             schemas: Default::default(),
+            prefixes: Default::default(),
         }
     }
 
@@ -100,21 +105,36 @@ impl FrameEncoder {
         }
         .map_err(wrap)?;
         let state = self.state.take().unwrap_or_default();
-        // The schemas are borrowed from `self.schemas`, the registry apart.
         let mut encoder = gob::Encoder::with_state(&mut self.registry, state);
-        let result = encoder
-            .encode_with_schema(&header, header_schema, out)
-            .and_then(|()| match packet {
-                Packet::ClientHello(p) => encoder.encode_with_schema(p, body_schema, out),
-                Packet::ServerHello(p) => encoder.encode_with_schema(p, body_schema, out),
-                Packet::Log(p) => encoder.encode_with_schema(p, body_schema, out),
-                Packet::Ping(p) => encoder.encode_with_schema(p, body_schema, out),
-                Packet::Shutdown(p) => encoder.encode_with_schema(p, body_schema, out),
-                Packet::StartTraceCmd(p) => encoder.encode_with_schema(p, body_schema, out),
-                Packet::StopTraceCmd(p) => encoder.encode_with_schema(p, body_schema, out),
-                Packet::Symbol(p) => encoder.encode_with_schema(p, body_schema, out),
-                Packet::RawFuncLogNew(p) => encoder.encode_with_schema(p, body_schema, out),
-            });
+        let prefix = &mut self.prefixes[ty.code() as usize];
+        if prefix.is_none() {
+            let mut bytes = Vec::new();
+            let built = encoder
+                .encode_with_schema(&header, header_schema, &mut bytes)
+                .and_then(|()| encoder.define_types(body_schema, &mut bytes));
+            if let Err(e) = built {
+                self.state = Some(encoder.into_state());
+                return Err(wrap(e));
+            }
+            *prefix = Some((bytes.into(), encoder.sent_ids().into()));
+            // This frame starts like every later one: a fresh stream.
+            let state = encoder.into_state();
+            encoder = gob::Encoder::with_state(&mut self.registry, state);
+        }
+        let (bytes, ids) = prefix.as_ref().expect("built above");
+        out.extend_from_slice(bytes);
+        encoder.assume_sent(ids);
+        let result = match packet {
+            Packet::ClientHello(p) => encoder.encode_with_schema(p, body_schema, out),
+            Packet::ServerHello(p) => encoder.encode_with_schema(p, body_schema, out),
+            Packet::Log(p) => encoder.encode_with_schema(p, body_schema, out),
+            Packet::Ping(p) => encoder.encode_with_schema(p, body_schema, out),
+            Packet::Shutdown(p) => encoder.encode_with_schema(p, body_schema, out),
+            Packet::StartTraceCmd(p) => encoder.encode_with_schema(p, body_schema, out),
+            Packet::StopTraceCmd(p) => encoder.encode_with_schema(p, body_schema, out),
+            Packet::Symbol(p) => encoder.encode_with_schema(p, body_schema, out),
+            Packet::RawFuncLogNew(p) => encoder.encode_with_schema(p, body_schema, out),
+        };
         self.state = Some(encoder.into_state());
         result.map_err(wrap)
     }
@@ -135,6 +155,9 @@ fn cached_schema<T: DeserializeOwned + 'static>(
 pub struct FrameDecoder {
     /// Reused by the gob decoder of every frame.
     gob_state: Option<gob::DecoderState>,
+    /// Openings of gob frames seen before (type definitions, header), with
+    /// what they defined: a frame that starts the same way skips them.
+    openings: Vec<Opening>,
     buf: Vec<u8>,
     /// Bytes of `buf` already consumed.
     start: usize,
@@ -153,6 +176,7 @@ impl FrameDecoder {
     pub fn new() -> Self {
         FrameDecoder {
             gob_state: None,
+            openings: Vec::new(),
             buf: Vec::new(),
             start: 0,
             base: 0,
@@ -196,7 +220,8 @@ impl FrameDecoder {
         let Some((offset, range)) = self.next_frame()? else {
             return Ok(None);
         };
-        decode_payload_with(&self.buf[range], offset, &mut self.gob_state).map(Some)
+        let payload = &self.buf[range];
+        decode_gob_frame(payload, offset, &mut self.gob_state, &mut self.openings).map(Some)
     }
 
     /// The next complete frame's payload and the stream offset of the frame,
@@ -232,7 +257,7 @@ impl FrameDecoder {
         if g == Generation::Gob
             && Generation::of_payload(payload.first().copied().unwrap_or(0)) == g
         {
-            return decode_payload_with(payload, offset, &mut self.gob_state)
+            return decode_gob_frame(payload, offset, &mut self.gob_state, &mut self.openings)
                 .map(|p| Some(AnyPacket::Gob(p)));
         }
         decode_any_payload(payload, offset, g).map(Some)
@@ -277,6 +302,63 @@ impl FrameDecoder {
             need,
         })
     }
+}
+
+/// The opening bytes of a gob frame: the definitions and header value that
+/// come before the packet's value message, the packet type they announce,
+/// and the types they define.
+struct Opening {
+    bytes: Box<[u8]>,
+    packet_type: PacketType,
+    types: Vec<(gob::types::GobId, Arc<gob::types::WireType>)>,
+}
+
+/// How many openings a decoder remembers, and the longest: a sender has one
+/// per packet type; more means a hostile one, which gets the slow path.
+const OPENINGS: usize = 32;
+const MAX_OPENING: usize = 4096;
+
+/// Decodes a gob frame, skipping an opening seen on an earlier frame.
+fn decode_gob_frame(
+    payload: &[u8],
+    offset: u64,
+    state: &mut Option<gob::DecoderState>,
+    openings: &mut Vec<Opening>,
+) -> Result<Packet, ProtocolError> {
+    if let Some(opening) = openings.iter().find(|o| payload.starts_with(&o.bytes)) {
+        let body = &payload[opening.bytes.len()..];
+        let mut decoder = gob::Decoder::with_state(
+            body,
+            gob::Limits::default(),
+            state.take().unwrap_or_default(),
+        );
+        decoder.assume_types(&opening.types);
+        let result = decode_body(&mut decoder, opening.packet_type, body.len(), offset);
+        *state = Some(decoder.into_state());
+        // On any fault, the full decode gives the error with its offsets.
+        if result.is_ok() {
+            return result;
+        }
+    }
+    let mut decoder = gob::Decoder::with_state(
+        payload,
+        gob::Limits::default(),
+        state.take().unwrap_or_default(),
+    );
+    let result = decode_with(&mut decoder, payload.len(), offset);
+    if let Ok(packet) = &result
+        && openings.len() < OPENINGS
+        && let Some(start) = decoder.value_message_start()
+        && (start as usize) <= MAX_OPENING
+    {
+        openings.push(Opening {
+            bytes: payload[..start as usize].into(),
+            packet_type: packet.packet_type(),
+            types: decoder.types().to_vec(),
+        });
+    }
+    *state = Some(decoder.into_state());
+    result
 }
 
 /// Decodes the payload of one frame that starts at stream offset `offset`.
@@ -326,6 +408,17 @@ fn decode_with(
     let code = header.packet_type.0;
     let ty =
         PacketType::from_code(code).ok_or(ProtocolError::UnknownPacketType { offset, code })?;
+    decode_body(decoder, ty, payload_len, offset)
+}
+
+/// Decodes the packet that the header announced, and checks that nothing
+/// follows it.
+fn decode_body(
+    decoder: &mut gob::Decoder<&[u8]>,
+    ty: PacketType,
+    payload_len: usize,
+    offset: u64,
+) -> Result<Packet, ProtocolError> {
     let packet = match ty {
         PacketType::ClientHello => read::<ClientHelloPacket>(decoder, ty, offset)?.into(),
         PacketType::ServerHello => read::<ServerHelloPacket>(decoder, ty, offset)?.into(),
