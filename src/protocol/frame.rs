@@ -27,8 +27,12 @@ pub struct FrameEncoder {
     /// Per packet type, what every frame of it starts with (the header's
     /// definition and value, the packet's definitions) and the type ids
     /// that defines: the same bytes for every frame of a registry.
-    prefixes: [Option<(Box<[u8]>, Box<[gob::types::GobId]>)>; 10],
+    prefixes: [Option<Prefix>; 10],
 }
+
+/// The bytes every frame of a packet type starts with, and the type ids
+/// they define.
+type Prefix = (Box<[u8]>, Box<[gob::types::GobId]>);
 
 impl Default for FrameEncoder {
     fn default() -> Self {
