@@ -22,8 +22,9 @@
 //! | [`Complex64`](super::Complex64), [`Complex128`](super::Complex128) | `complex64`, `complex128` |
 
 use std::any::TypeId;
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 
@@ -139,19 +140,43 @@ pub fn bare_name(go_string: &str) -> &str {
     }
 }
 
-/// The schema of `T`, traced once per process and cached.
-pub fn schema_of<T: DeserializeOwned + 'static>() -> Result<Arc<Schema>> {
-    static CACHE: OnceLock<Mutex<HashMap<TypeId, Arc<Schema>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let key = TypeId::of::<T>();
-    if let Some(s) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        return Ok(s.clone());
+/// The schema of `T`, traced once per process and kept for its life (one
+/// per Rust type, so what is kept is bounded by the program).
+pub fn schema_of<T: DeserializeOwned + 'static>() -> Result<&'static Schema> {
+    static CACHE: OnceLock<Mutex<HashMap<TypeId, &'static Schema>>> = OnceLock::new();
+    thread_local! {
+        // A thread's recent look-ups, free of the lock: few types are hot.
+        static RECENT: RefCell<Vec<(TypeId, &'static Schema)>> = const { RefCell::new(Vec::new()) };
     }
-    let schema = Arc::new(trace::<T>()?);
-    cache
+    let key = TypeId::of::<T>();
+    let recent = RECENT.with(|r| r.borrow().iter().find(|(k, _)| *k == key).map(|(_, s)| *s));
+    if let Some(s) = recent {
+        return Ok(s);
+    }
+    let cache = CACHE.get_or_init(Default::default);
+    let found = cache
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(key, schema.clone());
+        .get(&key)
+        .copied();
+    let schema = match found {
+        Some(s) => s,
+        None => {
+            let traced: &'static Schema = Box::leak(Box::new(trace::<T>()?));
+            *cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(key)
+                .or_insert(traced)
+        }
+    };
+    RECENT.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.len() >= 16 {
+            r.remove(0);
+        }
+        r.push((key, schema));
+    });
     Ok(schema)
 }
 

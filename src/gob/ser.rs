@@ -75,7 +75,7 @@ impl<'r> Encoder<'r> {
         T: Serialize + DeserializeOwned + 'static,
     {
         let schema = schema_of::<T>()?;
-        self.encode_with_schema(value, &schema, out)
+        self.encode_with_schema(value, schema, out)
     }
 
     /// Writes the messages for `value` to `writer`.

@@ -24,17 +24,9 @@ fn put_long_uint(out: &mut Vec<u8>, x: u64) {
     let mut word = [0u8; 9];
     word[0] = (-(n as i8)) as u8;
     word[1..].copy_from_slice(&(x << (8 * (8 - n))).to_be_bytes());
-    // Constant lengths let the copy be a few moves instead of a memcpy call.
-    match n {
-        1 => out.extend_from_slice(&word[..2]),
-        2 => out.extend_from_slice(&word[..3]),
-        3 => out.extend_from_slice(&word[..4]),
-        4 => out.extend_from_slice(&word[..5]),
-        5 => out.extend_from_slice(&word[..6]),
-        6 => out.extend_from_slice(&word[..7]),
-        7 => out.extend_from_slice(&word[..8]),
-        _ => out.extend_from_slice(&word),
-    }
+    // A constant-length copy is a few moves; then drop the unused tail.
+    out.extend_from_slice(&word);
+    out.truncate(out.len() - (8 - n));
 }
 
 #[inline]

@@ -23,7 +23,7 @@ pub struct FrameEncoder {
     /// The memory of the per-frame encoders, reused from frame to frame.
     state: Option<EncoderState>,
     /// Schemas of `HeaderPacket` and of each packet type, looked up once.
-    schemas: [Option<Arc<Schema>>; 10],
+    schemas: [Option<&'static Schema>; 10],
     /// Per packet type, what every frame of it starts with (the header's
     /// definition and value, the packet's definitions) and the type ids
     /// that defines: the same bytes for every frame of a registry.
@@ -146,12 +146,14 @@ impl FrameEncoder {
 
 /// The schema of `T`, kept in `slot` after the first look-up.
 fn cached_schema<T: DeserializeOwned + 'static>(
-    slot: &mut Option<Arc<Schema>>,
-) -> gob::Result<&Schema> {
-    if slot.is_none() {
-        *slot = Some(schema_of::<T>()?);
+    slot: &mut Option<&'static Schema>,
+) -> gob::Result<&'static Schema> {
+    if let Some(s) = slot {
+        return Ok(s);
     }
-    Ok(slot.as_deref().expect("filled above"))
+    let s = schema_of::<T>()?;
+    *slot = Some(s);
+    Ok(s)
 }
 
 /// Cuts a byte stream into frames and decodes their packets. Feed it bytes
