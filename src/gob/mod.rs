@@ -10,6 +10,30 @@
 //!   [`dump`](dump::dump) annotates one byte by byte.
 //!
 //! How Rust types map to Go types is described in [`schema`].
+//!
+//! ```
+//! use goapptrace_proto::gob::{self, Int};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Debug, PartialEq, Serialize, Deserialize)]
+//! #[serde(rename = "main.Point")] // package main, type Point
+//! struct Point {
+//!     #[serde(rename = "X")]
+//!     x: Int, // Go's int
+//!     #[serde(rename = "Y")]
+//!     y: Int,
+//! }
+//!
+//! let bytes = gob::to_vec(&Point { x: Int(22), y: Int(33) })?;
+//! // What Go's gob.Encoder writes for Point{22, 33} in a fresh process.
+//! assert_eq!(&bytes[bytes.len() - 8..], [0x07, 0xff, 0x80, 0x01, 0x2c, 0x01, 0x42, 0x00]);
+//! assert_eq!(gob::from_slice::<Point>(&bytes)?, Point { x: Int(22), y: Int(33) });
+//!
+//! // Any stream, without Rust types:
+//! let values = gob::decode_values(&bytes)?;
+//! assert_eq!(values[0].to_json().to_string(), r#"{"X":22,"Y":33}"#);
+//! # Ok::<(), gob::Error>(())
+//! ```
 
 mod de;
 pub mod dump;
