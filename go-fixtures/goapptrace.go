@@ -11,7 +11,6 @@ package main
 // else and prints its packets in that same form.
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/gob"
@@ -24,7 +23,6 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
-	"strings"
 
 	"goapptrace-proto/go-fixtures/protocol"
 )
@@ -293,27 +291,8 @@ func runGoapptrace(args []string) error {
 		}
 		m.Files = append(m.Files, mf)
 	}
-	var data bytes.Buffer
-	je := json.NewEncoder(&data)
-	je.SetEscapeHTML(false)
-	je.SetIndent("", "  ")
-	if err := je.Encode(m); err != nil {
+	if err := finishFixtureDir(dir, m, written, ".frames"); err != nil {
 		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), data.Bytes(), 0o644); err != nil {
-		return err
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if n := e.Name(); !e.IsDir() && strings.HasSuffix(n, ".frames") && !written[n] {
-			fmt.Printf("removing stale %s\n", n)
-			if err := os.Remove(filepath.Join(dir, n)); err != nil {
-				return err
-			}
-		}
 	}
 	fmt.Printf("goapptrace: wrote %d frames files and manifest.json to %s\n", len(files), dir)
 	return nil
@@ -322,29 +301,5 @@ func runGoapptrace(args []string) error {
 // runGoapptraceVerify decodes every frame of a file and prints its packet,
 // one per line.
 func runGoapptraceVerify(args []string) error {
-	if len(args) != 1 {
-		return errors.New("usage: goapptrace-verify FILE")
-	}
-	data, err := os.ReadFile(args[0])
-	if err != nil {
-		return err
-	}
-	out := bufio.NewWriter(os.Stdout)
-	defer out.Flush()
-	payloads, splitErr := splitFrames(data)
-	for i, payload := range payloads {
-		p, err := decodeFrame(payload)
-		if err != nil {
-			out.Flush()
-			fmt.Fprintf(os.Stderr, "goapptrace-verify: %s: frame %d: %v\n", args[0], i, err)
-			return errReported
-		}
-		fmt.Fprintln(out, renderPacket(p))
-	}
-	if splitErr != nil {
-		out.Flush()
-		fmt.Fprintf(os.Stderr, "goapptrace-verify: %s: %v\n", args[0], splitErr)
-		return errReported
-	}
-	return nil
+	return verifyFrames("goapptrace-verify", args, decodeFrame)
 }

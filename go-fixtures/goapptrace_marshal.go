@@ -21,7 +21,6 @@ package main
 // and prints its packets in the same JSON form.
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
@@ -30,7 +29,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"goapptrace-proto/go-fixtures/marshalproto"
 )
@@ -124,27 +122,8 @@ func runGoapptraceMarshal(args []string) error {
 		written[ff.name] = true
 		m.Files = append(m.Files, mf)
 	}
-	var data bytes.Buffer
-	je := json.NewEncoder(&data)
-	je.SetEscapeHTML(false)
-	je.SetIndent("", "  ")
-	if err := je.Encode(m); err != nil {
+	if err := finishFixtureDir(dir, m, written, ".frames"); err != nil {
 		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), data.Bytes(), 0o644); err != nil {
-		return err
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if n := e.Name(); !e.IsDir() && strings.HasSuffix(n, ".frames") && !written[n] {
-			fmt.Printf("removing stale %s\n", n)
-			if err := os.Remove(filepath.Join(dir, n)); err != nil {
-				return err
-			}
-		}
 	}
 	fmt.Printf("goapptrace-marshal: wrote %d frames files and manifest.json to %s\n", len(files), dir)
 	return nil
@@ -154,29 +133,7 @@ func runGoapptraceMarshal(args []string) error {
 // packet, one per line; a bad frame ends it with status 1, naming the
 // frame's index.
 func runGoapptraceMarshalVerify(args []string) error {
-	if len(args) != 1 {
-		return errors.New("usage: goapptrace-marshal-verify FILE")
-	}
-	data, err := os.ReadFile(args[0])
-	if err != nil {
-		return err
-	}
-	out := bufio.NewWriter(os.Stdout)
-	defer out.Flush()
-	payloads, splitErr := splitFrames(data)
-	for i, payload := range payloads {
-		p, err := marshalproto.DecodeAll(payload)
-		if err != nil {
-			out.Flush()
-			fmt.Fprintf(os.Stderr, "goapptrace-marshal-verify: %s: frame %d: %v\n", args[0], i, err)
-			return errReported
-		}
-		fmt.Fprintln(out, renderPacket(p))
-	}
-	if splitErr != nil {
-		out.Flush()
-		fmt.Fprintf(os.Stderr, "goapptrace-marshal-verify: %s: %v\n", args[0], splitErr)
-		return errReported
-	}
-	return nil
+	return verifyFrames("goapptrace-marshal-verify", args, func(payload []byte) (any, error) {
+		return marshalproto.DecodeAll(payload)
+	})
 }

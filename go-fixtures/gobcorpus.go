@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"embed"
 	"encoding/gob"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -227,30 +226,8 @@ func runGob(args []string) error {
 		}
 		m.Cases = append(m.Cases, mc)
 	}
-	var data bytes.Buffer
-	je := json.NewEncoder(&data)
-	je.SetEscapeHTML(false)
-	je.SetIndent("", "  ")
-	if err := je.Encode(m); err != nil {
+	if err := finishFixtureDir(dir, m, written, ".gob", ".json"); err != nil {
 		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), data.Bytes(), 0o644); err != nil {
-		return err
-	}
-	// Drop files of cases that no longer exist so the directory matches a
-	// fresh generation.
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		n := e.Name()
-		if !e.IsDir() && (strings.HasSuffix(n, ".gob") || strings.HasSuffix(n, ".json")) && !written[n] {
-			fmt.Printf("removing stale %s\n", n)
-			if err := os.Remove(filepath.Join(dir, n)); err != nil {
-				return err
-			}
-		}
 	}
 	fmt.Printf("gob: wrote %d cases to %s\n", len(cases), dir)
 	return nil

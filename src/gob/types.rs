@@ -238,16 +238,6 @@ impl WireType {
         result.ok_or_else(|| Error::malformed(start, "empty type definition"))
     }
 
-    /// The ids this definition refers to.
-    pub fn children(&self) -> Vec<GobId> {
-        match &self.shape {
-            Shape::Array { elem, .. } | Shape::Slice { elem } => vec![*elem],
-            Shape::Map { key, elem } => vec![*key, *elem],
-            Shape::Struct { fields } => fields.iter().map(|f| f.id).collect(),
-            _ => vec![],
-        }
-    }
-
     /// What kind of type this is, for messages.
     pub fn kind_name(&self) -> &'static str {
         match self.shape {

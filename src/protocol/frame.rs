@@ -369,23 +369,7 @@ fn decode_gob_frame(
 
 /// Decodes the payload of one frame that starts at stream offset `offset`.
 pub fn decode_payload(payload: &[u8], offset: u64) -> Result<Packet, ProtocolError> {
-    decode_payload_with(payload, offset, &mut None)
-}
-
-/// [`decode_payload`] with the gob decoder's memory kept in `state`.
-fn decode_payload_with(
-    payload: &[u8],
-    offset: u64,
-    state: &mut Option<gob::DecoderState>,
-) -> Result<Packet, ProtocolError> {
-    let mut decoder = gob::Decoder::with_state(
-        payload,
-        gob::Limits::default(),
-        state.take().unwrap_or_default(),
-    );
-    let result = decode_with(&mut decoder, payload.len(), offset);
-    *state = Some(decoder.into_state());
-    result
+    decode_gob_frame(payload, offset, &mut None, &mut Vec::new())
 }
 
 fn decode_with(
