@@ -9,6 +9,11 @@ package main
 // use), plus a manifest listing every file's packets in the JSON form the
 // Rust CLI prints. goapptrace-verify decodes a frames file written by someone
 // else and prints its packets in that same form.
+//
+// goapptrace-original writes the same files and manifest with the type ids of
+// the Go releases the original goapptrace was built with (2017–2018), which
+// hand out user type ids from 65 where current Go starts at 64: each child
+// first spends id 64 on a throwaway type (see gobEra).
 
 import (
 	"bytes"
@@ -17,6 +22,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,7 +33,35 @@ import (
 	"goapptrace-proto/go-fixtures/protocol"
 )
 
-const defaultGoapptraceDir = "../testdata/goapptrace"
+const (
+	defaultGoapptraceDir         = "../testdata/goapptrace"
+	defaultGoapptraceOriginalDir = "../testdata/goapptrace-original"
+)
+
+// gobEra is the Go release whose gob type numbering a frames file has.
+type gobEra string
+
+const (
+	// eraCurrent: the Go running this program (Go 1.26 numbers user types
+	// from 64).
+	eraCurrent gobEra = "current"
+	// eraOriginal: the Go of 2017–2018, which numbered user types from 65.
+	eraOriginal gobEra = "original"
+)
+
+// enter makes this process number gob types as the era did. It must run
+// before anything else uses gob. For eraOriginal it encodes one throwaway
+// type with a single basic field, which takes id 64 and nothing else, so
+// every later type gets the id the old releases gave it.
+func (e gobEra) enter() error {
+	switch e {
+	case eraCurrent:
+		return nil
+	case eraOriginal:
+		return gob.NewEncoder(io.Discard).Encode(struct{ X int }{})
+	}
+	return fmt.Errorf("unknown era %q (known: %s, %s)", string(e), eraCurrent, eraOriginal)
+}
 
 // maxGoFrame is the largest frame (length prefix included) the
 // gob-generation Go peer can send; every fixture frame stays within it.
@@ -222,11 +256,18 @@ func renderPlain(r *renderer, v reflect.Value) {
 	}
 }
 
-// runGoapptraceFile writes one frames file; it must run in a process that
-// has not used gob yet.
+// runGoapptraceFile writes one frames file with the type ids of an era
+// (default current); it must run in a process that has not used gob yet.
 func runGoapptraceFile(args []string) error {
-	if len(args) != 2 {
-		return errors.New("usage: goapptrace-file NAME OUTDIR")
+	era := eraCurrent
+	switch {
+	case len(args) == 4 && args[2] == "--era":
+		era = gobEra(args[3])
+	case len(args) != 2:
+		return errors.New("usage: goapptrace-file NAME OUTDIR [--era original|current]")
+	}
+	if err := era.enter(); err != nil {
+		return err
 	}
 	ff, ok := findFrameFile(args[0])
 	if !ok {
@@ -256,13 +297,26 @@ type frameManifestFile struct {
 	Packets     []json.RawMessage `json:"packets"`
 }
 
-// runGoapptrace writes every frames file (one child process each) and the
-// manifest.
+// runGoapptrace writes every frames file with current Go's type ids.
 func runGoapptrace(args []string) error {
+	return writeGoapptraceSet("goapptrace", defaultGoapptraceDir, eraCurrent, args)
+}
+
+// runGoapptraceOriginal writes every frames file with the type ids of the Go
+// releases of the original goapptrace.
+func runGoapptraceOriginal(args []string) error {
+	return writeGoapptraceSet("goapptrace-original", defaultGoapptraceOriginalDir, eraOriginal, args)
+}
+
+// writeGoapptraceSet writes every frames file (one child process each, in
+// era) and the manifest, into args[0] or else defaultDir. The manifest does
+// not depend on the era: it lists the packets, not their bytes. cmd names
+// the subcommand in messages.
+func writeGoapptraceSet(cmd, defaultDir string, era gobEra, args []string) error {
 	if len(args) > 1 {
-		return errors.New("usage: goapptrace [OUTDIR]")
+		return fmt.Errorf("usage: %s [OUTDIR]", cmd)
 	}
-	dir := defaultGoapptraceDir
+	dir := defaultDir
 	if len(args) == 1 {
 		dir = args[0]
 	}
@@ -279,9 +333,9 @@ func runGoapptrace(args []string) error {
 	written := map[string]bool{}
 	var m frameManifest
 	for _, ff := range files {
-		cmd := exec.Command(self, "goapptrace-file", ff.name, dir)
-		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-		if err := cmd.Run(); err != nil {
+		child := exec.Command(self, "goapptrace-file", ff.name, dir, "--era", string(era))
+		child.Stdout, child.Stderr = os.Stdout, os.Stderr
+		if err := child.Run(); err != nil {
 			return fmt.Errorf("%s: %w", ff.name, err)
 		}
 		written[ff.name] = true
@@ -294,7 +348,7 @@ func runGoapptrace(args []string) error {
 	if err := finishFixtureDir(dir, m, written, ".frames"); err != nil {
 		return err
 	}
-	fmt.Printf("goapptrace: wrote %d frames files and manifest.json to %s\n", len(files), dir)
+	fmt.Printf("%s: wrote %d frames files and manifest.json to %s\n", cmd, len(files), dir)
 	return nil
 }
 

@@ -62,9 +62,15 @@ var subcommands = []subcommand{
 		run:  runGoapptraceVerify,
 	},
 	{
+		name: "goapptrace-original",
+		args: "[OUTDIR]",
+		help: "write the goapptrace frame fixtures with the gob type ids of the Go of 2017-2018 (default OUTDIR " + defaultGoapptraceOriginalDir + ")",
+		run:  runGoapptraceOriginal,
+	},
+	{
 		name:   "goapptrace-file",
-		args:   "NAME OUTDIR",
-		help:   "write one goapptrace frames file (used by goapptrace, in a fresh process per file)",
+		args:   "NAME OUTDIR [--era original|current]",
+		help:   "write one goapptrace frames file (used by goapptrace and goapptrace-original, in a fresh process per file)",
 		hidden: true,
 		run:    runGoapptraceFile,
 	},

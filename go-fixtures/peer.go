@@ -4,10 +4,11 @@ package main
 // interop tests driven by the Rust tests over loopback.
 //
 //	peer server [--listen HOST:PORT] [--generation gob|marshal] [--timeout DUR]
+//	            [--quiet] [--expect N] [--summary]
 //	peer client --connect tcp://HOST:PORT [--app NAME] [--secret S] [--symbols]
-//	            [--funclogs N] [--big-funclog] [--wait-commands K]
-//	            [--ping-interval DUR] [--version V] [--generation gob|marshal]
-//	            [--timeout DUR]
+//	            [--big-symbols N] [--funclogs N] [--big-funclog]
+//	            [--wait-commands K] [--ping-interval DUR] [--version V]
+//	            [--generation gob|marshal] [--timeout DUR]
 //
 // Machine-readable output goes to stdout, one JSON object per line (flushed
 // at once); packets appear in the packet JSON form of goapptrace-verify and
@@ -15,6 +16,35 @@ package main
 // logs go to stderr. After --timeout (default 60s) the process prints
 // {"event":"timeout"} and exits with status 3; SIGINT/SIGTERM end it at once
 // (status 130/143).
+//
+// Receiving is done as the Go peers of the generation do it (peer_recv.go):
+//
+//   - Gob generation: through xtcp's 4096-byte receive buffer, which needs
+//     256 free bytes before every socket read. A frame of up to 3841 bytes
+//     (length included) always gets through; a bigger one only if its last
+//     part arrives in the same read as the rest that fits, one over 4096
+//     bytes never. When the buffer stalls, the peer logs "Conn Recv error:
+//     xtcp.buffer: required space beyond the upper limit", prints a
+//     "stalled" event and reads nothing more from that connection, without
+//     closing it: the socket stays open until the connection is closed
+//     otherwise (stdin command or end, timeout, signal).
+//   - Marshal generation: frames up to 100 MiB (length included); a bigger
+//     one makes the peer drop the connection.
+//
+// In both generations a complete frame whose payload does not decode is
+// skipped, as the Go peers skip it: the error is logged, a "bad-frame" event
+// printed, and the next frame read (the length header still frames the
+// stream). Only the hello that opens a connection must decode; a bad one
+// rejects the connection.
+//
+// Sending: the gob-generation peer cannot send a frame over 2048 bytes (it is
+// dropped with "Protocol pack error: ..."). The marshal-generation server
+// packs every command it sends from stdin into a fixed 1024-byte buffer, as
+// the Go server's Proto.PackTo does: a longer frame goes out cut to its
+// first 1024 bytes with the length header rewritten to 1020, while the byte
+// count inside the payload still states the full length. The server prints
+// its "sent" event all the same (the Go server does not notice) and logs the
+// truncation on stderr.
 //
 // The client's records, gob generation (--generation gob, the default).
 // With --symbols the client first sends
@@ -47,6 +77,21 @@ package main
 //		Lines: [{PC: 4100, FileID: 0, Line: 10}],
 //	}}
 //
+// With --big-symbols N (N > 0; marshal generation only, with gob it is a
+// usage error) the client sends instead, first, alone and flushed at once
+// (as the Go client's SendLarge sends its symbol table), before the
+// funclogs,
+//
+//	SymbolPacket{SymbolsData{
+//		Files: ["/src/main.go"],
+//		Mods:  [{Name: "main", MinPC: 4096, MaxPC: 4096 + 16*N}],
+//		Funcs: for i = 0..N-1: {Entry: 4096 + 16*i,
+//		        Name: fmt.Sprintf("main.func%07d_%s", i, strings.Repeat("x", 40))},
+//		Lines: for i = 0..N-1: {PC: 4096 + 16*i, FileID: 0, Line: i + 1},
+//	}}
+//
+// (89 bytes per function: about 235 000 functions make a 20 MiB frame).
+//
 // then, for i = 1..N (--funclogs N), RawFuncLogPacket{FuncLog: &RawFuncLog{
 //
 //	ID:        i,
@@ -59,11 +104,11 @@ package main
 // }}. --big-funclog builds record N+1 as the gob generation does (Tag 0,
 // 400 frames from 2^32); this generation sends it (about 3.2 KB). Records
 // are batched as the Go client batches them: buffered, and flushed at least
-// every 100 ms and when all are written. Both directions allow frames up to
-// 100 MiB. The marshal server closes a connection that sends it anything but
-// Ping, Shutdown (read as Ping), Symbol or RawFuncLog after the hello; the
-// client closes on Symbol or RawFuncLog. Packets on the server's stdin are
-// given in this generation's JSON form (goapptrace-marshal-verify's).
+// every 100 ms and when all are written. The marshal server closes a
+// connection that sends it anything but Ping, Shutdown (read as Ping),
+// Symbol or RawFuncLog after the hello; the client closes on Symbol or
+// RawFuncLog. Packets on the server's stdin are given in this generation's
+// JSON form (goapptrace-marshal-verify's).
 //
 // A protocol generation is a peerGeneration: the frame payload codec plus the
 // packets and rules that differ between generations: "gob" (peer_gob.go) and
@@ -120,9 +165,12 @@ type peerGeneration interface {
 	// send; a larger one is dropped with packLimitError.
 	maxSendFrame() int
 	packLimitError() error
-	// maxRecvFrame is the largest frame (length included) the Go peer can
-	// receive; a larger one makes it drop the connection.
-	maxRecvFrame() int
+	// newFrameReader returns the Go peer's receive loop over r.
+	newFrameReader(r io.Reader) frameReader
+	// aloneSendBuffer is the size of the fixed buffer the Go server packs a
+	// packet sent alone (a command) into; a larger frame goes out cut to
+	// it. 0: no such buffer.
+	aloneSendBuffer() int
 	protocolVersion() string
 	compatibleVersion(v string) bool
 	// flushInterval is how often the Go client sends its batch of buffered
@@ -288,36 +336,30 @@ func (e *peerEvent) packet(k string, p any) *peerEvent {
 
 func (e *peerEvent) String() string { return e.r.String() + "}" }
 
-// recvLimitError is the Go peer's "Conn Recv error" for a frame beyond its
-// receive buffer.
-type recvLimitError struct{ size, limit int }
-
-func (e recvLimitError) Error() string {
-	return fmt.Sprintf("Conn Recv error: frame of %d bytes is larger than %d", e.size, e.limit)
-}
-
 // peerConn is one connection: frames out through a buffered writer (under a
 // lock, so the pinger and the main flow can share it) and frames in.
 type peerConn struct {
 	gen peerGeneration
 	nc  net.Conn
-	r   *bufio.Reader
+	r   frameReader
 
 	wmu  sync.Mutex
 	w    *bufio.Writer
 	dead bool // no more writes; guarded by wmu
 
 	closeOnce sync.Once
+	closed    chan struct{} // closed by close
 	reasonMu  sync.Mutex
 	reason    string
 }
 
 func newPeerConn(gen peerGeneration, nc net.Conn) *peerConn {
 	return &peerConn{
-		gen: gen,
-		nc:  nc,
-		r:   bufio.NewReaderSize(nc, 64<<10),
-		w:   bufio.NewWriterSize(nc, 64<<10),
+		gen:    gen,
+		nc:     nc,
+		r:      gen.newFrameReader(nc),
+		w:      bufio.NewWriterSize(nc, 64<<10),
+		closed: make(chan struct{}),
 	}
 }
 
@@ -349,6 +391,11 @@ func (c *peerConn) write(p any, flush bool, then func()) error {
 	if err != nil {
 		return err
 	}
+	return c.writeFrame(frame, flush, then)
+}
+
+// writeFrame buffers a whole frame; see write.
+func (c *peerConn) writeFrame(frame []byte, flush bool, then func()) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if c.dead {
@@ -384,21 +431,17 @@ func (c *peerConn) sendFinal(p any) error {
 	return c.write(p, true, nil)
 }
 
-// recv reads one frame and decodes it.
+// recvFrame reads the payload of the next frame through the generation's
+// receive loop.
+func (c *peerConn) recvFrame() ([]byte, error) {
+	return c.r.next()
+}
+
+// recv reads one frame and decodes it; a payload that does not decode is an
+// error (used for the hellos, where the Go peers reject such a frame).
 func (c *peerConn) recv() (any, error) {
-	var hdr [4]byte
-	if _, err := io.ReadFull(c.r, hdr[:]); err != nil {
-		return nil, err
-	}
-	n := int(binary.BigEndian.Uint32(hdr[:]))
-	if max := c.gen.maxRecvFrame(); max > 0 && 4+n > max {
-		return nil, recvLimitError{size: 4 + n, limit: max}
-	}
-	payload := make([]byte, n)
-	if _, err := io.ReadFull(c.r, payload); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
+	payload, err := c.recvFrame()
+	if err != nil {
 		return nil, err
 	}
 	p, err := c.gen.decodePayload(payload)
@@ -415,7 +458,10 @@ func (c *peerConn) close(reason string) {
 		c.reason = reason
 	}
 	c.reasonMu.Unlock()
-	c.closeOnce.Do(func() { c.nc.Close() })
+	c.closeOnce.Do(func() {
+		c.nc.Close()
+		close(c.closed)
+	})
 	c.wmu.Lock()
 	c.dead = true
 	c.wmu.Unlock()
@@ -429,12 +475,8 @@ func (c *peerConn) closeReason() string {
 
 // readErrorReason words a receive error as a disconnect reason.
 func readErrorReason(err error) string {
-	var rl recvLimitError
-	switch {
-	case errors.Is(err, io.EOF):
+	if errors.Is(err, io.EOF) {
 		return "EOF"
-	case errors.As(err, &rl):
-		return rl.Error()
 	}
 	return err.Error()
 }

@@ -7,6 +7,8 @@ package main
 //	{"event":"rejected","reason":"..."}             negotiation failed (exit 1)
 //	{"event":"connected","hello":<ServerHelloPacket>}
 //	{"event":"packet","packet":<packet>}            every packet from the server
+//	{"event":"bad-frame","error":"..."}             a frame that does not decode, skipped
+//	{"event":"stalled","reason":"Conn Recv error: xtcp.buffer: required space beyond the upper limit"}
 //	{"event":"dropped","reason":"..."}              the --big-funclog record
 //	{"event":"closed"}                              we sent Shutdown and closed (exit 0)
 //	{"event":"disconnected","reason":"..."}         the connection ended first
@@ -15,6 +17,13 @@ package main
 // had arrived, else 1 (and always 1 if the server sent a Symbol or
 // RawFuncLog, which makes the client close). The records sent are described
 // in peer.go.
+//
+// After "stalled" (gob generation: the receive buffer stalled on a big
+// frame, see peer.go) the client reads nothing more and never closes the
+// connection: it goes on sending its records and pings, and then waits
+// until --timeout ({"event":"timeout"}, exit 3) or a signal. A stall while
+// waiting for the ServerHello ends the negotiation when Go's 10 s wait for
+// it runs out ("rejected", exit 1).
 
 import (
 	"errors"
@@ -42,6 +51,7 @@ type peerClient struct {
 	cmdsDone   chan struct{} // closed when cmds reaches wantCmds
 	readerDone chan struct{} // closed when the reader stops
 	closing    atomic.Bool
+	stalled    atomic.Bool // the receive loop stalled on a big frame
 }
 
 func runPeerClient(args []string) error {
@@ -53,6 +63,7 @@ func runPeerClient(args []string) error {
 	symbols := fs.Bool("symbols", false, "send a SymbolPacket first")
 	funclogs := fs.Int("funclogs", 0, "number of RawFuncLog records to send")
 	big := fs.Bool("big-funclog", false, "then try to send a RawFuncLog too large for the Go peer")
+	bigSymbols := fs.Int("big-symbols", 0, "send first, alone, a SymbolPacket of this many functions instead of --symbols' (marshal generation only; 0: none)")
 	waitCmds := fs.Int("wait-commands", 0, "wait for this many StartTraceCmd/StopTraceCmd packets before closing")
 	pingInterval := fs.Duration("ping-interval", 3*time.Second, "PingPacket interval (0: no pings)")
 	version := fs.String("version", "", "ClientHello ProtocolVersion (default: the generation's, \"1\")")
@@ -64,6 +75,15 @@ func runPeerClient(args []string) error {
 	}
 	if *connect == "" {
 		fmt.Fprintln(os.Stderr, "peer client: --connect is required")
+		os.Exit(2)
+	}
+	if *bigSymbols < 0 {
+		fmt.Fprintln(os.Stderr, "peer client: --big-symbols wants a count >= 0")
+		os.Exit(2)
+	}
+	if *bigSymbols > 0 && gen.name() != "marshal" {
+		// A gob-generation SymbolPacket carries no function table.
+		fmt.Fprintln(os.Stderr, "peer client: --big-symbols needs --generation marshal")
 		os.Exit(2)
 	}
 	if !isFlagSet(fs, "version") {
@@ -106,7 +126,7 @@ func runPeerClient(args []string) error {
 		go cl.flushLoop(d, stopPing)
 	}
 
-	if err := cl.sendRecords(*symbols, *funclogs, *big); err != nil {
+	if err := cl.sendRecords(*symbols, *bigSymbols, *funclogs, *big); err != nil {
 		return cl.disconnected(err)
 	}
 	logf("peer client: sent %d funclogs", *funclogs)
@@ -120,6 +140,13 @@ func runPeerClient(args []string) error {
 	case <-cl.readerDone:
 		return cl.disconnected(nil)
 	default:
+	}
+	if cl.stalled.Load() {
+		// The Go client's receive loop is gone but its connection is not:
+		// keep it open (and pinging) until the timeout or a signal.
+		logf("peer client: the receive loop has stalled; keeping the connection open until the timeout")
+		<-cl.readerDone // only a close, which nobody makes, ends it
+		return cl.disconnected(nil)
 	}
 	cl.closing.Store(true)
 	if err := cl.c.sendFinal(gen.shutdown()); err != nil {
@@ -168,9 +195,17 @@ func (cl *peerClient) negotiate(app, secret, version string) error {
 	if err := cl.c.write(cl.gen.clientHello(app, secret, version), true, nil); err != nil {
 		return fmt.Errorf("sending ClientHello: %w", err)
 	}
-	cl.c.nc.SetReadDeadline(time.Now().Add(goDefaultTimeout))
+	deadline := time.Now().Add(goDefaultTimeout)
+	cl.c.nc.SetReadDeadline(deadline)
 	p, err := cl.c.recv()
 	cl.c.nc.SetReadDeadline(time.Time{})
+	if errors.Is(err, errRecvStalled) {
+		// The Go client's receive loop is gone, so the ServerHello never
+		// arrives: it gives up when its wait for it times out.
+		cl.reportStall()
+		time.Sleep(time.Until(deadline))
+		return fmt.Errorf("no ServerHello within %v: %s", goDefaultTimeout, err)
+	}
 	if err != nil {
 		return fmt.Errorf("no ServerHello: %s", readErrorReason(err))
 	}
@@ -187,10 +222,24 @@ func (cl *peerClient) negotiate(app, secret, version string) error {
 func (cl *peerClient) readLoop() {
 	defer close(cl.readerDone)
 	for {
-		p, err := cl.c.recv()
+		payload, err := cl.c.recvFrame()
+		if errors.Is(err, errRecvStalled) {
+			// Nothing more is read; the connection stays open.
+			cl.reportStall()
+			<-cl.c.closed
+			return
+		}
 		if err != nil {
 			cl.c.close(readErrorReason(err))
 			return
+		}
+		p, err := cl.gen.decodePayload(payload)
+		if err != nil {
+			// The Go client logs the unpack error and goes on with the
+			// next frame: the length header still frames the stream.
+			cl.out.emit(newPeerEvent("bad-frame").str("error", err.Error()).String())
+			logf("peer client: Protocol unpack error: %v (skipped a frame of %d bytes)", err, 4+len(payload))
+			continue
 		}
 		cl.out.emit(newPeerEvent("packet").packet("packet", p).String())
 		k := cl.gen.kind(p)
@@ -210,6 +259,14 @@ func (cl *peerClient) readLoop() {
 			cl.mu.Unlock()
 		}
 	}
+}
+
+// reportStall reports that the receive loop stalled on a big frame, as the
+// gob-generation Go client's does.
+func (cl *peerClient) reportStall() {
+	cl.stalled.Store(true)
+	cl.out.emit(newPeerEvent("stalled").str("reason", errRecvStalled.Error()).String())
+	logf("peer client: %v; reading nothing more", errRecvStalled)
 }
 
 func (cl *peerClient) pingLoop(interval time.Duration, stop <-chan struct{}) {
@@ -251,9 +308,20 @@ func (cl *peerClient) flushLoop(interval time.Duration, stop <-chan struct{}) {
 }
 
 // sendRecords writes the symbols and funclogs through the buffered writer
-// and flushes at the end.
-func (cl *peerClient) sendRecords(symbols bool, n int, big bool) error {
-	if symbols {
+// and flushes at the end. A big symbol table (bigSymbols functions) goes
+// first, alone and flushed at once, as the Go client's SendLarge sends it.
+func (cl *peerClient) sendRecords(symbols bool, bigSymbols, n int, big bool) error {
+	switch {
+	case bigSymbols > 0:
+		frame, err := cl.c.frame(marshalPeerBigSymbols(bigSymbols))
+		if err != nil {
+			return err
+		}
+		if err := cl.c.writeFrame(frame, true, nil); err != nil {
+			return err
+		}
+		logf("peer client: sent a SymbolPacket of %d functions: a frame of %d bytes", bigSymbols, len(frame))
+	case symbols:
 		if err := cl.c.write(cl.gen.symbols(), false, nil); err != nil {
 			return err
 		}

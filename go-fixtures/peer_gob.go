@@ -8,6 +8,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"time"
 
@@ -24,10 +25,18 @@ var errGobPackLimit = errors.New("Protocol pack error: xtcp.buffer: required spa
 
 func (gobGeneration) name() string      { return "gob" }
 func (gobGeneration) maxSendFrame() int { return maxGoFrame } // 2048
-func (gobGeneration) maxRecvFrame() int { return 4096 }
 func (gobGeneration) packLimitError() error {
 	return errGobPackLimit
 }
+
+// newFrameReader: the gob-generation Go peer receives through xtcp's
+// 4096-byte buffer, which stalls on a big frame (see xtcpFrameReader).
+func (gobGeneration) newFrameReader(r io.Reader) frameReader { return newXtcpFrameReader(r) }
+
+// aloneSendBuffer: the gob-generation Go server packs a command like any
+// other packet, into the 2048-byte send buffer (maxSendFrame).
+func (gobGeneration) aloneSendBuffer() int { return 0 }
+
 func (gobGeneration) protocolVersion() string { return "1" }
 
 // flushInterval: the gob-generation peer flushes its records when all are

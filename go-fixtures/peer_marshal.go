@@ -6,6 +6,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	mp "goapptrace-proto/go-fixtures/marshalproto"
@@ -31,10 +33,22 @@ var errMarshalPackLimit = fmt.Errorf("packet too large: a frame of more than %d 
 
 func (marshalGeneration) name() string                    { return "marshal" }
 func (marshalGeneration) maxSendFrame() int               { return marshalMaxFrame }
-func (marshalGeneration) maxRecvFrame() int               { return marshalMaxFrame }
 func (marshalGeneration) packLimitError() error           { return errMarshalPackLimit }
 func (marshalGeneration) protocolVersion() string         { return "1" }
 func (marshalGeneration) compatibleVersion(v string) bool { return v == "1" }
+
+// newFrameReader: the marshal-generation Go peer receives frames up to
+// 100 MiB and drops a connection that sends a bigger one.
+func (marshalGeneration) newFrameReader(r io.Reader) frameReader {
+	return newBoundedFrameReader(r, marshalMaxFrame)
+}
+
+// marshalAloneSendBuffer is the fixed buffer Proto.PackTo of the
+// marshal-generation Go server marshals a packet sent alone (every command
+// to a client) into; what does not fit is cut off.
+const marshalAloneSendBuffer = 1024
+
+func (marshalGeneration) aloneSendBuffer() int { return marshalAloneSendBuffer }
 
 // flushInterval: the Go client batches small packets and sends the batch at
 // least every 100 ms.
@@ -59,8 +73,9 @@ func (marshalGeneration) encodePayload(p any) ([]byte, error) {
 
 // decodePayload reads a payload as the Go peer does: the packet factory
 // turns a Shutdown into an empty PingPacket, and bytes after the packet are
-// ignored. What the Go peer would panic on (type 0, LogPacket, an unknown
-// type, a short body) is an error.
+// ignored. What the Go peer fails to unpack (a short body, such as that of a
+// command cut to 1024 bytes) or would panic on (type 0, LogPacket, an
+// unknown type) is an error; the peer skips such a frame.
 func (marshalGeneration) decodePayload(payload []byte) (any, error) {
 	p, _, err := mp.Decode(payload)
 	if err != nil {
@@ -128,6 +143,26 @@ func marshalPeerFuncLog(i int) *mp.RawFuncLogPacket {
 		Frames:    []uintptr{uintptr(i), uintptr(i + 1), uintptr(i + 2)},
 		GID:       mp.GID(i % 7),
 		TxID:      mp.TxID(i),
+	}}
+}
+
+// marshalPeerBigSymbols is the SymbolPacket of --big-symbols n (see
+// peer.go): n functions, each with one line, in a module that covers them.
+func marshalPeerBigSymbols(n int) *mp.SymbolPacket {
+	const base, step = 4096, 16
+	pad := strings.Repeat("x", 40)
+	funcs := make([]mp.GoFunc, n)
+	lines := make([]mp.GoLine, n)
+	for i := range funcs {
+		pc := uintptr(base + step*i)
+		funcs[i] = mp.GoFunc{Entry: pc, Name: fmt.Sprintf("main.func%07d_%s", i, pad)}
+		lines[i] = mp.GoLine{PC: pc, FileID: 0, Line: uint32(i + 1)}
+	}
+	return &mp.SymbolPacket{SymbolsData: mp.SymbolsData{
+		Files: []string{"/src/main.go"},
+		Mods:  []mp.GoModule{{Name: "main", MinPC: base, MaxPC: uintptr(base + step*n)}},
+		Funcs: funcs,
+		Lines: lines,
 	}}
 }
 

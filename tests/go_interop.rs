@@ -153,17 +153,14 @@ async fn rust_client_with_the_go_server(generation: Generation) {
     assert_eq!(listening["event"], "listening");
     let address: Address = listening["address"].as_str().unwrap().parse().unwrap();
 
-    let mut options = ClientOptions {
+    // The default outgoing limit is what a Go peer of the generation receives.
+    let options = ClientOptions {
         generation,
         app_name: "rust".into(),
         pid: 77,
         host: "rust-host".into(),
         ..ClientOptions::default()
     };
-    if generation == Generation::Gob {
-        // What the gob-generation Go peer can receive.
-        options.session.max_outgoing_frame = 4096 - 4;
-    }
     let mut client = Client::connect(&address, options).await.expect("connect");
     assert_eq!(client.server_version(), "1");
     let connected = next_json(&mut out).await;
@@ -427,6 +424,9 @@ async fn one_rust_server_serves_both_generations_at_once() {
                     }
                 }
                 ServerEvent::CommandSent { .. } => {}
+                ServerEvent::BadFrame { client, frame } => {
+                    panic!("client {client} sent a bad frame: {frame:?}")
+                }
                 ServerEvent::Disconnected { client, reason } => {
                     assert_eq!(reason, "client sent Shutdown", "{}", ids[&client]);
                     assert_eq!(next_record[&client], 2001);

@@ -1,12 +1,14 @@
-//! Frames written by Go (`go-fixtures`, `go run . goapptrace`): every file
-//! decodes to its manifest entry, and encoding the manifest's packets in
-//! the stated order reproduces the file byte for byte.
+//! Frames written by Go (`go-fixtures`, `go run . goapptrace` and `go run .
+//! goapptrace-original`): every file decodes to its manifest entry, and
+//! encoding the manifest's packets in the stated order reproduces the file
+//! byte for byte, in the type ids of today's Go and of the Go the original
+//! goapptrace was built with.
 
 mod common;
 
 use std::time::Duration;
 
-use goapptrace_proto::protocol::{FrameDecoder, FrameEncoder, Packet};
+use goapptrace_proto::protocol::{FrameDecoder, FrameEncoder, GoEra, Packet};
 use serde_json::Value as Json;
 
 #[derive(serde::Deserialize)]
@@ -20,9 +22,29 @@ struct Entry {
     packets: Vec<Json>,
 }
 
+/// Each golden directory and the era whose Go wrote it.
+const SETS: [(&str, GoEra); 2] = [
+    ("testdata/goapptrace", GoEra::Current),
+    ("testdata/goapptrace-original", GoEra::Original),
+];
+
+fn manifest_of(dir: &str) -> Manifest {
+    serde_json::from_slice(&common::read_golden(&format!("{dir}/manifest.json"))).expect("manifest")
+}
+
 fn manifest() -> Manifest {
-    serde_json::from_slice(&common::read_golden("testdata/goapptrace/manifest.json"))
-        .expect("manifest")
+    manifest_of(SETS[0].0)
+}
+
+/// Encodes a manifest entry's packets as one Go process would: one
+/// registry (the encoder's), a fresh gob encoder per frame.
+fn encode_entry(entry: &Entry, mut encoder: FrameEncoder) -> Vec<u8> {
+    let mut out = Vec::new();
+    for p in &entry.packets {
+        let packet: Packet = serde_json::from_value(p.clone()).expect("manifest packet");
+        encoder.encode(&packet, &mut out).expect("encoding");
+    }
+    out
 }
 
 fn decode_all(bytes: &[u8]) -> Vec<Packet> {
@@ -55,26 +77,43 @@ fn every_packet_type_has_a_golden_file() {
 }
 
 #[test]
-fn every_file_decodes_to_its_manifest_entry() {
-    for entry in manifest().files {
-        let bytes = common::read_golden(&format!("testdata/goapptrace/{}", entry.file));
-        let decoded: Vec<Json> = decode_all(&bytes).iter().map(to_json).collect();
-        pretty_assertions::assert_eq!(decoded, entry.packets, "{}", entry.file);
+fn every_file_of_both_eras_decodes_to_its_manifest_entry() {
+    for (dir, _) in SETS {
+        for entry in manifest_of(dir).files {
+            let bytes = common::read_golden(&format!("{dir}/{}", entry.file));
+            let decoded: Vec<Json> = decode_all(&bytes).iter().map(to_json).collect();
+            pretty_assertions::assert_eq!(decoded, entry.packets, "{dir}/{}", entry.file);
+        }
     }
 }
 
 #[test]
-fn encoding_the_manifest_reproduces_every_file() {
-    for entry in manifest().files {
-        let golden = common::read_golden(&format!("testdata/goapptrace/{}", entry.file));
-        // One Go process: one registry, a fresh gob encoder per frame.
-        let mut encoder = FrameEncoder::new();
-        let mut out = Vec::new();
-        for p in &entry.packets {
-            let packet: Packet = serde_json::from_value(p.clone()).expect("manifest packet");
-            encoder.encode(&packet, &mut out).expect("encoding");
+fn encoding_the_manifest_reproduces_every_file_of_both_eras() {
+    for (dir, era) in SETS {
+        for entry in manifest_of(dir).files {
+            let golden = common::read_golden(&format!("{dir}/{}", entry.file));
+            let out = encode_entry(&entry, FrameEncoder::for_era(era));
+            common::assert_bytes_eq(&format!("{dir}/{}", entry.file), &out, &golden);
         }
-        common::assert_bytes_eq(&entry.file, &out, &golden);
+    }
+}
+
+#[test]
+fn the_eras_differ_in_type_ids_only_and_original_is_the_default() {
+    let current = manifest_of(SETS[0].0);
+    let original = manifest_of(SETS[1].0);
+    assert_eq!(current.files.len(), original.files.len());
+    for (a, b) in current.files.iter().zip(&original.files) {
+        assert_eq!((&a.file, &a.packets), (&b.file, &b.packets));
+        let old = common::read_golden(&format!("{}/{}", SETS[1].0, b.file));
+        assert_ne!(
+            common::read_golden(&format!("{}/{}", SETS[0].0, a.file)),
+            old,
+            "{}: the eras should differ in their type ids",
+            a.file
+        );
+        // FrameEncoder::new() writes the original goapptrace's bytes.
+        common::assert_bytes_eq(&b.file, &encode_entry(b, FrameEncoder::new()), &old);
     }
 }
 
@@ -110,12 +149,7 @@ fn decoded_packets_snapshot() {
 fn go_reads_the_frames_rust_writes() {
     let dir = common::TempDir::new("frames");
     for entry in manifest().files {
-        let mut encoder = FrameEncoder::new();
-        let mut out = Vec::new();
-        for p in &entry.packets {
-            let packet: Packet = serde_json::from_value(p.clone()).expect("manifest packet");
-            encoder.encode(&packet, &mut out).expect("encoding");
-        }
+        let out = encode_entry(&entry, FrameEncoder::new());
         let path = dir.0.join(&entry.file);
         std::fs::write(&path, &out).expect("writing frames");
         let path = path.to_string_lossy().into_owned();

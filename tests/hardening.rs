@@ -240,7 +240,7 @@ proptest! {
         });
         for (packet, generation) in [(AnyPacket::from(gob_packet), Generation::Gob), (marshal_packet.into(), Generation::Marshal)] {
             let mut bytes = Vec::new();
-            AnyFrameEncoder::new(generation, 1 << 20).encode(&packet, &mut bytes).expect("encode");
+            AnyFrameEncoder::new(generation, GoEra::Original).encode(&packet, &mut bytes).expect("encode");
             let mut decoder = FrameDecoder::new();
             decoder.feed(&bytes);
             let mut detected = None;

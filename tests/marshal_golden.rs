@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use goapptrace_proto::protocol::{AnyFrameEncoder, AnyPacket, FrameDecoder, Generation};
+use goapptrace_proto::protocol::{AnyFrameEncoder, AnyPacket, FrameDecoder, Generation, GoEra};
 use serde_json::Value as Json;
 
 #[derive(serde::Deserialize)]
@@ -44,7 +44,7 @@ fn decode_all(bytes: &[u8]) -> (Vec<AnyPacket>, Option<Generation>) {
 }
 
 fn encode_all(entry: &Entry) -> Vec<u8> {
-    let mut encoder = AnyFrameEncoder::new(Generation::Marshal, 1 << 30);
+    let mut encoder = AnyFrameEncoder::new(Generation::Marshal, GoEra::Current);
     let mut out = Vec::new();
     for p in &entry.packets {
         let packet =

@@ -6,10 +6,10 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use clap::Subcommand;
 
 use super::{Failure, input};
-use crate::protocol::{AnyFrameEncoder, AnyPacket, FrameDecoder, Generation};
-
-/// The largest frame the command line accepts: captures may be generous.
-const CLI_MAX_FRAME: usize = 64 << 20;
+use crate::protocol::{
+    AnyFrameEncoder, AnyPacket, DEFAULT_MAX_INCOMING_FRAME, FrameDecoder, Generation, GoEra,
+    OutgoingLimit,
+};
 
 #[derive(Subcommand)]
 pub enum FramesCommand {
@@ -30,6 +30,16 @@ pub enum FramesCommand {
         /// The protocol generation: gob or marshal.
         #[arg(long, default_value = "gob")]
         generation: Generation,
+        /// Whose bytes to write: "original" (the Go of 2017–2018: gob type
+        /// ids from 65, JSON escapes \u0008 and \u000c) or "current" (Go
+        /// 1.26: ids from 64, escapes \b and \f).
+        #[arg(long, value_name = "ERA", default_value = "original")]
+        go_era: GoEra,
+        /// The largest frame to write, in bytes, its 4-byte length included
+        /// [default: what a Go peer of the generation receives: 3841 for
+        /// gob, 104857600 for marshal].
+        #[arg(long, value_name = "BYTES")]
+        max_frame_out: Option<usize>,
     },
 }
 
@@ -40,14 +50,20 @@ pub fn run(cmd: FramesCommand) -> Result<(), Failure> {
             file,
             output,
             generation,
-        } => encode(&file, &output, generation),
+            go_era,
+            max_frame_out,
+        } => {
+            let mut encoder = AnyFrameEncoder::new(generation, go_era);
+            encoder.set_limit(OutgoingLimit::for_generation(generation, max_frame_out));
+            encode(&file, &output, generation, encoder)
+        }
     }
 }
 
 fn decode(path: &str) -> Result<(), Failure> {
     let mut input = input::open(path)?;
     let mut decoder = FrameDecoder::new();
-    decoder.set_max_frame(CLI_MAX_FRAME);
+    decoder.set_max_frame(DEFAULT_MAX_INCOMING_FRAME);
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut chunk = vec![0u8; 64 * 1024];
@@ -58,7 +74,7 @@ fn decode(path: &str) -> Result<(), Failure> {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 out.flush()?;
-                return Err(Failure(format!("{}: {e}", input.name)));
+                return Err(Failure::new(format!("{}: {e}", input.name)));
             }
         };
         if n == 0 {
@@ -71,7 +87,7 @@ fn decode(path: &str) -> Result<(), Failure> {
                 Ok(None) => break,
                 Err(e) => {
                     out.flush()?;
-                    return Err(Failure(format!("{}: {e}", input.name)));
+                    return Err(Failure::new(format!("{}: {e}", input.name)));
                 }
             }
         }
@@ -79,22 +95,27 @@ fn decode(path: &str) -> Result<(), Failure> {
     out.flush()?;
     decoder
         .finish()
-        .map_err(|e| Failure(format!("{}: {e}", input.name)))
+        .map_err(|e| Failure::new(format!("{}: {e}", input.name)))
 }
 
-fn encode(path: &str, output: &str, generation: Generation) -> Result<(), Failure> {
+fn encode(
+    path: &str,
+    output: &str,
+    generation: Generation,
+    mut encoder: AnyFrameEncoder,
+) -> Result<(), Failure> {
     let input = input::open(path)?;
     let sink: Box<dyn Write> = if output == "-" {
         Box::new(io::stdout())
     } else {
-        Box::new(File::create(output).map_err(|e| Failure(format!("{output}: {e}")))?)
+        Box::new(File::create(output).map_err(|e| Failure::new(format!("{output}: {e}")))?)
     };
     let mut out = BufWriter::new(sink);
-    let mut encoder = AnyFrameEncoder::new(generation, CLI_MAX_FRAME);
     let mut frame = Vec::new();
     for (index, line) in BufReader::new(input.reader).lines().enumerate() {
         let line_no = index + 1;
-        let fail = |message: String| Failure(format!("{}: line {line_no}: {message}", input.name));
+        let fail =
+            |message: String| Failure::new(format!("{}: line {line_no}: {message}", input.name));
         let line = line.map_err(|e| fail(e.to_string()))?;
         if line.trim().is_empty() {
             continue;

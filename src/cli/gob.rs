@@ -63,5 +63,5 @@ fn dump(path: &str) -> Result<(), Failure> {
 
 /// `FILE: message`; a decoding error's message names its byte offset.
 pub fn located(name: &str, e: &gob::Error) -> Failure {
-    Failure(format!("{name}: {e}"))
+    Failure::new(format!("{name}: {e}"))
 }

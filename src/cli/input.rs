@@ -18,7 +18,7 @@ pub fn open(path: &str) -> Result<Input, Failure> {
             reader: Box::new(BufReader::new(io::stdin())),
         });
     }
-    let file = File::open(path).map_err(|e| Failure(format!("{path}: {e}")))?;
+    let file = File::open(path).map_err(|e| Failure::new(format!("{path}: {e}")))?;
     Ok(Input {
         name: path.to_string(),
         reader: Box::new(BufReader::new(file)),

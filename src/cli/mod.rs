@@ -3,6 +3,7 @@
 mod frames;
 mod gob;
 mod input;
+mod options;
 mod send;
 mod serve;
 
@@ -35,13 +36,27 @@ enum Command {
     Send(send::SendArgs),
 }
 
-/// A failure the command reports: the message goes to stderr, the process
-/// exits with status 2.
-pub struct Failure(pub String);
+/// A failure the command reports: the message goes to stderr, and the
+/// process exits with the status (2 for bad input and errors, 1 where a
+/// command says so).
+pub struct Failure {
+    pub message: String,
+    pub status: u8,
+}
+
+impl Failure {
+    /// A failure with exit status 2.
+    pub fn new(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            status: 2,
+        }
+    }
+}
 
 impl<E: std::fmt::Display> From<E> for Failure {
     fn from(e: E) -> Self {
-        Failure(e.to_string())
+        Failure::new(e.to_string())
     }
 }
 
@@ -55,9 +70,9 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure(message)) => {
+        Err(Failure { message, status }) => {
             eprintln!("goapptrace-proto: {message}");
-            ExitCode::from(2)
+            ExitCode::from(status)
         }
     }
 }

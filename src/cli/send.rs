@@ -1,11 +1,13 @@
 //! `goapptrace-proto send`: act as a trace target.
 
 use std::io::Write;
+use std::time::Duration;
 
 use clap::Args;
-use tokio::io::AsyncBufReadExt;
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader, Lines};
 
 use super::Failure;
+use super::options::{SessionArgs, run_async};
 use crate::net::{Address, Client, ClientOptions, NetError};
 use crate::protocol::{AnyPacket, ClientEvent, Generation};
 
@@ -23,14 +25,15 @@ pub struct SendArgs {
     /// The protocol generation to speak: gob or marshal.
     #[arg(long, default_value = "gob")]
     generation: Generation,
+    #[command(flatten)]
+    session: SessionArgs,
     /// JSON lines of packets to send, or - (the default) for standard input.
     #[arg(default_value = "-")]
     file: String,
 }
 
 pub fn run(args: SendArgs) -> Result<(), Failure> {
-    let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(send(args))
+    run_async(send(args))?
 }
 
 fn print_packet(packet: &AnyPacket) {
@@ -38,6 +41,20 @@ fn print_packet(packet: &AnyPacket) {
     let _ = writeln!(out, "{}", packet.to_json());
     let _ = out.flush();
 }
+
+/// How the sending ended, when it ended before the input did.
+enum Stop {
+    /// A line could not be read, parsed or sent (exit status 2).
+    Failed(Failure),
+    /// The connection ended badly (exit status 2).
+    Broken(NetError),
+    /// The server closed the connection.
+    ServerClosed,
+    /// SIGTERM or Ctrl-C.
+    Signal(&'static str),
+}
+
+type InputLines = Lines<BufReader<Box<dyn AsyncRead + Unpin + Send>>>;
 
 async fn send(args: SendArgs) -> Result<(), Failure> {
     let address: Address = args.connect.parse()?;
@@ -47,6 +64,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
         host: hostname(),
         app_name: args.app,
         secret: args.secret,
+        session: args.session.config(),
         ..ClientOptions::default()
     };
     let name = if args.file == "-" {
@@ -54,62 +72,94 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
     } else {
         args.file.clone()
     };
-    let reader: Box<dyn tokio::io::AsyncRead + Unpin + Send> = if args.file == "-" {
+    let reader: Box<dyn AsyncRead + Unpin + Send> = if args.file == "-" {
         Box::new(tokio::io::stdin())
     } else {
         Box::new(
             tokio::fs::File::open(&args.file)
                 .await
-                .map_err(|e| Failure(format!("{}: {e}", args.file)))?,
+                .map_err(|e| Failure::new(format!("{}: {e}", args.file)))?,
         )
     };
-    let mut client = Client::connect(&address, options).await?;
+    // Signals are caught from the start: one that comes during the
+    // handshake still ends the command cleanly.
+    let signal = super::serve::stop_signal();
+    tokio::pin!(signal);
+    let mut client = tokio::select! {
+        client = Client::connect(&address, options) => client?,
+        name = &mut signal => return Err(Failure::new(format!("stopped by {name} while connecting"))),
+    };
     print_packet(client.server_hello());
 
-    let mut lines = tokio::io::BufReader::new(reader).lines();
+    let mut lines: InputLines = BufReader::new(reader).lines();
     let mut line_no = 0usize;
-    let mut failure = None;
-    let mut server_gone = false;
-    loop {
+    let mut sent = 0u64;
+    let stop = loop {
         tokio::select! {
             line = lines.next_line() => {
                 line_no += 1;
                 let line = match line {
                     Ok(Some(line)) => line,
-                    Ok(None) => break,
-                    Err(e) => {
-                        failure = Some(Failure(format!("{name}: line {line_no}: {e}")));
-                        break;
-                    }
+                    Ok(None) => break None,
+                    Err(e) => break Some(Stop::Failed(Failure::new(format!("{name}: line {line_no}: {e}")))),
                 };
                 if line.trim().is_empty() {
                     continue;
                 }
-                let sent = match AnyPacket::from_json(&line, generation) {
+                let result = match AnyPacket::from_json(&line, generation) {
                     Ok(packet) => client.send(&packet).await.map_err(|e| e.to_string()),
                     Err(e) => Err(e.to_string()),
                 };
-                if let Err(message) = sent {
-                    failure = Some(Failure(format!("{name}: line {line_no}: {message}")));
-                    break;
+                match result {
+                    Ok(()) => sent += 1,
+                    Err(message) => {
+                        break Some(Stop::Failed(Failure::new(format!("{name}: line {line_no}: {message}"))));
+                    }
                 }
             }
-            event = client.next_event(), if !server_gone => match event {
+            event = client.next_event() => match event {
                 Some(Ok(event)) => print_event(event, generation),
-                Some(Err(e)) => {
-                    failure = Some(e.into());
-                    break;
-                }
-                None => server_gone = true,
+                Some(Err(e)) => break Some(Stop::Broken(e)),
+                None => break Some(Stop::ServerClosed),
             },
+            name = &mut signal => break Some(Stop::Signal(name)),
         }
-    }
+    };
     let closed = client.close().await;
-    match (failure, closed) {
-        (Some(f), _) => Err(f),
-        (None, Err(NetError::Io(e))) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        (None, Err(e)) => Err(e.into()),
-        (None, Ok(())) => Ok(()),
+    let rest_not_sent = |what: &str| Failure {
+        message: format!(
+            "{what}: {sent} input packet{} sent, the rest of the input was not",
+            if sent == 1 { " was" } else { "s were" }
+        ),
+        status: 1,
+    };
+    match stop {
+        Some(Stop::Failed(f)) => Err(f),
+        Some(Stop::Broken(e)) => Err(Failure::new(format!(
+            "{e} ({sent} input packets were sent)"
+        ))),
+        Some(Stop::ServerClosed) if input_is_done(&mut lines).await => Ok(()),
+        Some(Stop::ServerClosed) => Err(rest_not_sent("the server closed the connection")),
+        Some(Stop::Signal(signal)) => Err(rest_not_sent(&format!("stopped by {signal}"))),
+        None => match closed {
+            // The server may close first once it has all; that is fine.
+            Err(NetError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => Err(e.into()),
+            Ok(()) => Ok(()),
+        },
+    }
+}
+
+/// Whether the input has nothing left but blank lines, judged at once: a
+/// pipe that stays open with nothing in it counts as input left.
+async fn input_is_done(lines: &mut InputLines) -> bool {
+    let wait = Duration::from_millis(100);
+    loop {
+        match tokio::time::timeout(wait, lines.next_line()).await {
+            Ok(Ok(Some(line))) if line.trim().is_empty() => continue,
+            Ok(Ok(None)) => return true,
+            _ => return false,
+        }
     }
 }
 
@@ -120,6 +170,11 @@ fn print_event(event: ClientEvent, generation: Generation) {
         }
         ClientEvent::Ping => print_packet(&AnyPacket::ping(generation)),
         ClientEvent::Shutdown => print_packet(&AnyPacket::shutdown(generation)),
+        ClientEvent::BadFrame(bad) => eprintln!(
+            "goapptrace-proto: warning: skipped a frame from the server at byte {} ({} bytes) \
+             that does not decode: {}",
+            bad.offset, bad.len, bad.reason
+        ),
     }
 }
 

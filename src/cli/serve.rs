@@ -1,15 +1,18 @@
 //! `goapptrace-proto serve`: a log server printing its events.
 
+use std::collections::HashMap;
 use std::io::Write;
+use std::time::Duration;
 
 use clap::Args;
 use serde_json::json;
 use tokio::io::AsyncBufReadExt;
 
 use super::Failure;
-use std::collections::HashMap;
-
-use crate::net::{Address, ClientId, Server, ServerEvent, ServerOptions};
+use super::options::{SessionArgs, run_async};
+use crate::net::{
+    Address, ClientId, DEFAULT_MEMORY_BUDGET, Server, ServerEvent, ServerOptions, ServerStats,
+};
 use crate::protocol::{AnyPacket, Generation};
 
 #[derive(Args)]
@@ -21,7 +24,17 @@ pub struct ServeArgs {
     /// Refuse clients whose hello does not carry this secret.
     #[arg(long)]
     secret: Option<String>,
+    #[command(flatten)]
+    session: SessionArgs,
+    /// The most memory, in bytes, that incoming frame buffers of all
+    /// connections hold together; a connection whose next frame does not
+    /// fit waits until memory is free.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MEMORY_BUDGET)]
+    memory_budget: usize,
 }
+
+/// How often the stats are printed while any connection waits for memory.
+const STATS_EVERY: Duration = Duration::from_secs(10);
 
 /// The JSON line for a server event; packets are in the frames commands' form.
 pub fn event_json(event: &ServerEvent) -> String {
@@ -46,6 +59,10 @@ pub fn event_json(event: &ServerEvent) -> String {
         ServerEvent::CommandSent { client, packet: p } => json!({
             "event": "command", "client": client, "packet": packet(p),
         }),
+        ServerEvent::BadFrame { client, frame } => json!({
+            "event": "bad_frame", "client": client, "offset": frame.offset, "len": frame.len,
+            "reason": frame.reason,
+        }),
         ServerEvent::Disconnected { client, reason } => json!({
             "event": "disconnected", "client": client, "reason": reason,
         }),
@@ -53,17 +70,32 @@ pub fn event_json(event: &ServerEvent) -> String {
     value.to_string()
 }
 
-pub fn run(args: ServeArgs) -> Result<(), Failure> {
-    let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(serve(args))
+/// The JSON line of the server's stats.
+pub fn stats_json(stats: &ServerStats) -> String {
+    json!({
+        "event": "stats", "connections": stats.connections, "budget": stats.memory.budget,
+        "reserved": stats.memory.reserved, "buffered": stats.memory.buffered,
+        "waiting": stats.memory.waiting,
+    })
+    .to_string()
 }
 
-/// A command typed on standard input: send `packet` (in the JSON form of
-/// the client's generation) to `client`.
+pub fn run(args: ServeArgs) -> Result<(), Failure> {
+    run_async(serve(args))?
+}
+
+/// A line on standard input: send `packet` (in the JSON form of the
+/// client's generation) to `client`, or print the stats.
 #[derive(serde::Deserialize)]
-struct Command {
-    client: ClientId,
-    packet: serde_json::Value,
+#[serde(untagged)]
+enum Command {
+    Send {
+        client: ClientId,
+        packet: serde_json::Value,
+    },
+    Stats {
+        stats: bool,
+    },
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Failure> {
@@ -74,6 +106,8 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         .transpose()?;
     let options = ServerOptions {
         secret: args.secret,
+        session: args.session.config(),
+        memory_budget: args.memory_budget,
         ..ServerOptions::default()
     };
     let mut server = Server::bind(address.as_ref(), options).await?;
@@ -82,12 +116,14 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     let mut stdin_open = true;
     let mut generations: HashMap<ClientId, Generation> = HashMap::new();
+    let mut stats_timer = tokio::time::interval(STATS_EVERY);
+    stats_timer.tick().await;
     let stop = stop_signal();
     tokio::pin!(stop);
-    loop {
+    let signal = loop {
         tokio::select! {
             event = server.next_event() => {
-                let Some(event) = event else { break };
+                let Some(event) = event else { break None };
                 match &event {
                     ServerEvent::Connected { client, generation, .. } => {
                         generations.insert(*client, *generation);
@@ -101,62 +137,106 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
             }
             line = stdin.next_line(), if stdin_open => match line {
                 Ok(Some(line)) if line.trim().is_empty() => {}
-                Ok(Some(line)) => {
-                    if let Err(e) = command(&server, &generations, &line).await {
-                        eprintln!("goapptrace-proto: command {line:?}: {e}");
-                    }
-                }
+                Ok(Some(line)) => command(&server, &generations, &line).await,
                 // No more commands; the server goes on.
                 Ok(None) | Err(_) => stdin_open = false,
             },
-            _ = &mut stop => break,
+            _ = stats_timer.tick() => {
+                let stats = server.stats();
+                if stats.memory.waiting > 0 {
+                    print_line(&stats_json(&stats));
+                }
+            }
+            name = &mut stop => break Some(name),
         }
+    };
+    if let Some(name) = signal {
+        eprintln!("goapptrace-proto: {name}: stopping (a second signal exits at once)");
+        // The stop is bounded, but a person pressing Ctrl-C twice means now.
+        tokio::spawn(async {
+            let name = stop_signal().await;
+            eprintln!("goapptrace-proto: {name} again: exiting");
+            std::process::exit(130);
+        });
+    } else {
+        eprintln!("goapptrace-proto: stopping");
     }
-    eprintln!("goapptrace-proto: stopping");
     for event in server.shutdown().await {
         print_event(&event);
     }
     Ok(())
 }
 
-async fn command(
-    server: &Server,
-    generations: &HashMap<ClientId, Generation>,
-    line: &str,
-) -> Result<(), String> {
-    let cmd: Command = serde_json::from_str(line).map_err(|e| e.to_string())?;
-    let generation = generations
-        .get(&cmd.client)
-        .copied()
-        .ok_or_else(|| format!("no client {}", cmd.client))?;
-    let packet = AnyPacket::from_json_value(cmd.packet, generation).map_err(|e| e.to_string())?;
-    server
-        .send_command(cmd.client, &packet)
-        .await
-        .map_err(|e| e.to_string())
+/// Carries out one line of standard input; a line that cannot be carried
+/// out is reported on stderr and as an `error` event.
+async fn command(server: &Server, generations: &HashMap<ClientId, Generation>, line: &str) {
+    let mut client = None;
+    let result = async {
+        match serde_json::from_str::<Command>(line).map_err(|e| e.to_string())? {
+            Command::Stats { stats: true } => {
+                print_line(&stats_json(&server.stats()));
+                Ok(())
+            }
+            Command::Stats { stats: false } => Ok(()),
+            Command::Send { client: id, packet } => {
+                client = Some(id);
+                let generation = generations
+                    .get(&id)
+                    .copied()
+                    .ok_or_else(|| format!("no client {id}"))?;
+                let packet =
+                    AnyPacket::from_json_value(packet, generation).map_err(|e| e.to_string())?;
+                server
+                    .send_command(id, &packet)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+        }
+    }
+    .await;
+    if let Err(error) = result {
+        eprintln!("goapptrace-proto: command {line:?}: {error}");
+        let mut value = json!({"event": "error", "command": line, "error": error});
+        if let Some(id) = client {
+            value["client"] = json!(id);
+        }
+        print_line(&value.to_string());
+    }
 }
 
 fn print_event(event: &ServerEvent) {
-    if let ServerEvent::Disconnected { client, reason } = event {
-        eprintln!("goapptrace-proto: client {client} disconnected: {reason}");
+    match event {
+        ServerEvent::Disconnected { client, reason } => {
+            eprintln!("goapptrace-proto: client {client} disconnected: {reason}");
+        }
+        ServerEvent::BadFrame { client, frame } => eprintln!(
+            "goapptrace-proto: client {client}: skipped a frame at byte {} ({} bytes) that \
+             does not decode: {}",
+            frame.offset, frame.len, frame.reason
+        ),
+        _ => {}
     }
+    print_line(&event_json(event));
+}
+
+fn print_line(line: &str) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{}", event_json(event));
+    let _ = writeln!(out, "{line}");
     let _ = out.flush();
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn stop_signal() {
+/// Resolves on Ctrl-C or SIGTERM, with the signal's name.
+pub(super) async fn stop_signal() -> &'static str {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = match signal(SignalKind::terminate()) {
         Ok(s) => s,
         Err(_) => {
             let _ = tokio::signal::ctrl_c().await;
-            return;
+            return "SIGINT";
         }
     };
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => "SIGINT",
+        _ = term.recv() => "SIGTERM",
     }
 }

@@ -34,6 +34,9 @@ pub struct ClientOptions {
     pub handshake_timeout: Duration,
     /// How often a Ping goes out once established (Go: 3 s).
     pub ping_interval: Duration,
+    /// The longest the server may leave bytes untaken before a send fails
+    /// (a peer that stopped reading).
+    pub write_timeout: Duration,
 }
 
 impl Default for ClientOptions {
@@ -49,6 +52,7 @@ impl Default for ClientOptions {
             retry_delay: Duration::from_millis(10),
             handshake_timeout: Duration::from_secs(10),
             ping_interval: Duration::from_secs(3),
+            write_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -56,13 +60,23 @@ impl Default for ClientOptions {
 struct Shared {
     session: ClientSession,
     writer: WriteHalf<Conn>,
+    write_timeout: Duration,
 }
 
 impl Shared {
+    /// Writes what the session has queued. A server that takes none of it
+    /// within the write timeout has lost a frame midway: the session ends.
     async fn flush(&mut self) -> Result<(), NetError> {
         if self.session.has_output() {
             let out = self.session.take_output();
-            self.writer.write_all(&out).await?;
+            let limit = self.write_timeout;
+            match tokio::time::timeout(limit, self.writer.write_all(&out)).await {
+                Ok(written) => written?,
+                Err(_) => {
+                    self.session.abandon();
+                    return Err(NetError::WriteTimeout(limit));
+                }
+            }
         }
         Ok(())
     }
@@ -102,6 +116,7 @@ impl Client {
         let mut shared = Shared {
             session: ClientSession::new(hello, &options.session)?,
             writer,
+            write_timeout: options.write_timeout,
         };
         let handshake = async {
             shared.flush().await?;
@@ -146,33 +161,45 @@ impl Client {
     }
 
     /// Sends a Symbol or RawFuncLogNew packet (or a Ping). A packet too
-    /// large for the peer is an error here; the connection stays up.
+    /// large for the peer is an error here, before any byte of it is sent;
+    /// the connection stays up.
     pub async fn send(&self, packet: &AnyPacket) -> Result<(), NetError> {
         let mut shared = self.shared.lock().await;
         shared.session.send(packet)?;
         shared.flush().await
     }
 
-    /// Sends many packets with one write.
+    /// Sends many packets with one write. A packet that cannot be sent
+    /// stops the batch there: the packets before it are sent, and the
+    /// error says which one failed.
     pub async fn send_all<'p>(
         &self,
         packets: impl IntoIterator<Item = &'p AnyPacket>,
     ) -> Result<(), NetError> {
         let mut shared = self.shared.lock().await;
-        for packet in packets {
-            shared.session.send(packet)?;
+        let mut queued = Ok(());
+        for (index, packet) in packets.into_iter().enumerate() {
+            if let Err(source) = shared.session.send(packet) {
+                queued = Err(NetError::Batch {
+                    index,
+                    source: Box::new(source.into()),
+                });
+                break;
+            }
         }
-        shared.flush().await
+        shared.flush().await?;
+        queued
     }
 
-    /// The next thing the server said: StartTrace, StopTrace, Ping or
-    /// Shutdown. `None` once the connection is gone; an error first if it
-    /// ended badly.
+    /// The next thing the server said: StartTrace, StopTrace, Ping,
+    /// Shutdown, or a frame that did not decode (skipped). `None` once the
+    /// connection is gone; an error first if it ended badly.
     pub async fn next_event(&mut self) -> Option<Result<ClientEvent, NetError>> {
         self.events.recv().await
     }
 
-    /// Sends Shutdown, flushes, then closes the connection.
+    /// Sends Shutdown, flushes (within the write timeout), then closes the
+    /// connection.
     pub async fn close(self) -> Result<(), NetError> {
         self.pinger.abort();
         let result = {

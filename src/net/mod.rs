@@ -1,13 +1,17 @@
 //! The tokio transport: addresses, a client (trace target) and a server.
 
 mod addr;
+mod budget;
 mod client;
 mod conn;
 mod server;
 
 pub use addr::{Address, InvalidAddress};
+pub use budget::BudgetStats;
 pub use client::{Client, ClientOptions};
-pub use server::{ClientId, Server, ServerEvent, ServerOptions};
+pub use server::{
+    ClientId, DEFAULT_MEMORY_BUDGET, Server, ServerEvent, ServerOptions, ServerStats,
+};
 
 use crate::protocol::ProtocolError;
 
@@ -39,8 +43,24 @@ pub enum NetError {
     #[error("no client with id {0}")]
     UnknownClient(u64),
 
+    #[error(
+        "the peer took no bytes for {0:?}: the frame under way was abandoned and the \
+         connection closed"
+    )]
+    WriteTimeout(std::time::Duration),
+
+    #[error(
+        "the next frame is {len} bytes, larger than the server's whole memory budget of \
+         {budget} bytes for incoming frames (--memory-budget, ServerOptions::memory_budget)"
+    )]
+    FrameOverBudget { len: u64, budget: usize },
+
     #[error(transparent)]
     Protocol(#[from] ProtocolError),
+
+    /// A packet of a batch could not be sent; those before it were.
+    #[error("packet {index} of the batch: {source}")]
+    Batch { index: usize, source: Box<NetError> },
 
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),

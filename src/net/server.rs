@@ -8,14 +8,15 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::net::{TcpListener, UnixListener};
-use tokio::sync::{Mutex, mpsc, watch};
+use tokio::sync::{Mutex, Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::NetError;
 use super::addr::Address;
+use super::budget::{BudgetStats, MemoryBudget, Reservation};
 use super::conn::Conn;
 use crate::protocol::{
-    AnyPacket, Generation, ProtocolError, ServerEvent as SessionEvent, ServerSession, SessionConfig,
+    AnyPacket, BadFrame, Generation, ServerEvent as SessionEvent, ServerSession, SessionConfig,
 };
 
 /// A connected client's number, unique for the life of the server.
@@ -38,7 +39,18 @@ pub struct ServerOptions {
     pub idle_timeout: Option<Duration>,
     /// How long a graceful stop waits for clients to close.
     pub stop_grace: Duration,
+    /// The longest a client may leave a frame for it untaken; after that
+    /// the send is an error and the connection is closed.
+    pub write_timeout: Duration,
+    /// The most memory the incoming frame buffers of all connections hold
+    /// together. A connection whose next frame does not fit stops being
+    /// read until memory is given back; a frame larger than the whole
+    /// budget closes its connection.
+    pub memory_budget: usize,
 }
+
+/// The default [`ServerOptions::memory_budget`]: 512 MiB.
+pub const DEFAULT_MEMORY_BUDGET: usize = 512 << 20;
 
 impl Default for ServerOptions {
     fn default() -> Self {
@@ -47,9 +59,20 @@ impl Default for ServerOptions {
             secret: None,
             handshake_timeout: Duration::from_secs(10),
             idle_timeout: Some(Duration::from_secs(10)),
-            stop_grace: Duration::from_secs(2),
+            stop_grace: Duration::from_secs(1),
+            write_timeout: Duration::from_secs(10),
+            memory_budget: DEFAULT_MEMORY_BUDGET,
         }
     }
+}
+
+/// What the server holds now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerStats {
+    /// Connected clients (negotiated or not).
+    pub connections: usize,
+    /// The memory budget and its use.
+    pub memory: BudgetStats,
 }
 
 /// What happens on the server, in order per client.
@@ -75,6 +98,12 @@ pub enum ServerEvent {
         client: ClientId,
         packet: AnyPacket,
     },
+    /// A frame from the client that did not decode; it was skipped, as the
+    /// Go server skips it, and the connection goes on.
+    BadFrame {
+        client: ClientId,
+        frame: BadFrame,
+    },
     Disconnected {
         client: ClientId,
         reason: String,
@@ -84,13 +113,26 @@ pub enum ServerEvent {
 struct ConnShared {
     session: ServerSession,
     writer: WriteHalf<Conn>,
+    /// Ends the connection's reader: its bytes can no longer be trusted to
+    /// reach the client whole.
+    kill: Arc<Notify>,
 }
 
 impl ConnShared {
-    async fn flush(&mut self) -> Result<(), NetError> {
+    /// Writes what the session has queued, within `limit`. A client that
+    /// does not take it in time has lost a frame midway: its connection
+    /// is ended.
+    async fn flush(&mut self, limit: Duration) -> Result<(), NetError> {
         if self.session.has_output() {
             let out = self.session.take_output();
-            self.writer.write_all(&out).await?;
+            match tokio::time::timeout(limit, self.writer.write_all(&out)).await {
+                Ok(written) => written?,
+                Err(_) => {
+                    self.session.abandon();
+                    self.kill.notify_one();
+                    return Err(NetError::WriteTimeout(limit));
+                }
+            }
         }
         Ok(())
     }
@@ -98,6 +140,7 @@ impl ConnShared {
 
 struct Inner {
     options: ServerOptions,
+    budget: Arc<MemoryBudget>,
     clients: std::sync::Mutex<HashMap<ClientId, Arc<Mutex<ConnShared>>>>,
     tasks: std::sync::Mutex<Vec<JoinHandle<()>>>,
     next_id: AtomicU64,
@@ -189,6 +232,7 @@ impl Server {
         let (events_tx, events) = mpsc::channel(4096);
         let (stop, stop_rx) = watch::channel(false);
         let inner = Arc::new(Inner {
+            budget: MemoryBudget::new(options.memory_budget),
             options,
             clients: Default::default(),
             tasks: Default::default(),
@@ -224,7 +268,17 @@ impl Server {
         ids
     }
 
-    /// Sends a StartTraceCmd or StopTraceCmd to one client.
+    /// What the server holds now: connections and memory.
+    pub fn stats(&self) -> ServerStats {
+        ServerStats {
+            connections: lock(&self.inner.clients).len(),
+            memory: self.inner.budget.stats(),
+        }
+    }
+
+    /// Sends a StartTraceCmd or StopTraceCmd to one client. A packet the
+    /// client cannot receive (over the outgoing limit) is an error, and
+    /// nothing of it is sent.
     pub async fn send_command(&self, client: ClientId, packet: &AnyPacket) -> Result<(), NetError> {
         let conn = lock(&self.inner.clients)
             .get(&client)
@@ -233,7 +287,7 @@ impl Server {
         {
             let mut c = conn.lock().await;
             c.session.send(packet)?;
-            c.flush().await?;
+            c.flush(self.inner.options.write_timeout).await?;
         }
         let _ = self
             .inner
@@ -250,16 +304,21 @@ impl Server {
     /// connection and waits (up to the grace period) for them to end.
     pub async fn shutdown(mut self) -> Vec<ServerEvent> {
         self.acceptor.abort();
-        let _ = self.stop.send(true);
+        let grace = self.inner.options.stop_grace;
+        let deadline = tokio::time::Instant::now() + grace;
         let conns: Vec<_> = lock(&self.inner.clients).values().cloned().collect();
-        for conn in conns {
+        // Side by side and within the grace period: a client that takes no
+        // bytes must not hold up the stop.
+        let goodbyes = conns.into_iter().map(|conn| async move {
             let mut c = conn.lock().await;
             c.session.close();
-            let _ = c.flush().await;
-            let _ = c.writer.shutdown().await;
-        }
+            if c.flush(grace).await.is_ok() {
+                let _ = c.writer.shutdown().await;
+            }
+        });
+        let _ = tokio::time::timeout_at(deadline, join_all(goodbyes)).await;
+        let _ = self.stop.send(true);
         let tasks: Vec<_> = std::mem::take(&mut *lock(&self.inner.tasks));
-        let grace = self.inner.options.stop_grace;
         // Events must keep flowing while the connections finish.
         let mut rest = Vec::new();
         let wait = async {
@@ -268,7 +327,7 @@ impl Server {
             }
         };
         tokio::pin!(wait);
-        let deadline = tokio::time::sleep(grace);
+        let deadline = tokio::time::sleep_until(deadline);
         tokio::pin!(deadline);
         loop {
             tokio::select! {
@@ -298,6 +357,23 @@ impl Drop for Server {
             let _ = std::fs::remove_file(path);
         }
     }
+}
+
+/// Runs the futures side by side until all are done.
+async fn join_all<F: std::future::Future<Output = ()>>(futures: impl IntoIterator<Item = F>) {
+    let mut set = Vec::new();
+    for f in futures {
+        set.push(Box::pin(f));
+    }
+    std::future::poll_fn(|cx| {
+        set.retain_mut(|f| f.as_mut().poll(cx).is_pending());
+        if set.is_empty() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await
 }
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -333,19 +409,23 @@ async fn accept_loop(listener: Listener, inner: Arc<Inner>) {
 
 async fn serve_client(id: ClientId, conn: Conn, inner: Arc<Inner>) {
     let (reader, writer) = tokio::io::split(conn);
+    let kill = Arc::new(Notify::new());
     let shared = Arc::new(Mutex::new(ConnShared {
         session: ServerSession::new(&inner.options.session, inner.options.secret.clone()),
         writer,
+        kill: kill.clone(),
     }));
     lock(&inner.clients).insert(id, shared.clone());
-    let reason = match read_client(id, reader, &shared, &inner).await {
+    let reason = match read_client(id, reader, &shared, &kill, &inner).await {
         Ok(reason) => reason,
         Err(e) => e.to_string(),
     };
     lock(&inner.clients).remove(&id);
     {
         let mut c = shared.lock().await;
-        let _ = c.writer.shutdown().await;
+        // An abandoned frame's memory goes back at once.
+        c.session.release_memory(0);
+        let _ = tokio::time::timeout(inner.options.write_timeout, c.writer.shutdown()).await;
     }
     let _ = inner
         .events
@@ -353,41 +433,75 @@ async fn serve_client(id: ClientId, conn: Conn, inner: Arc<Inner>) {
         .await;
 }
 
+/// The most one socket read takes in.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// The memory a connection must have reserved before it reads on: room
+/// for the frame it is receiving (once its length has arrived) and for
+/// what one read adds.
+fn memory_need(session: &ServerSession, budget: usize) -> Result<usize, NetError> {
+    let frame = match session.next_frame_len() {
+        Some(len) if len > budget as u64 => {
+            return Err(NetError::FrameOverBudget { len, budget });
+        }
+        Some(len) => len as usize,
+        None => 0,
+    };
+    let need = (frame + 2 * READ_CHUNK).max(session.buffered() + READ_CHUNK);
+    Ok(need.min(budget))
+}
+
 /// Reads one client until it leaves; the result is why it left.
 async fn read_client(
     id: ClientId,
     mut reader: ReadHalf<Conn>,
     shared: &Mutex<ConnShared>,
+    kill: &Notify,
     inner: &Inner,
 ) -> Result<String, NetError> {
     let options = &inner.options;
     let mut stop = inner.stop.clone();
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = vec![0u8; READ_CHUNK];
     let mut events = Vec::new();
+    let mut memory = Reservation::new(inner.budget.clone());
     let hello_deadline = tokio::time::Instant::now() + options.handshake_timeout;
     // When the last complete frame arrived: bytes that never finish a
-    // frame do not keep a connection alive.
+    // frame, and time spent waiting for memory, do not keep a connection
+    // alive.
     let mut last_frame = tokio::time::Instant::now();
     loop {
-        let established = shared.lock().await.session.is_established();
+        let (established, need) = {
+            let c = shared.lock().await;
+            (
+                c.session.is_established(),
+                memory_need(&c.session, inner.budget.limit())?,
+            )
+        };
         let deadline = if established {
             options.idle_timeout.map(|t| last_frame + t)
         } else {
             Some(hello_deadline)
         };
-        let read = async {
+        let expired = async {
             match deadline {
-                Some(d) => tokio::time::timeout_at(d, reader.read(&mut buf)).await.ok(),
-                None => Some(reader.read(&mut buf).await),
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
             }
         };
+        // Memory first (this may wait), then the socket.
+        let step = async {
+            memory.resize(need).await;
+            reader.read(&mut buf).await
+        };
         let n = tokio::select! {
-            r = read => match r {
-                Some(r) => r?,
-                None if established => return Ok("no frame within the idle timeout".into()),
-                None => return Ok(format!("no hello within {:?}", options.handshake_timeout)),
-            },
+            r = step => r?,
+            _ = expired => return Ok(if established {
+                "no frame within the idle timeout".into()
+            } else {
+                format!("no hello within {:?}", options.handshake_timeout)
+            }),
             _ = stop.changed() => return Ok("server stopped".into()),
+            _ = kill.notified() => return Ok("the client did not take a frame in time".into()),
         };
         let outcome = {
             let mut c = shared.lock().await;
@@ -399,12 +513,22 @@ async fn read_client(
             while let Some(e) = c.session.poll_event() {
                 events.push(e);
             }
-            if !events.is_empty() {
+            if events
+                .iter()
+                .any(|e| !matches!(e, SessionEvent::BadFrame(_)))
+            {
                 last_frame = tokio::time::Instant::now();
             }
+            // A big frame's buffer goes back once it is decoded.
+            let keep = c
+                .session
+                .next_frame_len()
+                .map_or(READ_CHUNK, |len| len as usize + READ_CHUNK);
+            c.session.release_memory(keep);
+            memory.set_buffered(c.session.buffered());
             // The hello's answer, if any; nothing goes out after an error.
             if r.is_ok() {
-                c.flush().await?;
+                c.flush(options.write_timeout).await?;
             }
             (r, c.session.is_closed())
         };
@@ -418,6 +542,7 @@ async fn read_client(
                 },
                 SessionEvent::Symbols(packet) => ServerEvent::Symbols { client: id, packet },
                 SessionEvent::FuncLog(packet) => ServerEvent::FuncLog { client: id, packet },
+                SessionEvent::BadFrame(frame) => ServerEvent::BadFrame { client: id, frame },
                 SessionEvent::Ping => continue,
                 SessionEvent::Shutdown => {
                     said_shutdown = true;
@@ -429,15 +554,11 @@ async fn read_client(
             }
         }
         match outcome {
-            (Err(e), _) => return Err(protocol_reason(e)),
+            (Err(e), _) => return Err(NetError::Protocol(e)),
             (Ok(()), _) if said_shutdown => return Ok("client sent Shutdown".into()),
             (Ok(()), _) if n == 0 => return Ok("client closed the connection".into()),
             (Ok(()), true) => return Ok("session closed".into()),
             (Ok(()), false) => {}
         }
     }
-}
-
-fn protocol_reason(e: ProtocolError) -> NetError {
-    NetError::Protocol(e)
 }

@@ -2,17 +2,29 @@
 
 use thiserror::Error;
 
+use super::limits::OutgoingLimit;
 use crate::gob;
 
 /// What can go wrong with frames and sessions. Offsets count bytes from the
 /// start of the byte stream the frames came in.
 #[derive(Debug, Error)]
 pub enum ProtocolError {
-    #[error("frame at byte {offset} is {len} bytes, over the limit of {max}")]
+    /// An incoming frame (`len` bytes, its length included) is over this
+    /// side's own limit; the stream cannot go on past it.
+    #[error(
+        "frame at byte {offset} is {len} bytes, over this side's limit of {max} bytes for \
+         incoming frames (--max-frame-in, or SessionConfig::max_incoming_frame, raises it)"
+    )]
     FrameTooLarge { offset: u64, len: u64, max: u64 },
 
-    #[error("packet of {len} bytes is over the peer's limit of {max}")]
-    PacketTooLarge { len: usize, max: usize },
+    /// A packet whose frame is over the outgoing limit; nothing of it was
+    /// sent, and the session goes on.
+    #[error("this {packet} frame is {len} bytes; {limit}")]
+    PacketTooLarge {
+        packet: &'static str,
+        len: usize,
+        limit: OutgoingLimit,
+    },
 
     #[error("frame at byte {offset} has unknown packet type {code}")]
     UnknownPacketType { offset: u64, code: i64 },
@@ -85,4 +97,21 @@ pub enum ProtocolError {
         packet_generation: super::Generation,
         connection: super::Generation,
     },
+}
+
+impl ProtocolError {
+    /// Whether this is a complete frame, within the limit, whose payload
+    /// does not decode. A frame decoder is then already past that frame, so
+    /// the stream can go on, as the Go peers go on: they skip such a frame.
+    pub fn is_bad_payload(&self) -> bool {
+        matches!(
+            self,
+            ProtocolError::UnknownPacketType { .. }
+                | ProtocolError::HeaderMismatch { .. }
+                | ProtocolError::TrailingBytes { .. }
+                | ProtocolError::Gob { .. }
+                | ProtocolError::Invalid { .. }
+                | ProtocolError::GenerationMismatch { .. }
+        )
+    }
 }

@@ -5,21 +5,19 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use super::era::GoEra;
 use super::error::ProtocolError;
 use super::generation::{AnyPacket, Generation, decode_any_payload};
+use super::limits::{DEFAULT_MAX_INCOMING_FRAME, OutgoingLimit};
 use super::packet::*;
 use crate::gob::schema::{Schema, schema_of};
 use crate::gob::{self, EncoderState, Registry};
-
-/// The default largest frame accepted or sent (the marshal generation of the
-/// Go peers allows 100 MiB; the gob generation far less, see the README).
-pub const DEFAULT_MAX_FRAME: usize = 1 << 20;
 
 /// Turns packets into frames as one Go process would: one registry for the
 /// life of the sender, a fresh gob encoder per frame.
 pub struct FrameEncoder {
     registry: Registry,
-    max_frame: usize,
+    limit: OutgoingLimit,
     /// The memory of the per-frame encoders, reused from frame to frame.
     state: Option<EncoderState>,
     /// Schemas of `HeaderPacket` and of each packet type, looked up once.
@@ -41,47 +39,45 @@ impl Default for FrameEncoder {
 }
 
 impl FrameEncoder {
+    /// An encoder writing the bytes of the original goapptrace (type ids
+    /// from 65), limited to what a gob-generation Go peer receives.
     pub fn new() -> Self {
-        FrameEncoder::with_registry(Registry::new())
+        FrameEncoder::for_era(GoEra::Original)
     }
 
-    /// Uses `registry` for type ids (for example one that starts at 65, as
-    /// the Go releases of goapptrace's time did).
+    /// An encoder writing the bytes of the given Go era.
+    pub fn for_era(era: GoEra) -> Self {
+        FrameEncoder::with_registry(era.registry())
+    }
+
+    /// Uses `registry` for type ids.
     pub fn with_registry(registry: Registry) -> Self {
         FrameEncoder {
             registry,
-            max_frame: DEFAULT_MAX_FRAME,
+            limit: OutgoingLimit::GobPeer,
             state: None,
             schemas: Default::default(),
             prefixes: Default::default(),
         }
     }
 
-    /// Refuses to write frames whose payload is larger than `max`.
+    /// Refuses to write frames larger than `limit` allows.
+    pub fn set_limit(&mut self, limit: OutgoingLimit) {
+        self.limit = limit;
+    }
+
+    /// Refuses to write frames (length included) larger than `max` bytes.
     pub fn set_max_frame(&mut self, max: usize) {
-        self.max_frame = max;
+        self.limit = OutgoingLimit::Configured(max);
     }
 
     /// Appends the frame for `packet` to `out`. A packet too large for the
     /// limit is an error and leaves `out` as it was.
     pub fn encode(&mut self, packet: &Packet, out: &mut Vec<u8>) -> Result<(), ProtocolError> {
-        let start = out.len();
-        out.extend_from_slice(&[0; 4]);
-        let result = self.encode_payload(packet, out);
-        let len = out.len() - start - 4;
-        if let Err(e) = result {
-            out.truncate(start);
-            return Err(e);
-        }
-        if len > self.max_frame || len > u32::MAX as usize {
-            out.truncate(start);
-            return Err(ProtocolError::PacketTooLarge {
-                len,
-                max: self.max_frame,
-            });
-        }
-        out[start..start + 4].copy_from_slice(&(len as u32).to_be_bytes());
-        Ok(())
+        let limit = self.limit;
+        write_frame(out, packet.packet_type().go_name(), limit, |out| {
+            self.encode_payload(packet, out)
+        })
     }
 
     fn encode_payload(&mut self, packet: &Packet, out: &mut Vec<u8>) -> Result<(), ProtocolError> {
@@ -156,6 +152,33 @@ fn cached_schema<T: DeserializeOwned + 'static>(
     Ok(s)
 }
 
+/// Appends one frame: the 4-byte length, then what `payload` writes. A
+/// frame over `limit`, or a failed payload, leaves `out` as it was.
+pub(crate) fn write_frame(
+    out: &mut Vec<u8>,
+    packet: &'static str,
+    limit: OutgoingLimit,
+    payload: impl FnOnce(&mut Vec<u8>) -> Result<(), ProtocolError>,
+) -> Result<(), ProtocolError> {
+    let start = out.len();
+    out.extend_from_slice(&[0; 4]);
+    if let Err(e) = payload(out) {
+        out.truncate(start);
+        return Err(e);
+    }
+    let len = out.len() - start;
+    let Ok(header) = u32::try_from(len - 4) else {
+        out.truncate(start);
+        return Err(ProtocolError::PacketTooLarge { packet, len, limit });
+    };
+    if len > limit.max_frame() {
+        out.truncate(start);
+        return Err(ProtocolError::PacketTooLarge { packet, len, limit });
+    }
+    out[start..start + 4].copy_from_slice(&header.to_be_bytes());
+    Ok(())
+}
+
 /// Cuts a byte stream into frames and decodes their packets. Feed it bytes
 /// as they arrive, cut anywhere; take packets while it has them.
 pub struct FrameDecoder {
@@ -170,6 +193,8 @@ pub struct FrameDecoder {
     /// Stream offset of `buf[0]`.
     base: u64,
     max_frame: usize,
+    /// The length (prefix included) of the last frame taken.
+    last_frame_len: u64,
 }
 
 impl Default for FrameDecoder {
@@ -186,28 +211,50 @@ impl FrameDecoder {
             buf: Vec::new(),
             start: 0,
             base: 0,
-            max_frame: DEFAULT_MAX_FRAME,
+            max_frame: DEFAULT_MAX_INCOMING_FRAME,
+            last_frame_len: 0,
         }
     }
 
-    /// Refuses frames whose payload is larger than `max` (checked before
-    /// anything is allocated for them).
+    /// Refuses frames larger than `max` bytes, length included (checked
+    /// before anything is allocated for them).
     pub fn set_max_frame(&mut self, max: usize) {
         self.max_frame = max;
     }
 
-    /// Adds received bytes.
+    /// Adds received bytes. The buffer grows with the bytes that arrive,
+    /// and never past the end of the frame being received (plus what came
+    /// with it), so its memory is what the peer really sent.
     pub fn feed(&mut self, bytes: &[u8]) {
         if self.start > 0 && self.start == self.buf.len() {
             self.base += self.start as u64;
             self.buf.clear();
             self.start = 0;
         } else if self.start > 4096 && self.start * 2 > self.buf.len() {
+            self.compact();
+        }
+        let needed = self.buf.len() + bytes.len();
+        if needed > self.buf.capacity() {
+            // The consumed part is not worth copying into a larger buffer.
+            self.compact();
+            let needed = self.buf.len() + bytes.len();
+            let doubled = (self.buf.capacity() * 2).max(needed);
+            let target = match self.next_frame_len() {
+                Some(frame) => doubled.min(needed.max(frame as usize)),
+                None => doubled,
+            };
+            self.buf.reserve_exact(target - self.buf.len());
+        }
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Drops the bytes already decoded from the front of the buffer.
+    fn compact(&mut self) {
+        if self.start > 0 {
             self.base += self.start as u64;
             self.buf.drain(..self.start);
             self.start = 0;
         }
-        self.buf.extend_from_slice(bytes);
     }
 
     /// The stream offset of the next frame.
@@ -220,8 +267,39 @@ impl FrameDecoder {
         self.buf.len() - self.start
     }
 
+    /// The size (length included) the next frame announces, once its
+    /// length has arrived.
+    pub fn next_frame_len(&self) -> Option<u64> {
+        self.buf[self.start..]
+            .first_chunk::<4>()
+            .map(|head| 4 + u64::from(u32::from_be_bytes(*head)))
+    }
+
+    /// The size (length included) of the frame last taken: after a payload
+    /// error, the frame that was skipped.
+    pub fn last_frame_len(&self) -> u64 {
+        self.last_frame_len
+    }
+
+    /// Bytes of memory the buffer holds (what arrived and was not yet
+    /// given back, and room for what is still to come of the frame).
+    pub fn buffered(&self) -> usize {
+        self.buf.capacity()
+    }
+
+    /// Gives back memory beyond `keep` bytes (or beyond the bytes not yet
+    /// decoded, when there are more): after a big frame, its buffer.
+    pub fn release_memory(&mut self, keep: usize) {
+        if self.buf.capacity() > keep {
+            self.compact();
+            self.buf.shrink_to(keep.max(self.buf.len()));
+        }
+    }
+
     /// The next complete frame's packet, `Ok(None)` if more bytes are needed.
-    /// After an error the decoder should be dropped: the stream is lost.
+    /// After an error for which [`ProtocolError::is_bad_payload`] holds, the
+    /// decoder is past the bad frame and can go on; after any other error
+    /// the stream is lost.
     pub fn next_packet(&mut self) -> Result<Option<Packet>, ProtocolError> {
         let Some((offset, range)) = self.next_frame()? else {
             return Ok(None);
@@ -276,7 +354,7 @@ impl FrameDecoder {
         let Some(head) = avail.first_chunk::<4>() else {
             return Ok(None);
         };
-        let len = u32::from_be_bytes(*head) as u64;
+        let len = 4 + u64::from(u32::from_be_bytes(*head));
         if len > self.max_frame as u64 {
             return Err(ProtocolError::FrameTooLarge {
                 offset,
@@ -284,11 +362,12 @@ impl FrameDecoder {
                 max: self.max_frame as u64,
             });
         }
-        if (avail.len() as u64) < 4 + len {
+        if (avail.len() as u64) < len {
             return Ok(None);
         }
-        let body = self.start + 4..self.start + 4 + len as usize;
+        let body = self.start + 4..self.start + len as usize;
         self.start = body.end;
+        self.last_frame_len = len;
         Ok(Some((offset, body)))
     }
 
@@ -298,10 +377,7 @@ impl FrameDecoder {
         if have == 0 {
             return Ok(());
         }
-        let need = match self.buf[self.start..].first_chunk::<4>() {
-            Some(head) => 4 + u32::from_be_bytes(*head) as u64,
-            None => 4,
-        };
+        let need = self.next_frame_len().unwrap_or(4);
         Err(ProtocolError::Truncated {
             offset: self.offset(),
             have,
@@ -474,7 +550,7 @@ mod tests {
 
     #[test]
     fn ping_frame_matches_the_spec_worked_example() {
-        let mut enc = FrameEncoder::with_registry(Registry::with_first_id(65));
+        let mut enc = FrameEncoder::new();
         let mut out = Vec::new();
         enc.encode(&Packet::Ping(PingPacket {}), &mut out).unwrap();
         assert_eq!(out, unhex(SPEC_PING_FRAME));
@@ -522,7 +598,7 @@ mod tests {
         assert!(matches!(
             dec.next_packet(),
             Err(ProtocolError::FrameTooLarge {
-                len: 0xffff_ffff,
+                len: 0x1_0000_0003,
                 ..
             })
         ));

@@ -3,8 +3,10 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::era::GoEra;
 use super::error::ProtocolError;
-use super::frame::FrameEncoder;
+use super::frame::{FrameEncoder, write_frame};
+use super::limits::OutgoingLimit;
 use super::marshal;
 use super::packet::{Packet, PacketType};
 
@@ -248,43 +250,46 @@ any_from!(
 /// lives as long as the sender; marshal frames need nothing.
 pub struct AnyFrameEncoder {
     generation: Generation,
+    era: GoEra,
     gob: FrameEncoder,
-    max_frame: usize,
+    limit: OutgoingLimit,
 }
 
 impl AnyFrameEncoder {
-    pub fn new(generation: Generation, max_frame: usize) -> Self {
-        let mut gob = FrameEncoder::new();
-        gob.set_max_frame(max_frame);
+    /// An encoder of `generation` writing `era`'s bytes, limited to what a
+    /// Go peer of that generation receives.
+    pub fn new(generation: Generation, era: GoEra) -> Self {
+        let limit = OutgoingLimit::for_generation(generation, None);
+        let mut gob = FrameEncoder::for_era(era);
+        gob.set_limit(limit);
         AnyFrameEncoder {
             generation,
+            era,
             gob,
-            max_frame,
+            limit,
         }
+    }
+
+    /// Refuses to write frames larger than `limit` allows.
+    pub fn set_limit(&mut self, limit: OutgoingLimit) {
+        self.limit = limit;
+        self.gob.set_limit(limit);
     }
 
     pub fn generation(&self) -> Generation {
         self.generation
     }
 
-    /// Appends the frame of `packet`, which must be of this generation.
+    /// Appends the frame of `packet`, which must be of this generation. A
+    /// packet over the limit is an error and leaves `out` as it was.
     pub fn encode(&mut self, packet: &AnyPacket, out: &mut Vec<u8>) -> Result<(), ProtocolError> {
         match packet {
             AnyPacket::Gob(p) if self.generation == Generation::Gob => self.gob.encode(p, out),
             AnyPacket::Marshal(p) if self.generation == Generation::Marshal => {
-                let start = out.len();
-                out.extend_from_slice(&[0; 4]);
-                p.encode_payload(out);
-                let len = out.len() - start - 4;
-                if len > self.max_frame || len > u32::MAX as usize {
-                    out.truncate(start);
-                    return Err(ProtocolError::PacketTooLarge {
-                        len,
-                        max: self.max_frame,
-                    });
-                }
-                out[start..start + 4].copy_from_slice(&(len as u32).to_be_bytes());
-                Ok(())
+                write_frame(out, p.go_name(), self.limit, |out| {
+                    p.encode_payload(out, self.era);
+                    Ok(())
+                })
             }
             other => Err(ProtocolError::WrongGeneration {
                 packet: other.go_name(),

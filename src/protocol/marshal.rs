@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::era::GoEra;
 use super::error::ProtocolError;
 
 /// `ClientHelloPacket` of this generation: the hello also names the process.
@@ -196,8 +197,9 @@ impl Packet {
         serde_json::from_str(text)
     }
 
-    /// Appends the payload (type byte and body) of this packet.
-    pub fn encode_payload(&self, out: &mut Vec<u8>) {
+    /// Appends the payload (type byte and body) of this packet, with the
+    /// JSON escapes of `era`'s Go.
+    pub fn encode_payload(&self, out: &mut Vec<u8>, era: GoEra) {
         out.push(self.type_code());
         match self {
             Packet::ClientHello(p) => {
@@ -213,7 +215,7 @@ impl Packet {
             | Packet::StopTraceCmd(StopTraceCmdPacket { func_name }) => {
                 let mut json = Vec::with_capacity(func_name.len() + 16);
                 json.extend_from_slice(b"{\"FuncName\":");
-                go_json_string(&mut json, func_name);
+                go_json_string(&mut json, func_name, era);
                 json.push(b'}');
                 put_u64(out, json.len() as u64);
                 out.extend_from_slice(&json);
@@ -355,16 +357,18 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(s.as_bytes());
 }
 
-/// Writes `s` as Go's `encoding/json` does (with its default HTML escaping).
-pub fn go_json_string(out: &mut Vec<u8>, s: &str) {
+/// Writes `s` as `era`'s Go `encoding/json` does (with its default HTML
+/// escaping): Go 1.22 began to write U+0008 and U+000C as `\b` and `\f`.
+pub fn go_json_string(out: &mut Vec<u8>, s: &str, era: GoEra) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    let short_escapes = era == GoEra::Current;
     out.push(b'"');
     for c in s.chars() {
         match c {
             '"' => out.extend_from_slice(b"\\\""),
             '\\' => out.extend_from_slice(b"\\\\"),
-            '\u{8}' => out.extend_from_slice(b"\\b"),
-            '\u{c}' => out.extend_from_slice(b"\\f"),
+            '\u{8}' if short_escapes => out.extend_from_slice(b"\\b"),
+            '\u{c}' if short_escapes => out.extend_from_slice(b"\\f"),
             '\n' => out.extend_from_slice(b"\\n"),
             '\r' => out.extend_from_slice(b"\\r"),
             '\t' => out.extend_from_slice(b"\\t"),
@@ -393,46 +397,68 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn short(&self, what: &str) -> ProtocolError {
+    fn invalid(&self, message: String) -> ProtocolError {
         ProtocolError::Invalid {
             offset: self.frame,
-            message: format!("payload ends at byte {} while reading {what}", self.pos),
+            message,
         }
     }
 
-    fn take(&mut self, n: u64, what: &str) -> Result<&'a [u8], ProtocolError> {
-        if n > (self.bytes.len() - self.pos) as u64 {
-            return Err(self.short(what));
-        }
-        let start = self.pos;
-        self.pos += n as usize;
-        Ok(&self.bytes[start..self.pos])
+    fn remaining(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+
+    fn fixed<const N: usize>(&mut self, what: &str) -> Result<[u8; N], ProtocolError> {
+        let Some(bytes) = self.bytes[self.pos..].first_chunk::<N>() else {
+            return Err(self.invalid(format!(
+                "the {}-byte payload ends inside {what} at byte {}",
+                self.bytes.len(),
+                self.pos
+            )));
+        };
+        self.pos += N;
+        Ok(*bytes)
     }
 
     fn u8(&mut self) -> Result<u8, ProtocolError> {
-        Ok(self.take(1, "a byte")?[0])
+        Ok(self.fixed::<1>("a byte")?[0])
     }
 
     fn u32(&mut self) -> Result<u32, ProtocolError> {
-        let b = self.take(4, "a 32-bit integer")?;
-        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        Ok(u32::from_be_bytes(self.fixed("a 32-bit integer")?))
     }
 
     fn u64(&mut self) -> Result<u64, ProtocolError> {
-        let b = self.take(8, "a 64-bit integer")?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(b);
-        Ok(u64::from_be_bytes(a))
+        Ok(u64::from_be_bytes(self.fixed("a 64-bit integer")?))
+    }
+
+    /// A u64 count of `unit`-byte items (`what` names the count) that must
+    /// fit in what remains of the payload; checked before any allocation.
+    fn count(&mut self, what: &str, unit: u64) -> Result<u64, ProtocolError> {
+        let at = self.pos;
+        let n = self.u64()?;
+        if n.saturating_mul(unit) > self.remaining() as u64 {
+            return Err(self.invalid(format!(
+                "{what} {n} at payload byte {at} runs past the end of the {}-byte payload",
+                self.bytes.len()
+            )));
+        }
+        Ok(n)
+    }
+
+    /// A u64 byte count (`what` names it), then that many bytes.
+    fn counted_bytes(&mut self, what: &str) -> Result<&'a [u8], ProtocolError> {
+        let n = self.count(what, 1)? as usize;
+        let start = self.pos;
+        self.pos += n;
+        Ok(&self.bytes[start..self.pos])
     }
 
     fn string(&mut self) -> Result<String, ProtocolError> {
         let at = self.pos;
-        let n = self.u64()?;
-        let bytes = self.take(n, "a string")?;
-        String::from_utf8(bytes.to_vec()).map_err(|_| ProtocolError::Invalid {
-            offset: self.frame,
-            message: format!("the string at payload byte {at} is not UTF-8"),
-        })
+        let bytes = self.counted_bytes("string length")?;
+        String::from_utf8(bytes.to_vec())
+            .map_err(|_| self.invalid(format!("the string at payload byte {at} is not UTF-8")))
     }
 
     /// A u64 count, then that many items of at least `min_size` bytes each:
@@ -442,10 +468,7 @@ impl<'a> Reader<'a> {
         min_size: u64,
         mut item: impl FnMut(&mut Self) -> Result<T, ProtocolError>,
     ) -> Result<Vec<T>, ProtocolError> {
-        let n = self.u64()?;
-        if n.saturating_mul(min_size) > (self.bytes.len() - self.pos) as u64 {
-            return Err(self.short("a list"));
-        }
+        let n = self.count("element count", min_size)?;
         let mut items = Vec::with_capacity(n as usize);
         for _ in 0..n {
             items.push(item(self)?);
@@ -454,8 +477,7 @@ impl<'a> Reader<'a> {
     }
 
     fn func_name_json(&mut self) -> Result<String, ProtocolError> {
-        let n = self.u64()?;
-        let json = self.take(n, "a JSON command")?;
+        let json = self.counted_bytes("JSON byte count")?;
         #[derive(Deserialize)]
         struct Body {
             #[serde(rename = "FuncName", default)]
@@ -475,7 +497,7 @@ mod tests {
 
     fn json(s: &str) -> String {
         let mut out = Vec::new();
-        go_json_string(&mut out, s);
+        go_json_string(&mut out, s, GoEra::Current);
         String::from_utf8(out).unwrap()
     }
 
@@ -488,6 +510,45 @@ mod tests {
             "\"\\n\\t\\r\\b\\f\\u0000\\u001f\u{7f}\""
         );
         assert_eq!(json("\u{2028}\u{2029}é"), "\"\\u2028\\u2029é\"");
+    }
+
+    /// Go before 1.22 (the spec, "JSON escapes depend on the Go release")
+    /// wrote U+0008 and U+000C as `\u0008` and `\u000c`; nothing else
+    /// differs. Go 1.26 cannot write these bytes, so they are spelled out.
+    #[test]
+    fn the_original_era_writes_the_old_escapes() {
+        let packet = Packet::StartTraceCmd(StartTraceCmdPacket {
+            func_name: "a\u{8}b\u{c}c<\u{1}".into(),
+        });
+        let mut payload = Vec::new();
+        packet.encode_payload(&mut payload, GoEra::Original);
+        let body = br#"{"FuncName":"a\u0008b\u000cc\u003c\u0001"}"#;
+        let mut expected = vec![START_TRACE_CMD];
+        expected.extend_from_slice(&(body.len() as u64).to_be_bytes());
+        expected.extend_from_slice(body);
+        assert_eq!(payload, expected);
+        assert_eq!(Packet::decode_payload(&payload, 0).unwrap(), packet);
+
+        let mut current = Vec::new();
+        packet.encode_payload(&mut current, GoEra::Current);
+        assert!(current.ends_with(br#""a\bb\fc\u003c\u0001"}"#));
+    }
+
+    /// A frame the marshal Go server cut to 1024 bytes still states the full
+    /// JSON byte count; the error says so in those words.
+    #[test]
+    fn a_count_past_the_end_says_so() {
+        let packet = Packet::StartTraceCmd(StartTraceCmdPacket {
+            func_name: "f".repeat(2000),
+        });
+        let mut payload = Vec::new();
+        packet.encode_payload(&mut payload, GoEra::Current);
+        let err = Packet::decode_payload(&payload[..1020], 14).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "frame at byte 14: JSON byte count 2015 at payload byte 1 runs past the end of \
+             the 1020-byte payload"
+        );
     }
 
     #[test]
@@ -541,7 +602,7 @@ mod tests {
         ];
         for p in packets {
             let mut payload = Vec::new();
-            p.encode_payload(&mut payload);
+            p.encode_payload(&mut payload, GoEra::Original);
             assert_eq!(Packet::decode_payload(&payload, 0).unwrap(), p);
             for cut in 0..payload.len() {
                 assert!(Packet::decode_payload(&payload[..cut], 0).is_err());

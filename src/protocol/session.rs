@@ -4,33 +4,73 @@
 
 use std::collections::VecDeque;
 
+use super::era::GoEra;
 use super::error::ProtocolError;
-use super::frame::{DEFAULT_MAX_FRAME, FrameDecoder};
+use super::frame::FrameDecoder;
 use super::generation::{AnyFrameEncoder, AnyPacket, Generation, PacketKind};
+use super::limits::{DEFAULT_MAX_INCOMING_FRAME, OutgoingLimit};
 use super::marshal;
 use super::packet::*;
 use super::version::ProtocolVersion;
 
-/// Limits and the version one side of a session uses.
+/// Limits, the version and the Go era one side of a session uses. Frame
+/// sizes count whole frames, the 4-byte length included.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
     /// The protocol version sent in the hello.
     pub version: ProtocolVersion,
-    /// The largest frame accepted from the peer.
+    /// The largest frame accepted from the peer (default 100 MiB, the
+    /// marshal-generation Go peer's own limit). A larger one ends the
+    /// session.
     pub max_incoming_frame: usize,
     /// The largest frame sent to the peer; a larger packet is an error to
-    /// the caller (the gob-generation Go peer drops frames over 4096 bytes).
-    pub max_outgoing_frame: usize,
+    /// the caller and nothing of it is sent. `None`: what a Go peer of the
+    /// connection's generation receives (3841 bytes for gob, 100 MiB for
+    /// marshal; see [`OutgoingLimit`]).
+    pub max_outgoing_frame: Option<usize>,
+    /// Whose bytes to write: the original goapptrace's Go or today's.
+    pub era: GoEra,
 }
 
 impl Default for SessionConfig {
     fn default() -> Self {
         SessionConfig {
             version: ProtocolVersion::DEFAULT,
-            max_incoming_frame: DEFAULT_MAX_FRAME,
-            max_outgoing_frame: DEFAULT_MAX_FRAME,
+            max_incoming_frame: DEFAULT_MAX_INCOMING_FRAME,
+            max_outgoing_frame: None,
+            era: GoEra::default(),
         }
     }
+}
+
+impl SessionConfig {
+    /// An encoder of `generation` with this config's era and limit.
+    fn encoder(&self, generation: Generation) -> AnyFrameEncoder {
+        let mut encoder = AnyFrameEncoder::new(generation, self.era);
+        encoder.set_limit(OutgoingLimit::for_generation(
+            generation,
+            self.max_outgoing_frame,
+        ));
+        encoder
+    }
+}
+
+/// A complete frame whose payload did not decode. The session skipped it
+/// and went on, as the Go peers do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadFrame {
+    /// The stream offset of the frame's length.
+    pub offset: u64,
+    /// The frame's size, its length included.
+    pub len: u64,
+    /// Why it did not decode.
+    pub reason: String,
+}
+
+/// What the shared input loop hands to a side.
+enum Input {
+    Packet(AnyPacket),
+    Bad(BadFrame),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +90,7 @@ struct Core {
     decoder: FrameDecoder,
     output: Vec<u8>,
     version: ProtocolVersion,
-    max_outgoing_frame: usize,
+    config: SessionConfig,
 }
 
 impl Core {
@@ -60,11 +100,11 @@ impl Core {
         Core {
             state: State::AwaitingHello,
             generation,
-            encoder: generation.map(|g| AnyFrameEncoder::new(g, config.max_outgoing_frame)),
+            encoder: generation.map(|g| config.encoder(g)),
             decoder,
             output: Vec::new(),
             version: config.version,
-            max_outgoing_frame: config.max_outgoing_frame,
+            config: config.clone(),
         }
     }
 
@@ -72,10 +112,10 @@ impl Core {
         if self.state == State::Closed {
             return Err(ProtocolError::Closed);
         }
-        let max = self.max_outgoing_frame;
         let generation = self.generation.ok_or(ProtocolError::NotEstablished)?;
+        let config = &self.config;
         self.encoder
-            .get_or_insert_with(|| AnyFrameEncoder::new(generation, max))
+            .get_or_insert_with(|| config.encoder(generation))
             .encode(packet, &mut self.output)
     }
 
@@ -91,27 +131,36 @@ impl Core {
         Ok(())
     }
 
-    /// Feeds bytes and hands each complete packet to `handle`. After an
-    /// error the session is closed; packets before it were handled.
+    /// Feeds bytes and hands each complete packet to `handle`. Once
+    /// established, a frame that does not decode is handed over as bad and
+    /// skipped; any other error closes the session, after the packets
+    /// before it were handled.
     fn input(
         &mut self,
         bytes: &[u8],
-        mut handle: impl FnMut(&mut Core, AnyPacket) -> Result<(), ProtocolError>,
+        mut handle: impl FnMut(&mut Core, Input) -> Result<(), ProtocolError>,
     ) -> Result<(), ProtocolError> {
         if self.state == State::Closed {
             return Ok(());
         }
         self.decoder.feed(bytes);
         while self.state != State::Closed {
-            let packet = match self.decoder.next_any(&mut self.generation) {
-                Ok(Some(p)) => p,
+            let input = match self.decoder.next_any(&mut self.generation) {
+                Ok(Some(p)) => Input::Packet(p),
                 Ok(None) => break,
+                Err(e) if e.is_bad_payload() && self.state == State::Established => {
+                    Input::Bad(BadFrame {
+                        offset: self.decoder.offset() - self.decoder.last_frame_len(),
+                        len: self.decoder.last_frame_len(),
+                        reason: e.to_string(),
+                    })
+                }
                 Err(e) => {
                     self.state = State::Closed;
                     return Err(e);
                 }
             };
-            if let Err(e) = handle(self, packet) {
+            if let Err(e) = handle(self, input) {
                 self.state = State::Closed;
                 return Err(e);
             }
@@ -127,6 +176,11 @@ impl Core {
             self.decoder.finish()?;
         }
         Ok(())
+    }
+
+    fn abandon(&mut self) {
+        self.state = State::Closed;
+        self.output.clear();
     }
 
     fn wrong_direction(packet: &AnyPacket, direction: &'static str) -> ProtocolError {
@@ -150,6 +204,8 @@ pub enum ClientEvent {
     Ping,
     /// The server announced it is closing.
     Shutdown,
+    /// A frame from the server that did not decode, skipped.
+    BadFrame(BadFrame),
 }
 
 /// The trace target's side of a session.
@@ -197,7 +253,14 @@ impl ClientSession {
     /// Bytes from the server.
     pub fn handle_input(&mut self, bytes: &[u8]) -> Result<(), ProtocolError> {
         let events = &mut self.events;
-        self.core.input(bytes, |core, packet| {
+        self.core.input(bytes, |core, input| {
+            let packet = match input {
+                Input::Packet(p) => p,
+                Input::Bad(bad) => {
+                    events.push_back(ClientEvent::BadFrame(bad));
+                    return Ok(());
+                }
+            };
             if core.state == State::AwaitingHello {
                 if packet.kind() != PacketKind::ServerHello {
                     return Err(ProtocolError::NotHello {
@@ -267,6 +330,13 @@ impl ClientSession {
         std::mem::take(&mut self.core.output)
     }
 
+    /// Closes without a word: for a connection whose bytes can no longer
+    /// reach the peer whole (a write cut off midway). Queued output is
+    /// dropped.
+    pub fn abandon(&mut self) {
+        self.core.abandon();
+    }
+
     pub fn has_output(&self) -> bool {
         !self.core.output.is_empty()
     }
@@ -284,6 +354,8 @@ pub enum ServerEvent {
     Ping,
     /// The client announced it is closing.
     Shutdown,
+    /// A frame from the client that did not decode, skipped.
+    BadFrame(BadFrame),
 }
 
 /// The log server's side of a session. It speaks the generation of the
@@ -322,7 +394,14 @@ impl ServerSession {
     pub fn handle_input(&mut self, bytes: &[u8]) -> Result<(), ProtocolError> {
         let events = &mut self.events;
         let secret = self.secret.as_deref();
-        self.core.input(bytes, |core, packet| {
+        self.core.input(bytes, |core, input| {
+            let packet = match input {
+                Input::Packet(p) => p,
+                Input::Bad(bad) => {
+                    events.push_back(ServerEvent::BadFrame(bad));
+                    return Ok(());
+                }
+            };
             if core.state == State::AwaitingHello {
                 if packet.kind() != PacketKind::ClientHello {
                     return Err(ProtocolError::NotHello {
@@ -365,6 +444,23 @@ impl ServerSession {
         self.core.input_closed()
     }
 
+    /// The size (length included) the next incoming frame announces, once
+    /// its length has arrived: what a server must have room for.
+    pub fn next_frame_len(&self) -> Option<u64> {
+        self.core.decoder.next_frame_len()
+    }
+
+    /// The memory the incoming frame buffer holds.
+    pub fn buffered(&self) -> usize {
+        self.core.decoder.buffered()
+    }
+
+    /// Gives back the incoming buffer's memory beyond `keep` bytes (never
+    /// the bytes of an unfinished frame).
+    pub fn release_memory(&mut self, keep: usize) {
+        self.core.decoder.release_memory(keep);
+    }
+
     pub fn poll_event(&mut self) -> Option<ServerEvent> {
         self.events.pop_front()
     }
@@ -394,6 +490,13 @@ impl ServerSession {
 
     pub fn take_output(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.core.output)
+    }
+
+    /// Closes without a word: for a connection whose bytes can no longer
+    /// reach the peer whole (a write cut off midway). Queued output is
+    /// dropped.
+    pub fn abandon(&mut self) {
+        self.core.abandon();
     }
 
     pub fn has_output(&self) -> bool {
@@ -515,18 +618,109 @@ mod tests {
         ));
         pump(&mut client, &mut server);
         server.poll_event();
-        assert_eq!(server.poll_event(), Some(ServerEvent::FuncLog(log)));
+        assert_eq!(server.poll_event(), Some(ServerEvent::FuncLog(log.clone())));
 
-        // A gob frame arriving on it closes the connection.
-        let mut gob_frame = Vec::new();
+        // A gob frame arriving on it does not decode: it is reported and
+        // skipped, as a Go peer skips it, and the next frame gets through.
+        let mut bytes = Vec::new();
         FrameEncoder::new()
-            .encode(&Packet::Ping(PingPacket {}), &mut gob_frame)
+            .encode(&Packet::Ping(PingPacket {}), &mut bytes)
             .unwrap();
-        assert!(matches!(
-            server.handle_input(&gob_frame),
-            Err(ProtocolError::GenerationMismatch { .. })
-        ));
+        let gob_len = bytes.len() as u64;
+        client.send(&log).unwrap();
+        bytes.extend(client.take_output());
+        server.handle_input(&bytes).unwrap();
+        let Some(ServerEvent::BadFrame(bad)) = server.poll_event() else {
+            panic!("no bad frame event");
+        };
+        assert_eq!(bad.len, gob_len);
+        assert!(bad.reason.contains("gob generation"), "{}", bad.reason);
+        assert_eq!(server.poll_event(), Some(ServerEvent::FuncLog(log)));
+        assert!(server.is_established());
+    }
+
+    #[test]
+    fn a_frame_that_does_not_decode_is_skipped_but_a_bad_hello_is_fatal() {
+        let config = SessionConfig::default();
+        let mut client = ClientSession::new(hello(""), &config).unwrap();
+        let mut server = ServerSession::new(&config, None);
+        pump(&mut client, &mut server);
+        server.poll_event();
+        let mut bytes = client.take_output();
+        // A frame of five bytes that are no gob stream, then a funclog.
+        bytes.extend_from_slice(&[0, 0, 0, 5, 0x40, 1, 2, 3, 4]);
+        let garbage_at = 0;
+        client.send(&func_log(3)).unwrap();
+        bytes.extend(client.take_output());
+        server.handle_input(&bytes).unwrap();
+        let Some(ServerEvent::BadFrame(bad)) = server.poll_event() else {
+            panic!("no bad frame event");
+        };
+        assert_eq!(
+            (bad.offset, bad.len),
+            (client_hello_len(&config) + garbage_at, 9)
+        );
+        assert_eq!(server.poll_event(), Some(ServerEvent::FuncLog(func_log(3))));
+
+        // The same garbage as the first frame ends the session.
+        let mut server = ServerSession::new(&config, None);
+        assert!(
+            server
+                .handle_input(&[0, 0, 0, 5, 0x40, 1, 2, 3, 4])
+                .is_err()
+        );
         assert!(server.is_closed());
+    }
+
+    /// The size of the hello frame a client of `config` sends first.
+    fn client_hello_len(config: &SessionConfig) -> u64 {
+        ClientSession::new(hello(""), config)
+            .unwrap()
+            .take_output()
+            .len() as u64
+    }
+
+    #[test]
+    fn packets_over_the_outgoing_limit_are_refused_whole_and_say_whose_limit() {
+        let config = SessionConfig::default();
+        let mut client = ClientSession::new(hello(""), &config).unwrap();
+        let mut server = ServerSession::new(&config, None);
+        pump(&mut client, &mut server);
+        let big: AnyPacket = RawFuncLogNewPacket {
+            func_log: Some(RawFuncLog {
+                frames: (0..1000).map(|i| FuncStatusId(1 << 40 | i)).collect(),
+                ..RawFuncLog::default()
+            }),
+        }
+        .into();
+        client.send(&func_log(1)).unwrap();
+        let err = client.send(&big).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.starts_with("this RawFuncLogNewPacket frame is ")
+                && message
+                    .contains("a gob-generation Go peer reliably receives frames up to 3841 bytes"),
+            "{message}"
+        );
+        client.send(&func_log(2)).unwrap();
+        server.handle_input(&client.take_output()).unwrap();
+        server.poll_event();
+        assert_eq!(server.poll_event(), Some(ServerEvent::FuncLog(func_log(1))));
+        assert_eq!(server.poll_event(), Some(ServerEvent::FuncLog(func_log(2))));
+
+        // A limit of one's own is named as such.
+        let raised = SessionConfig {
+            max_outgoing_frame: Some(400),
+            ..SessionConfig::default()
+        };
+        let mut client = ClientSession::new(hello(""), &raised).unwrap();
+        let mut server = ServerSession::new(&config, None);
+        pump(&mut client, &mut server);
+        let err = client.send(&big).unwrap_err().to_string();
+        assert!(
+            err.contains("the outgoing frame limit set for this side is 400 bytes"),
+            "{err}"
+        );
     }
 
     #[test]
