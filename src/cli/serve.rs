@@ -31,6 +31,21 @@ pub struct ServeArgs {
     /// fit waits until memory is free.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MEMORY_BUDGET)]
     memory_budget: usize,
+    /// Close a connection that delivers no complete frame for this many
+    /// seconds after its hello (Go clients ping every 3 s).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = seconds)]
+    idle_timeout: f64,
+    /// Close a connection that has not said hello within this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = seconds)]
+    hello_timeout: f64,
+}
+
+/// A positive number of seconds.
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s > 0.0 && s.is_finite() && s < 1e9 => Ok(s),
+        _ => Err(format!("{text:?} is not a positive number of seconds")),
+    }
 }
 
 /// How often the stats are printed while any connection waits for memory.
@@ -108,6 +123,8 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         secret: args.secret,
         session: args.session.config(),
         memory_budget: args.memory_budget,
+        idle_timeout: Some(Duration::from_secs_f64(args.idle_timeout)),
+        handshake_timeout: Duration::from_secs_f64(args.hello_timeout),
         ..ServerOptions::default()
     };
     let mut server = Server::bind(address.as_ref(), options).await?;
