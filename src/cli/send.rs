@@ -106,19 +106,22 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let result = match AnyPacket::from_json(&line, generation) {
-                    Ok(packet) => client.send(&packet).await.map_err(|e| e.to_string()),
-                    Err(e) => Err(e.to_string()),
+                let fail = |message: String| {
+                    Some(Stop::Failed(Failure::new(format!("{name}: line {line_no}: {message}"))))
                 };
-                match result {
+                let packet = match AnyPacket::from_json(&line, generation) {
+                    Ok(packet) => packet,
+                    Err(e) => break fail(e.to_string()),
+                };
+                match client.send(&packet).await {
                     Ok(()) => sent += 1,
-                    Err(message) => {
-                        break Some(Stop::Failed(Failure::new(format!("{name}: line {line_no}: {message}"))));
-                    }
+                    Err(NetError::Io(e)) if is_disconnect(&e) => break Some(Stop::ServerClosed),
+                    Err(e) => break fail(e.to_string()),
                 }
             }
             event = client.next_event() => match event {
                 Some(Ok(event)) => print_event(event, generation),
+                Some(Err(NetError::Io(e))) if is_disconnect(&e) => break Some(Stop::ServerClosed),
                 Some(Err(e)) => break Some(Stop::Broken(e)),
                 None => break Some(Stop::ServerClosed),
             },
@@ -143,11 +146,18 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
         Some(Stop::Signal(signal)) => Err(rest_not_sent(&format!("stopped by {signal}"))),
         None => match closed {
             // The server may close first once it has all; that is fine.
-            Err(NetError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(NetError::Io(e)) if is_disconnect(&e) => Ok(()),
             Err(e) => Err(e.into()),
             Ok(()) => Ok(()),
         },
     }
+}
+
+/// Whether an i/o error says the server is gone (a reset rather than a
+/// clean close: a server that exits with bytes unread resets).
+fn is_disconnect(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(e.kind(), ConnectionReset | ConnectionAborted | BrokenPipe)
 }
 
 /// Whether the input has nothing left but blank lines, judged at once: a
