@@ -1,7 +1,7 @@
 //! `goapptrace-proto send`: act as a trace target.
 
 use std::io::Write;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::Args;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader, Lines};
@@ -56,6 +56,11 @@ enum Stop {
 
 type InputLines = Lines<BufReader<Box<dyn AsyncRead + Unpin + Send>>>;
 
+/// How much input is read at once: the lines already read go out together.
+const INPUT_BUFFER: usize = 256 * 1024;
+/// The longest a queued packet waits for the write that carries it.
+const MAX_DELAY: Duration = Duration::from_millis(5);
+
 async fn send(args: SendArgs) -> Result<(), Failure> {
     let address: Address = args.connect.parse()?;
     let generation = args.generation;
@@ -91,9 +96,12 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
     };
     print_packet(client.server_hello());
 
-    let mut lines: InputLines = BufReader::new(reader).lines();
+    let mut lines: InputLines = BufReader::with_capacity(INPUT_BUFFER, reader).lines();
     let mut line_no = 0usize;
+    // Packets written to the socket, and packets queued for the next write.
     let mut sent = 0u64;
+    let mut queued = 0u64;
+    let mut oldest: Option<Instant> = None;
     let stop = loop {
         tokio::select! {
             line = lines.next_line() => {
@@ -113,8 +121,19 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
                     Ok(packet) => packet,
                     Err(e) => break fail(e.to_string()),
                 };
-                match client.send(&packet).await {
-                    Ok(()) => sent += 1,
+                if let Err(e) = client.queue(&packet).await {
+                    break fail(e.to_string());
+                }
+                queued += 1;
+                // Many frames a write: flush when no further line is ready
+                // without waiting, or when the oldest has waited long enough.
+                let first = *oldest.get_or_insert_with(Instant::now);
+                if lines.get_ref().buffer().contains(&b'\n') && first.elapsed() < MAX_DELAY {
+                    continue;
+                }
+                oldest = None;
+                match client.flush().await {
+                    Ok(()) => sent += std::mem::take(&mut queued),
                     Err(NetError::Io(e)) if is_disconnect(&e) => break Some(Stop::ServerClosed),
                     Err(e) => break fail(e.to_string()),
                 }
@@ -128,7 +147,11 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
             name = &mut signal => break Some(Stop::Signal(name)),
         }
     };
+    // What was queued goes out with the Shutdown.
     let closed = client.close().await;
+    if closed.is_ok() {
+        sent += queued;
+    }
     let rest_not_sent = |what: &str| Failure {
         message: format!(
             "{what}: {sent} input packet{} sent, the rest of the input was not",

@@ -53,36 +53,39 @@ const STATS_EVERY: Duration = Duration::from_secs(10);
 
 /// The JSON line for a server event; packets are in the frames commands' form.
 pub fn event_json(event: &ServerEvent) -> String {
-    let packet = |p: &AnyPacket| -> serde_json::Value {
-        serde_json::from_str(&p.to_json()).unwrap_or(serde_json::Value::Null)
+    // A packet's JSON is written as it is, not parsed and written again:
+    // funclog lines are the hot path.
+    let with_packet = |name: &str, client: &ClientId, key: &str, packet: &AnyPacket| {
+        format!(
+            r#"{{"event":"{name}","client":{client},"{key}":{}}}"#,
+            packet.to_json()
+        )
     };
-    let value = match event {
+    match event {
         ServerEvent::Connected {
             client,
             generation,
             hello,
-        } => json!({
-            "event": "connected", "client": client, "generation": generation.name(),
-            "hello": packet(hello),
-        }),
-        ServerEvent::Symbols { client, packet: p } => json!({
-            "event": "symbols", "client": client, "packet": packet(p),
-        }),
-        ServerEvent::FuncLog { client, packet: p } => json!({
-            "event": "funclog", "client": client, "packet": packet(p),
-        }),
-        ServerEvent::CommandSent { client, packet: p } => json!({
-            "event": "command", "client": client, "packet": packet(p),
-        }),
+        } => format!(
+            r#"{{"event":"connected","client":{client},"generation":"{}","hello":{}}}"#,
+            generation.name(),
+            hello.to_json()
+        ),
+        ServerEvent::Symbols { client, packet } => with_packet("symbols", client, "packet", packet),
+        ServerEvent::FuncLog { client, packet } => with_packet("funclog", client, "packet", packet),
+        ServerEvent::CommandSent { client, packet } => {
+            with_packet("command", client, "packet", packet)
+        }
         ServerEvent::BadFrame { client, frame } => json!({
             "event": "bad_frame", "client": client, "offset": frame.offset, "len": frame.len,
             "reason": frame.reason,
-        }),
+        })
+        .to_string(),
         ServerEvent::Disconnected { client, reason } => json!({
             "event": "disconnected", "client": client, "reason": reason,
-        }),
-    };
-    value.to_string()
+        })
+        .to_string(),
+    }
 }
 
 /// The JSON line of the server's stats.
@@ -130,6 +133,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let mut server = Server::bind(address.as_ref(), options).await?;
     eprintln!("goapptrace-proto: listening on {}", server.local_addr());
 
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
     let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     let mut stdin_open = true;
     let mut generations: HashMap<ClientId, Generation> = HashMap::new();
@@ -140,17 +144,26 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let signal = loop {
         tokio::select! {
             event = server.next_event() => {
-                let Some(event) = event else { break None };
-                match &event {
-                    ServerEvent::Connected { client, generation, .. } => {
-                        generations.insert(*client, *generation);
+                let Some(mut event) = event else { break None };
+                // Every event waiting now goes out in one write; an
+                // interactive reader still sees each at once.
+                for _ in 0..BATCH {
+                    match &event {
+                        ServerEvent::Connected { client, generation, .. } => {
+                            generations.insert(*client, *generation);
+                        }
+                        ServerEvent::Disconnected { client, .. } => {
+                            generations.remove(client);
+                        }
+                        _ => {}
                     }
-                    ServerEvent::Disconnected { client, .. } => {
-                        generations.remove(client);
+                    write_event(&mut out, &event);
+                    match server.try_next_event() {
+                        Some(next) => event = next,
+                        None => break,
                     }
-                    _ => {}
                 }
-                print_event(&event);
+                let _ = out.flush();
             }
             line = stdin.next_line(), if stdin_open => match line {
                 Ok(Some(line)) if line.trim().is_empty() => {}
@@ -179,8 +192,9 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         eprintln!("goapptrace-proto: stopping");
     }
     for event in server.shutdown().await {
-        print_event(&event);
+        write_event(&mut out, &event);
     }
+    out.flush()?;
     Ok(())
 }
 
@@ -221,7 +235,10 @@ async fn command(server: &Server, generations: &HashMap<ClientId, Generation>, l
     }
 }
 
-fn print_event(event: &ServerEvent) {
+/// The most events written between two flushes.
+const BATCH: usize = 4096;
+
+fn write_event(out: &mut impl Write, event: &ServerEvent) {
     match event {
         ServerEvent::Disconnected { client, reason } => {
             eprintln!("goapptrace-proto: client {client} disconnected: {reason}");
@@ -233,7 +250,7 @@ fn print_event(event: &ServerEvent) {
         ),
         _ => {}
     }
-    print_line(&event_json(event));
+    let _ = writeln!(out, "{}", event_json(event));
 }
 
 fn print_line(line: &str) {

@@ -169,6 +169,19 @@ impl Client {
         shared.flush().await
     }
 
+    /// Queues a packet without writing it: it goes out with the next
+    /// [`Client::flush`] (or send, or ping). Many packets in one write save
+    /// a system call each. Errors as for [`Client::send`].
+    pub async fn queue(&self, packet: &AnyPacket) -> Result<(), NetError> {
+        self.shared.lock().await.session.send(packet)?;
+        Ok(())
+    }
+
+    /// Writes what was queued.
+    pub async fn flush(&self) -> Result<(), NetError> {
+        self.shared.lock().await.flush().await
+    }
+
     /// Sends many packets with one write. A packet that cannot be sent
     /// stops the batch there: the packets before it are sent, and the
     /// error says which one failed.

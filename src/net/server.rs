@@ -261,6 +261,11 @@ impl Server {
         self.events.recv().await
     }
 
+    /// The next event if one is waiting now, without waiting for one.
+    pub fn try_next_event(&mut self) -> Option<ServerEvent> {
+        self.events.try_recv().ok()
+    }
+
     /// The ids of the clients connected now.
     pub fn clients(&self) -> Vec<ClientId> {
         let mut ids: Vec<_> = lock(&self.inner.clients).keys().copied().collect();
