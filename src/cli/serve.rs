@@ -147,7 +147,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
                 let Some(mut event) = event else { break None };
                 // Every event waiting now goes out in one write; an
                 // interactive reader still sees each at once.
-                for _ in 0..BATCH {
+                for written in 1..=BATCH {
                     match &event {
                         ServerEvent::Connected { client, generation, .. } => {
                             generations.insert(*client, *generation);
@@ -158,6 +158,9 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
                         _ => {}
                     }
                     write_event(&mut out, &event);
+                    if written == BATCH {
+                        break;
+                    }
                     match server.try_next_event() {
                         Some(next) => event = next,
                         None => break,

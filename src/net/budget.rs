@@ -25,7 +25,8 @@ pub struct BudgetStats {
     pub budget: usize,
     /// Bytes reserved by connections for the frames they are receiving.
     pub reserved: usize,
-    /// Bytes the incoming frame buffers hold now.
+    /// Bytes of memory the incoming frame buffers take now: what arrived,
+    /// and room already made for the rest of the frames under way.
     pub buffered: usize,
     /// Connections waiting for memory before they read on.
     pub waiting: usize,
