@@ -87,6 +87,12 @@ var subcommands = []subcommand{
 		run:  runGoapptraceMarshalVerify,
 	},
 	{
+		name: "oracle",
+		args: "",
+		help: "serve encoding/gob as a decode/encode oracle: length-prefixed JSON requests on stdin, answers on stdout (see oracle.go)",
+		run:  runOracle,
+	},
+	{
 		name: "peer",
 		args: "MODE [flags]",
 		help: "MODE server|client: play a Go goapptrace peer over TCP (JSON events on stdout)",
