@@ -1,11 +1,12 @@
-//! The codec cases of `scripts/bench-vs-go` (Go runs the same cases in
-//! `go-fixtures`, `go run . bench`).
+//! The frame cases of `scripts/bench-vs-go` (Go runs the same cases in
+//! `go-fixtures`, `go run . bench`); the stream cases are the codec's own,
+//! in `serde_gob/benches/codec.rs`.
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use goapptrace_proto::gob::{self, Int};
+use goapptrace_proto::gob::Int;
 use goapptrace_proto::protocol::*;
 
 /// The RawFuncLogNewPacket every frame case uses: 8 frames.
@@ -51,66 +52,6 @@ fn codec(c: &mut Criterion) {
         })
     });
     group.finish();
-
-    let logs: Vec<RawFuncLog> = (1..=10_000).map(sample_log).collect();
-    let mut group = c.benchmark_group("stream");
-    group.throughput(Throughput::Elements(logs.len() as u64));
-    group.bench_function("stream_encode", |b| {
-        let mut out = Vec::with_capacity(1 << 20);
-        b.iter(|| {
-            out.clear();
-            let mut registry = gob::Registry::new();
-            let mut enc = gob::Encoder::new(&mut registry);
-            for log in &logs {
-                enc.encode_into(log, &mut out).unwrap();
-            }
-            black_box(out.len())
-        })
-    });
-    let mut stream = Vec::new();
-    {
-        let mut registry = gob::Registry::new();
-        let mut enc = gob::Encoder::new(&mut registry);
-        for log in &logs {
-            enc.encode_into(log, &mut stream).unwrap();
-        }
-    }
-    group.bench_function("stream_decode", |b| {
-        b.iter(|| {
-            let mut dec = gob::Decoder::new(black_box(&stream[..]));
-            let mut n = 0;
-            while let Some(log) = dec.decode::<RawFuncLog>().unwrap() {
-                black_box(log);
-                n += 1;
-            }
-            assert_eq!(n, 10_000);
-        })
-    });
-    group.finish();
-
-    let largest = largest_corpus_stream();
-    let mut group = c.benchmark_group("dynamic");
-    group.throughput(Throughput::Bytes(largest.len() as u64));
-    group.bench_function("dynamic_decode", |b| {
-        b.iter(|| black_box(gob::decode_values(black_box(&largest)).unwrap()))
-    });
-    group.finish();
-}
-
-/// The largest stream of the gob corpus.
-pub fn largest_corpus_stream() -> Vec<u8> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/gob");
-    let mut best = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("testdata/gob") {
-        let path = entry.expect("dir entry").path();
-        if path.extension().is_some_and(|e| e == "gob") {
-            let bytes = std::fs::read(&path).expect("corpus file");
-            if bytes.len() > best.len() {
-                best = bytes;
-            }
-        }
-    }
-    best
 }
 
 criterion_group! {

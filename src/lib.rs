@@ -1,11 +1,23 @@
 //! The goapptrace tracing protocol in Rust.
 //!
-//! * [`gob`]: a general serde codec for Go's `encoding/gob`, byte-exact.
-//! * [`protocol`]: packets, frames and sessions of the goapptrace protocol, free of I/O.
-//! * [`net`]: the tokio transport (TCP and Unix sockets): client and server.
-//! * [`cli`]: the `goapptrace-proto` command line.
+//! * [`gob`]: the serde codec for Go's `encoding/gob` this protocol is built
+//!   on, byte-exact with Go: the crate [`serde_gob`], re-exported.
+//! * [`protocol`]: packets, frames and sessions of the goapptrace protocol,
+//!   free of I/O, in both generations.
+//! * [`net`] (feature `net`, on by default): the tokio transport over TCP
+//!   and Unix sockets: client, server, and a `tokio_util` codec for frames.
+//! * [`cli`] (feature `cli`, on by default): the `goapptrace-proto` command
+//!   line.
+//!
+//! With `--no-default-features` the crate is the protocol alone, with no
+//! tokio and no clap.
 
+#![warn(missing_docs)]
+
+pub use serde_gob as gob;
+
+#[cfg(feature = "cli")]
 pub mod cli;
-pub mod gob;
+#[cfg(feature = "net")]
 pub mod net;
 pub mod protocol;

@@ -5,8 +5,15 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 
+/// A path in the workspace (where `go-fixtures` and `testdata` are), from
+/// the test crate of either package.
 pub fn repo_path(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = crate_dir
+        .ancestors()
+        .find(|dir| dir.join("go-fixtures").is_dir())
+        .unwrap_or(crate_dir);
+    root.join(rel)
 }
 
 /// Reads a file of the golden corpus, failing with its path.

@@ -1,10 +1,11 @@
 //! The gob corpus written by Go (`go-fixtures`, `go run . gob`): every stream
 //! decodes to the values Go says it holds.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use common::{expected_values, json_diff, manifest};
-use goapptrace_proto::gob;
+use serde_gob as gob;
 use serde_json::Value as Json;
 
 #[test]

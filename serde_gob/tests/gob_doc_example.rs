@@ -1,9 +1,10 @@
 //! The worked example of Go's `encoding/gob/doc.go`.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
-use goapptrace_proto::gob::{self, Encoder, Int, Registry};
 use serde::{Deserialize, Serialize};
+use serde_gob::{self as gob, Encoder, Int, Registry};
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "main.Point")]

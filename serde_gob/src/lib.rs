@@ -1,18 +1,22 @@
 //! A serde codec for Go's `encoding/gob`, byte for byte as Go writes it.
 //!
-//! The format is specified by Go's own `encoding/gob/doc.go`. This module
-//! knows nothing of goapptrace.
+//! The format is specified by Go's own `encoding/gob/doc.go`.
 //!
 //! * [`to_vec`], [`to_writer`] and [`Encoder`] write gob; a [`Registry`]
 //!   plays Go's process-wide table of type ids.
 //! * [`from_slice`], [`from_reader`] and [`Decoder`] read it into Rust types.
-//! * [`Value`] reads any gob stream with no Rust types at all, and
-//!   [`dump`](dump::dump) annotates one byte by byte.
+//! * [`Value`] reads any gob stream with no Rust types at all; with the
+//!   feature `json` (on by default) it has a JSON form, and
+//!   [`dump`](dump::dump) annotates a stream byte by byte.
 //!
 //! How Rust types map to Go types is described in [`schema`].
 //!
+//! Features: `json` (default) adds `Value::to_json` and `dump`, and with
+//! them the dependencies serde_json and base64. Without it the crate
+//! depends on serde and thiserror only.
+//!
 //! ```
-//! use goapptrace_proto::gob::{self, Int};
+//! use serde_gob::{self as gob, Int};
 //! use serde::{Deserialize, Serialize};
 //!
 //! #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -31,14 +35,20 @@
 //!
 //! // Any stream, without Rust types:
 //! let values = gob::decode_values(&bytes)?;
+//! # #[cfg(feature = "json")]
 //! assert_eq!(values[0].to_json().to_string(), r#"{"X":22,"Y":33}"#);
 //! # Ok::<(), gob::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod de;
+#[cfg(feature = "json")]
 pub mod dump;
 mod error;
 mod go;
+#[cfg(feature = "json")]
+mod json;
 mod scalar;
 pub mod schema;
 mod ser;

@@ -3,6 +3,7 @@
 //! again, as one fresh Go process with one encoder would, gives Go's bytes
 //! back exactly. Go then reads the Rust bytes (`go run . gob-verify`).
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::collections::BTreeMap;
@@ -11,9 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use goapptrace_proto::gob::{self, Complex64, Complex128, Int, Uint, Uintptr};
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
+use serde_gob::{self as gob, Complex64, Complex128, Int, Uint, Uintptr};
 use serde_json::Value as Json;
 
 use common::{ManifestCase, bytes_diff, expected_values, json_diff, manifest};
