@@ -121,7 +121,7 @@ fn golden_files() -> Vec<(String, Vec<u8>)> {
 
 fn decode(bytes: &[u8]) {
     let _ = gob::decode_values(bytes);
-    let _ = goapptrace_proto::protocol::frame::decode_payload(bytes, 0);
+    let _ = goapptrace_proto::protocol::gob::decode_payload(bytes, 0);
     let mut decoder = FrameDecoder::new();
     decoder.feed(bytes);
     let mut generation = None;

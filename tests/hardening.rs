@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use goapptrace_proto::gob::{self, Int};
-use goapptrace_proto::protocol::frame::decode_payload;
+use goapptrace_proto::protocol::gob::decode_payload;
 use goapptrace_proto::protocol::*;
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! Typed decoding of gob-generation packets from one frame payload.
 #![no_main]
 
-use goapptrace_proto::protocol::frame::decode_payload;
+use goapptrace_proto::protocol::gob::decode_payload;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|payload: &[u8]| {

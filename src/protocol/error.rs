@@ -2,6 +2,7 @@
 
 use thiserror::Error;
 
+use super::generation::Generation;
 use super::limits::OutgoingLimit;
 use crate::gob;
 
@@ -85,8 +86,8 @@ pub enum ProtocolError {
     )]
     GenerationMismatch {
         offset: u64,
-        frame: super::Generation,
-        connection: super::Generation,
+        frame: Generation,
+        connection: Generation,
     },
 
     #[error(
@@ -94,8 +95,8 @@ pub enum ProtocolError {
     )]
     WrongGeneration {
         packet: &'static str,
-        packet_generation: super::Generation,
-        connection: super::Generation,
+        packet_generation: Generation,
+        connection: Generation,
     },
 }
 

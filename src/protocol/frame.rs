@@ -1,36 +1,25 @@
-//! Frames of the gob generation: a 4-byte big-endian length, then a fresh
-//! gob stream holding a `HeaderPacket` and the packet.
-
-use std::sync::Arc;
-
-use serde::de::DeserializeOwned;
+//! Frames of either generation: the 4-byte big-endian length and the
+//! payload after it, the generation a connection speaks (detected from its
+//! first frame), and the packet of either generation.
+//!
+//! The modules of `protocol` form a chain with no cycles: the leaves
+//! (`error`, `era`, `limits`, `generation`, `version`) under the two
+//! generations (`gob`, `marshal`: each its packets and payload codec), this
+//! module over both, and `session` over this one.
 
 use super::era::GoEra;
 use super::error::ProtocolError;
-use super::generation::{AnyPacket, Generation, decode_any_payload};
+pub use super::generation::{Generation, UnknownGeneration};
+use super::gob::{self, Packet, PacketType, PayloadDecoder, PayloadEncoder};
 use super::limits::{DEFAULT_MAX_INCOMING_FRAME, OutgoingLimit};
-use super::packet::*;
-use crate::gob::schema::{Schema, schema_of};
-use crate::gob::{self, EncoderState, Registry};
+use super::marshal;
 
-/// Turns packets into frames as one Go process would: one registry for the
-/// life of the sender, a fresh gob encoder per frame.
+/// Turns gob-generation packets into frames as one Go process would: one
+/// type registry for the life of the sender, a fresh gob encoder per frame.
 pub struct FrameEncoder {
-    registry: Registry,
+    payload: PayloadEncoder,
     limit: OutgoingLimit,
-    /// The memory of the per-frame encoders, reused from frame to frame.
-    state: Option<EncoderState>,
-    /// Schemas of `HeaderPacket` and of each packet type, looked up once.
-    schemas: [Option<&'static Schema>; 10],
-    /// Per packet type, what every frame of it starts with (the header's
-    /// definition and value, the packet's definitions) and the type ids
-    /// that defines: the same bytes for every frame of a registry.
-    prefixes: [Option<Prefix>; 10],
 }
-
-/// The bytes every frame of a packet type starts with, and the type ids
-/// they define.
-type Prefix = (Box<[u8]>, Box<[gob::types::GobId]>);
 
 impl Default for FrameEncoder {
     fn default() -> Self {
@@ -47,17 +36,18 @@ impl FrameEncoder {
 
     /// An encoder writing the bytes of the given Go era.
     pub fn for_era(era: GoEra) -> Self {
-        FrameEncoder::with_registry(era.registry())
+        FrameEncoder::with_payload_encoder(PayloadEncoder::for_era(era))
     }
 
     /// Uses `registry` for type ids.
-    pub fn with_registry(registry: Registry) -> Self {
+    pub fn with_registry(registry: crate::gob::Registry) -> Self {
+        FrameEncoder::with_payload_encoder(PayloadEncoder::with_registry(registry))
+    }
+
+    fn with_payload_encoder(payload: PayloadEncoder) -> Self {
         FrameEncoder {
-            registry,
+            payload,
             limit: OutgoingLimit::GobPeer,
-            state: None,
-            schemas: Default::default(),
-            prefixes: Default::default(),
         }
     }
 
@@ -74,82 +64,11 @@ impl FrameEncoder {
     /// Appends the frame for `packet` to `out`. A packet too large for the
     /// limit is an error and leaves `out` as it was.
     pub fn encode(&mut self, packet: &Packet, out: &mut Vec<u8>) -> Result<(), ProtocolError> {
-        let limit = self.limit;
-        write_frame(out, packet.packet_type().go_name(), limit, |out| {
-            self.encode_payload(packet, out)
+        let payload = &mut self.payload;
+        write_frame(out, packet.packet_type().go_name(), self.limit, |out| {
+            payload.encode(packet, out)
         })
     }
-
-    fn encode_payload(&mut self, packet: &Packet, out: &mut Vec<u8>) -> Result<(), ProtocolError> {
-        let ty = packet.packet_type();
-        let wrap = |source| ProtocolError::Encode {
-            packet: ty.go_name(),
-            source,
-        };
-        let header = HeaderPacket {
-            packet_type: PacketTypeCode(ty.code()),
-        };
-        let [header_slot, body_slots @ ..] = &mut self.schemas;
-        let header_schema = cached_schema::<HeaderPacket>(header_slot).map_err(wrap)?;
-        let slot = &mut body_slots[ty.code() as usize - 1];
-        let body_schema = match packet {
-            Packet::ClientHello(_) => cached_schema::<ClientHelloPacket>(slot),
-            Packet::ServerHello(_) => cached_schema::<ServerHelloPacket>(slot),
-            Packet::Log(_) => cached_schema::<LogPacket>(slot),
-            Packet::Ping(_) => cached_schema::<PingPacket>(slot),
-            Packet::Shutdown(_) => cached_schema::<ShutdownPacket>(slot),
-            Packet::StartTraceCmd(_) => cached_schema::<StartTraceCmdPacket>(slot),
-            Packet::StopTraceCmd(_) => cached_schema::<StopTraceCmdPacket>(slot),
-            Packet::Symbol(_) => cached_schema::<SymbolPacket>(slot),
-            Packet::RawFuncLogNew(_) => cached_schema::<RawFuncLogNewPacket>(slot),
-        }
-        .map_err(wrap)?;
-        let state = self.state.take().unwrap_or_default();
-        let mut encoder = gob::Encoder::with_state(&mut self.registry, state);
-        let prefix = &mut self.prefixes[ty.code() as usize];
-        if prefix.is_none() {
-            let mut bytes = Vec::new();
-            let built = encoder
-                .encode_with_schema(&header, header_schema, &mut bytes)
-                .and_then(|()| encoder.define_types(body_schema, &mut bytes));
-            if let Err(e) = built {
-                self.state = Some(encoder.into_state());
-                return Err(wrap(e));
-            }
-            *prefix = Some((bytes.into(), encoder.sent_ids().into()));
-            // This frame starts like every later one: a fresh stream.
-            let state = encoder.into_state();
-            encoder = gob::Encoder::with_state(&mut self.registry, state);
-        }
-        let (bytes, ids) = prefix.as_ref().expect("built above");
-        out.extend_from_slice(bytes);
-        encoder.assume_sent(ids);
-        let result = match packet {
-            Packet::ClientHello(p) => encoder.encode_with_schema(p, body_schema, out),
-            Packet::ServerHello(p) => encoder.encode_with_schema(p, body_schema, out),
-            Packet::Log(p) => encoder.encode_with_schema(p, body_schema, out),
-            Packet::Ping(p) => encoder.encode_with_schema(p, body_schema, out),
-            Packet::Shutdown(p) => encoder.encode_with_schema(p, body_schema, out),
-            Packet::StartTraceCmd(p) => encoder.encode_with_schema(p, body_schema, out),
-            Packet::StopTraceCmd(p) => encoder.encode_with_schema(p, body_schema, out),
-            Packet::Symbol(p) => encoder.encode_with_schema(p, body_schema, out),
-            Packet::RawFuncLogNew(p) => encoder.encode_with_schema(p, body_schema, out),
-        };
-        self.state = Some(encoder.into_state());
-        result.map_err(wrap)
-    }
-}
-
-/// The schema of `T`, kept in `slot` after the first look-up.
-fn cached_schema<T: DeserializeOwned + 'static>(
-    slot: &mut Option<&'static Schema>,
-) -> gob::Result<&'static Schema> {
-    if let Some(s) = slot {
-        return Ok(s);
-    }
-    let s = schema_of::<T>()?;
-    *slot = Some(s);
-    Ok(s)
 }
 
 /// Appends one frame: the 4-byte length, then what `payload` writes. A
@@ -182,11 +101,8 @@ pub(crate) fn write_frame(
 /// Cuts a byte stream into frames and decodes their packets. Feed it bytes
 /// as they arrive, cut anywhere; take packets while it has them.
 pub struct FrameDecoder {
-    /// Reused by the gob decoder of every frame.
-    gob_state: Option<gob::DecoderState>,
-    /// Openings of gob frames seen before (type definitions, header), with
-    /// what they defined: a frame that starts the same way skips them.
-    openings: Vec<Opening>,
+    /// The gob payloads' decoder, which remembers what it has seen.
+    gob: PayloadDecoder,
     buf: Vec<u8>,
     /// Bytes of `buf` already consumed.
     start: usize,
@@ -206,8 +122,7 @@ impl Default for FrameDecoder {
 impl FrameDecoder {
     pub fn new() -> Self {
         FrameDecoder {
-            gob_state: None,
-            openings: Vec::new(),
+            gob: PayloadDecoder::new(),
             buf: Vec::new(),
             start: 0,
             base: 0,
@@ -305,7 +220,7 @@ impl FrameDecoder {
             return Ok(None);
         };
         let payload = &self.buf[range];
-        decode_gob_frame(payload, offset, &mut self.gob_state, &mut self.openings).map(Some)
+        self.gob.decode(payload, offset).map(Some)
     }
 
     /// The next complete frame's payload and the stream offset of the frame,
@@ -341,7 +256,9 @@ impl FrameDecoder {
         if g == Generation::Gob
             && Generation::of_payload(payload.first().copied().unwrap_or(0)) == g
         {
-            return decode_gob_frame(payload, offset, &mut self.gob_state, &mut self.openings)
+            return self
+                .gob
+                .decode(payload, offset)
                 .map(|p| Some(AnyPacket::Gob(p)));
         }
         decode_any_payload(payload, offset, g).map(Some)
@@ -386,152 +303,273 @@ impl FrameDecoder {
     }
 }
 
-/// The opening bytes of a gob frame: the definitions and header value that
-/// come before the packet's value message, the packet type they announce,
-/// and the types they define.
-struct Opening {
-    bytes: Box<[u8]>,
-    packet_type: PacketType,
-    types: Vec<(gob::types::GobId, Arc<gob::types::WireType>)>,
+/// What a packet is for, whatever its generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PacketKind {
+    ClientHello,
+    ServerHello,
+    Log,
+    Ping,
+    Shutdown,
+    StartTraceCmd,
+    StopTraceCmd,
+    Symbol,
+    FuncLog,
 }
 
-/// How many openings a decoder remembers, and the longest: a sender has one
-/// per packet type; more means a hostile one, which gets the slow path.
-const OPENINGS: usize = 32;
-const MAX_OPENING: usize = 4096;
+/// A packet of either generation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnyPacket {
+    Gob(Packet),
+    Marshal(marshal::Packet),
+}
 
-/// Decodes a gob frame, skipping an opening seen on an earlier frame.
-fn decode_gob_frame(
-    payload: &[u8],
-    offset: u64,
-    state: &mut Option<gob::DecoderState>,
-    openings: &mut Vec<Opening>,
-) -> Result<Packet, ProtocolError> {
-    if let Some(opening) = openings.iter().find(|o| payload.starts_with(&o.bytes)) {
-        let body = &payload[opening.bytes.len()..];
-        let mut decoder = gob::Decoder::with_state(
-            body,
-            gob::Limits::default(),
-            state.take().unwrap_or_default(),
-        );
-        decoder.assume_types(&opening.types);
-        let result = decode_body(&mut decoder, opening.packet_type, body.len(), offset);
-        *state = Some(decoder.into_state());
-        // On any fault, the full decode gives the error with its offsets.
-        if result.is_ok() {
-            return result;
+impl AnyPacket {
+    pub fn generation(&self) -> Generation {
+        match self {
+            AnyPacket::Gob(_) => Generation::Gob,
+            AnyPacket::Marshal(_) => Generation::Marshal,
         }
     }
-    let mut decoder = gob::Decoder::with_state(
-        payload,
-        gob::Limits::default(),
-        state.take().unwrap_or_default(),
-    );
-    let result = decode_with(&mut decoder, payload.len(), offset);
-    if let Ok(packet) = &result
-        && openings.len() < OPENINGS
-        && let Some(start) = decoder.value_message_start()
-        && (start as usize) <= MAX_OPENING
-    {
-        openings.push(Opening {
-            bytes: payload[..start as usize].into(),
-            packet_type: packet.packet_type(),
-            types: decoder.types().to_vec(),
-        });
+
+    pub fn kind(&self) -> PacketKind {
+        match self {
+            AnyPacket::Gob(p) => match p.packet_type() {
+                PacketType::ClientHello => PacketKind::ClientHello,
+                PacketType::ServerHello => PacketKind::ServerHello,
+                PacketType::Log => PacketKind::Log,
+                PacketType::Ping => PacketKind::Ping,
+                PacketType::Shutdown => PacketKind::Shutdown,
+                PacketType::StartTraceCmd => PacketKind::StartTraceCmd,
+                PacketType::StopTraceCmd => PacketKind::StopTraceCmd,
+                PacketType::Symbol => PacketKind::Symbol,
+                PacketType::RawFuncLogNew => PacketKind::FuncLog,
+            },
+            AnyPacket::Marshal(p) => match p {
+                marshal::Packet::ClientHello(_) => PacketKind::ClientHello,
+                marshal::Packet::ServerHello(_) => PacketKind::ServerHello,
+                marshal::Packet::Ping(_) => PacketKind::Ping,
+                marshal::Packet::Shutdown(_) => PacketKind::Shutdown,
+                marshal::Packet::StartTraceCmd(_) => PacketKind::StartTraceCmd,
+                marshal::Packet::StopTraceCmd(_) => PacketKind::StopTraceCmd,
+                marshal::Packet::Symbol(_) => PacketKind::Symbol,
+                marshal::Packet::RawFuncLog(_) => PacketKind::FuncLog,
+            },
+        }
     }
-    *state = Some(decoder.into_state());
-    result
-}
 
-/// Decodes the payload of one frame that starts at stream offset `offset`.
-pub fn decode_payload(payload: &[u8], offset: u64) -> Result<Packet, ProtocolError> {
-    decode_gob_frame(payload, offset, &mut None, &mut Vec::new())
-}
-
-fn decode_with(
-    decoder: &mut gob::Decoder<&[u8]>,
-    payload_len: usize,
-    offset: u64,
-) -> Result<Packet, ProtocolError> {
-    let gob_err = |source| ProtocolError::Gob { offset, source };
-    let header: HeaderPacket =
-        decoder
-            .decode()
-            .map_err(gob_err)?
-            .ok_or_else(|| ProtocolError::Invalid {
-                offset,
-                message: "empty frame".into(),
-            })?;
-    if !decoder.last_type_is("HeaderPacket") {
-        return Err(ProtocolError::Invalid {
-            offset,
-            message: format!(
-                "the first value is {}, not a HeaderPacket",
-                decoder.last_type_name().unwrap_or_default()
-            ),
-        });
+    /// The Go type name of the packet in its generation.
+    pub fn go_name(&self) -> &'static str {
+        match self {
+            AnyPacket::Gob(p) => p.packet_type().go_name(),
+            AnyPacket::Marshal(p) => p.go_name(),
+        }
     }
-    let code = header.packet_type.0;
-    let ty =
-        PacketType::from_code(code).ok_or(ProtocolError::UnknownPacketType { offset, code })?;
-    decode_body(decoder, ty, payload_len, offset)
+
+    /// The JSON form (the one of the frames commands).
+    pub fn to_json(&self) -> String {
+        match self {
+            AnyPacket::Gob(p) => p.to_json(),
+            AnyPacket::Marshal(p) => p.to_json(),
+        }
+    }
+
+    /// A packet of `generation` from its JSON form.
+    pub fn from_json(text: &str, generation: Generation) -> Result<AnyPacket, serde_json::Error> {
+        Ok(match generation {
+            Generation::Gob => AnyPacket::Gob(Packet::from_json(text)?),
+            Generation::Marshal => AnyPacket::Marshal(marshal::Packet::from_json(text)?),
+        })
+    }
+
+    /// A packet of `generation` from a JSON value.
+    pub fn from_json_value(
+        value: serde_json::Value,
+        generation: Generation,
+    ) -> Result<AnyPacket, serde_json::Error> {
+        Ok(match generation {
+            Generation::Gob => AnyPacket::Gob(serde_json::from_value(value)?),
+            Generation::Marshal => AnyPacket::Marshal(serde_json::from_value(value)?),
+        })
+    }
+
+    /// The protocol version of a hello of either side.
+    pub fn hello_version(&self) -> Option<&str> {
+        match self {
+            AnyPacket::Gob(Packet::ClientHello(p)) => Some(&p.protocol_version),
+            AnyPacket::Gob(Packet::ServerHello(p)) => Some(&p.protocol_version),
+            AnyPacket::Marshal(marshal::Packet::ClientHello(p)) => Some(&p.protocol_version),
+            AnyPacket::Marshal(marshal::Packet::ServerHello(p)) => Some(&p.protocol_version),
+            _ => None,
+        }
+    }
+
+    /// The secret of a client hello.
+    pub fn client_secret(&self) -> Option<&str> {
+        match self {
+            AnyPacket::Gob(Packet::ClientHello(p)) => Some(&p.client_secret),
+            AnyPacket::Marshal(marshal::Packet::ClientHello(p)) => Some(&p.client_secret),
+            _ => None,
+        }
+    }
+
+    /// The application name of a client hello.
+    pub fn app_name(&self) -> Option<&str> {
+        match self {
+            AnyPacket::Gob(Packet::ClientHello(p)) => Some(&p.app_name),
+            AnyPacket::Marshal(marshal::Packet::ClientHello(p)) => Some(&p.app_name),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn server_hello(generation: Generation, version: String) -> AnyPacket {
+        match generation {
+            Generation::Gob => AnyPacket::Gob(Packet::ServerHello(super::gob::ServerHelloPacket {
+                protocol_version: version,
+            })),
+            Generation::Marshal => {
+                AnyPacket::Marshal(marshal::Packet::ServerHello(marshal::ServerHelloPacket {
+                    protocol_version: version,
+                }))
+            }
+        }
+    }
+
+    pub fn ping(generation: Generation) -> AnyPacket {
+        match generation {
+            Generation::Gob => AnyPacket::Gob(Packet::Ping(Default::default())),
+            Generation::Marshal => AnyPacket::Marshal(marshal::Packet::Ping(Default::default())),
+        }
+    }
+
+    pub fn shutdown(generation: Generation) -> AnyPacket {
+        match generation {
+            Generation::Gob => AnyPacket::Gob(Packet::Shutdown(Default::default())),
+            Generation::Marshal => {
+                AnyPacket::Marshal(marshal::Packet::Shutdown(Default::default()))
+            }
+        }
+    }
 }
 
-/// Decodes the packet that the header announced, and checks that nothing
-/// follows it.
-fn decode_body(
-    decoder: &mut gob::Decoder<&[u8]>,
-    ty: PacketType,
-    payload_len: usize,
-    offset: u64,
-) -> Result<Packet, ProtocolError> {
-    let packet = match ty {
-        PacketType::ClientHello => read::<ClientHelloPacket>(decoder, ty, offset)?.into(),
-        PacketType::ServerHello => read::<ServerHelloPacket>(decoder, ty, offset)?.into(),
-        PacketType::Log => read::<LogPacket>(decoder, ty, offset)?.into(),
-        PacketType::Ping => read::<PingPacket>(decoder, ty, offset)?.into(),
-        PacketType::Shutdown => read::<ShutdownPacket>(decoder, ty, offset)?.into(),
-        PacketType::StartTraceCmd => read::<StartTraceCmdPacket>(decoder, ty, offset)?.into(),
-        PacketType::StopTraceCmd => read::<StopTraceCmdPacket>(decoder, ty, offset)?.into(),
-        PacketType::Symbol => read::<SymbolPacket>(decoder, ty, offset)?.into(),
-        PacketType::RawFuncLogNew => read::<RawFuncLogNewPacket>(decoder, ty, offset)?.into(),
+impl From<Packet> for AnyPacket {
+    fn from(p: Packet) -> Self {
+        AnyPacket::Gob(p)
+    }
+}
+
+impl From<marshal::Packet> for AnyPacket {
+    fn from(p: marshal::Packet) -> Self {
+        AnyPacket::Marshal(p)
+    }
+}
+
+macro_rules! any_from {
+    ($($ty:ty),* $(,)?) => {
+        $(impl From<$ty> for AnyPacket {
+            fn from(p: $ty) -> Self {
+                AnyPacket::Gob(p.into())
+            }
+        })*
     };
-    let used = decoder.offset();
-    if used < payload_len as u64 {
-        return Err(ProtocolError::TrailingBytes {
-            offset,
-            extra: payload_len as u64 - used,
-        });
-    }
-    Ok(packet)
 }
 
-fn read<T: DeserializeOwned>(
-    decoder: &mut gob::Decoder<&[u8]>,
-    ty: PacketType,
+any_from!(
+    super::gob::ClientHelloPacket,
+    super::gob::ServerHelloPacket,
+    super::gob::PingPacket,
+    super::gob::ShutdownPacket,
+    super::gob::StartTraceCmdPacket,
+    super::gob::StopTraceCmdPacket,
+    super::gob::SymbolPacket,
+    super::gob::RawFuncLogNewPacket,
+);
+
+/// Writes frames of one generation. Gob frames need a type registry that
+/// lives as long as the sender; marshal frames need nothing.
+pub struct AnyFrameEncoder {
+    generation: Generation,
+    era: GoEra,
+    gob: FrameEncoder,
+    limit: OutgoingLimit,
+}
+
+impl AnyFrameEncoder {
+    /// An encoder of `generation` writing `era`'s bytes, limited to what a
+    /// Go peer of that generation receives.
+    pub fn new(generation: Generation, era: GoEra) -> Self {
+        let limit = OutgoingLimit::for_generation(generation, None);
+        let mut gob = FrameEncoder::for_era(era);
+        gob.set_limit(limit);
+        AnyFrameEncoder {
+            generation,
+            era,
+            gob,
+            limit,
+        }
+    }
+
+    /// Refuses to write frames larger than `limit` allows.
+    pub fn set_limit(&mut self, limit: OutgoingLimit) {
+        self.limit = limit;
+        self.gob.set_limit(limit);
+    }
+
+    pub fn generation(&self) -> Generation {
+        self.generation
+    }
+
+    /// Appends the frame of `packet`, which must be of this generation. A
+    /// packet over the limit is an error and leaves `out` as it was.
+    pub fn encode(&mut self, packet: &AnyPacket, out: &mut Vec<u8>) -> Result<(), ProtocolError> {
+        match packet {
+            AnyPacket::Gob(p) if self.generation == Generation::Gob => self.gob.encode(p, out),
+            AnyPacket::Marshal(p) if self.generation == Generation::Marshal => {
+                write_frame(out, p.go_name(), self.limit, |out| {
+                    p.encode_payload(out, self.era);
+                    Ok(())
+                })
+            }
+            other => Err(ProtocolError::WrongGeneration {
+                packet: other.go_name(),
+                packet_generation: other.generation(),
+                connection: self.generation,
+            }),
+        }
+    }
+}
+
+/// Decodes one frame payload of a known generation; a payload of the other
+/// generation is an error.
+pub fn decode_any_payload(
+    payload: &[u8],
     offset: u64,
-) -> Result<T, ProtocolError> {
-    let gob_err = |source| ProtocolError::Gob { offset, source };
-    let packet = decoder
-        .decode::<T>()
-        .map_err(gob_err)?
-        .ok_or_else(|| ProtocolError::Invalid {
+    generation: Generation,
+) -> Result<AnyPacket, ProtocolError> {
+    let looks_like = payload
+        .first()
+        .map(|&b| Generation::of_payload(b))
+        .unwrap_or(generation);
+    if looks_like != generation {
+        return Err(ProtocolError::GenerationMismatch {
             offset,
-            message: format!("header announces {} but no packet follows", ty.go_name()),
-        })?;
-    if !decoder.last_type_is(ty.go_name()) {
-        return Err(ProtocolError::HeaderMismatch {
-            offset,
-            header: ty.go_name(),
-            body: decoder.last_type_name().unwrap_or_default(),
+            frame: looks_like,
+            connection: generation,
         });
     }
-    Ok(packet)
+    match generation {
+        Generation::Gob => gob::decode_payload(payload, offset).map(AnyPacket::Gob),
+        Generation::Marshal => {
+            marshal::Packet::decode_payload(payload, offset).map(AnyPacket::Marshal)
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gob::{Encoder, Registry};
+    use crate::protocol::gob::*;
 
     /// The worked example of the spec: a fresh process of the Go of 2017
     /// (user ids from 65) that first sends a Ping.
@@ -617,7 +655,7 @@ mod tests {
         // Header says Ping (4), body is a ClientHelloPacket.
         let mut registry = Registry::new();
         let mut payload = Vec::new();
-        let mut encoder = gob::Encoder::new(&mut registry);
+        let mut encoder = Encoder::new(&mut registry);
         encoder
             .encode_into(
                 &HeaderPacket {
@@ -646,7 +684,7 @@ mod tests {
     fn unknown_packet_types_and_trailing_bytes_are_errors() {
         let mut registry = Registry::new();
         let mut payload = Vec::new();
-        gob::Encoder::new(&mut registry)
+        Encoder::new(&mut registry)
             .encode_into(
                 &HeaderPacket {
                     packet_type: PacketTypeCode(42),

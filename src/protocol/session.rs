@@ -7,10 +7,10 @@ use std::collections::VecDeque;
 use super::era::GoEra;
 use super::error::ProtocolError;
 use super::frame::FrameDecoder;
-use super::generation::{AnyFrameEncoder, AnyPacket, Generation, PacketKind};
+use super::frame::{AnyFrameEncoder, AnyPacket, Generation, PacketKind};
+use super::gob::*;
 use super::limits::{DEFAULT_MAX_INCOMING_FRAME, OutgoingLimit};
 use super::marshal;
-use super::packet::*;
 use super::version::ProtocolVersion;
 
 /// Limits, the version and the Go era one side of a session uses. Frame
@@ -506,13 +506,8 @@ impl ServerSession {
 
 /// Compares secrets in time that depends on their lengths only.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let mut diff = (a.len() ^ b.len()) as u64;
-    for i in 0..a.len().max(b.len()) {
-        let x = a.get(i).copied().unwrap_or(0);
-        let y = b.get(i).copied().unwrap_or(0);
-        diff |= (x ^ y) as u64;
-    }
-    diff == 0
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
 }
 
 #[cfg(test)]

@@ -1,4 +1,6 @@
-//! The packets of the gob generation, as the Go tracer declares them.
+//! The gob generation (September 2017 to January 2018): its packets, as
+//! the Go tracer declares them, and their payload codec, Go's
+//! `encoding/gob`.
 //!
 //! Each struct carries its Go name (package `protocol` or `logutil`) and Go
 //! field names, so that the gob codec writes what Go writes and the JSON
@@ -7,6 +9,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::gob::Int;
+
+mod codec;
+
+pub use codec::{PayloadDecoder, PayloadEncoder, decode_payload};
 
 /// `protocol.PacketType`: the number in a frame's `HeaderPacket`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
