@@ -3,12 +3,14 @@
 mod addr;
 mod budget;
 mod client;
+mod codec;
 mod conn;
 mod server;
 
 pub use addr::{Address, InvalidAddress};
 pub use budget::BudgetStats;
 pub use client::{Client, ClientOptions};
+pub use codec::{Decoded, FrameCodec};
 pub use server::{
     ClientId, DEFAULT_MEMORY_BUDGET, Server, ServerEvent, ServerOptions, ServerStats,
 };
