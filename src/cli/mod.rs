@@ -40,7 +40,9 @@ enum Command {
 /// process exits with the status (2 for bad input and errors, 1 where a
 /// command says so).
 pub struct Failure {
+    /// What went wrong, for stderr.
     pub message: String,
+    /// The exit status.
     pub status: u8,
 }
 
@@ -60,6 +62,8 @@ impl<E: std::fmt::Display> From<E> for Failure {
     }
 }
 
+/// Runs the command line: parses the arguments, runs the command, and
+/// reports a failure on stderr.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

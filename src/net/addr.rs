@@ -13,6 +13,7 @@ pub enum Address {
     Unix(PathBuf),
 }
 
+/// A text that is not an address; it holds the text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid address {0:?}: expected tcp://host:port or unix:///path")]
 pub struct InvalidAddress(pub String);

@@ -19,12 +19,15 @@ use crate::protocol::{
 pub struct ClientOptions {
     /// The protocol generation to speak.
     pub generation: Generation,
+    /// The application name sent in the hello.
     pub app_name: String,
+    /// The client secret sent in the hello.
     pub secret: String,
     /// The process id sent in a marshal-generation hello.
     pub pid: u64,
     /// The host name sent in a marshal-generation hello.
     pub host: String,
+    /// Frame limits, version and Go era.
     pub session: SessionConfig,
     /// Connection attempts before giving up (Go: 10).
     pub connect_attempts: u32,

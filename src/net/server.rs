@@ -27,8 +27,10 @@ pub const DEFAULT_PORT: u16 = 8600;
 /// How many ports from [`DEFAULT_PORT`] upward are tried.
 pub const PORTS_TRIED: u16 = 100;
 
+/// How a server behaves; the defaults are the Go server's where it has one.
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
+    /// Frame limits, version and Go era of every connection.
     pub session: SessionConfig,
     /// When set, a client must present this secret in its hello.
     pub secret: Option<String>,
@@ -80,32 +82,47 @@ pub struct ServerStats {
 pub enum ServerEvent {
     /// A client said hello (in the generation it speaks) and was answered.
     Connected {
+        /// The client's number.
         client: ClientId,
+        /// The generation it speaks.
         generation: Generation,
+        /// Its ClientHello.
         hello: AnyPacket,
     },
+    /// A SymbolPacket arrived.
     Symbols {
+        /// The client's number.
         client: ClientId,
+        /// The packet.
         packet: AnyPacket,
     },
-    /// A RawFuncLogNewPacket (gob) or RawFuncLogPacket (marshal).
+    /// A RawFuncLogNewPacket (gob) or RawFuncLogPacket (marshal) arrived.
     FuncLog {
+        /// The client's number.
         client: ClientId,
+        /// The packet.
         packet: AnyPacket,
     },
     /// A StartTraceCmd or StopTraceCmd went out to the client.
     CommandSent {
+        /// The client's number.
         client: ClientId,
+        /// The command.
         packet: AnyPacket,
     },
     /// A frame from the client that did not decode; it was skipped, as the
     /// Go server skips it, and the connection goes on.
     BadFrame {
+        /// The client's number.
         client: ClientId,
+        /// Where the frame was, its size, and why it did not decode.
         frame: BadFrame,
     },
+    /// A connection ended.
     Disconnected {
+        /// The client's number.
         client: ClientId,
+        /// Why it ended.
         reason: String,
     },
 }
