@@ -49,10 +49,14 @@ pub struct Decoder<R> {
 }
 
 impl<R: Read> Decoder<R> {
+    /// A decoder for the gob stream read from `reader`, with the default
+    /// [`Limits`].
     pub fn new(reader: R) -> Self {
         Decoder::with_limits(reader, Limits::default())
     }
 
+    /// A decoder for the gob stream read from `reader` that refuses input
+    /// beyond `limits`.
     pub fn with_limits(reader: R, limits: Limits) -> Self {
         Decoder::with_state(reader, limits, DecoderState::default())
     }

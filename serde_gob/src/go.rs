@@ -29,7 +29,9 @@ pub struct Uintptr(pub u64);
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "complex128")]
 pub struct Complex128 {
+    /// The real part.
     pub re: f64,
+    /// The imaginary part.
     pub im: f64,
 }
 
@@ -37,7 +39,9 @@ pub struct Complex128 {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "complex64")]
 pub struct Complex64 {
+    /// The real part.
     pub re: f32,
+    /// The imaginary part.
     pub im: f32,
 }
 

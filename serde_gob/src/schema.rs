@@ -37,28 +37,41 @@ pub type NodeId = usize;
 /// How a Go type is represented, without its name.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
+    /// `bool`.
     Bool,
     /// A signed integer; `byte` is irrelevant here, widths only matter for names.
     Int,
     /// An unsigned integer; `is_byte` marks `uint8`, whose slices are `[]byte`.
     Uint {
+        /// Whether the type is `uint8`.
         is_byte: bool,
     },
+    /// `float32` or `float64`; gob sends both as a float64.
     Float,
+    /// `complex64` or `complex128`.
     Complex,
+    /// `string`.
     String,
+    /// `[]byte`, which gob sends as a byte string rather than as a slice.
     Bytes,
     /// An interface. `variants[i]` is the registered name and concrete type of
     /// enum variant `i`, or `None` for the variant that stands for nil.
     Interface {
+        /// One entry per enum variant, in the enum's order.
         variants: Vec<Option<Variant>>,
     },
+    /// A struct.
     Struct {
+        /// Its fields in declaration order, which gives gob's field numbers.
         fields: Vec<Field>,
     },
+    /// `[]T`, with `T` the given node.
     Slice(NodeId),
+    /// `[N]T`: the element's node and the length.
     Array(NodeId, usize),
+    /// `map[K]V`: the key's node and the value's node.
     Map(NodeId, NodeId),
+    /// `*T` (a Rust `Option<T>`): gob sends the value pointed to, never the pointer.
     Pointer(NodeId),
     /// A type that marshals itself; gob carries its bytes.
     Opaque(OpaqueKind),
@@ -66,21 +79,33 @@ pub enum Kind {
     Pending,
 }
 
+/// How a type that marshals itself does it, which decides the `wireType`
+/// field that defines it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpaqueKind {
+    /// Go's `gob.GobEncoder` (serde name prefix [`GOB_ENCODER_PREFIX`]).
     GobEncoder,
+    /// Go's `encoding.BinaryMarshaler` (serde name prefix
+    /// [`BINARY_MARSHALER_PREFIX`]).
     BinaryMarshaler,
 }
 
+/// A field of a Go struct.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
+    /// The Go field name: the serde name of the Rust field.
     pub name: &'static str,
+    /// The field's type.
     pub node: NodeId,
 }
 
+/// The concrete type an interface holds for one enum variant.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Variant {
+    /// The name the type is registered under with `gob.Register`: the serde
+    /// name of the variant.
     pub name: &'static str,
+    /// The concrete type.
     pub node: NodeId,
 }
 
@@ -92,13 +117,16 @@ pub struct Node {
     /// Go's `reflect.Type.Name()`: the bare name of a named type, empty for a
     /// type literal.
     pub go_name: String,
+    /// How the type is represented.
     pub kind: Kind,
 }
 
 /// The Go type of a Rust type and of every type reachable from it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schema {
+    /// Every type reachable from the root, each once, indexed by [`NodeId`].
     pub nodes: Vec<Node>,
+    /// The Go type of the Rust type itself.
     pub root: NodeId,
     /// Unique per traced schema, so that a registry can remember the ids it
     /// resolved for this schema's nodes.
@@ -108,6 +136,7 @@ pub struct Schema {
 }
 
 impl Schema {
+    /// The node `id`; panics if there is none.
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id]
     }
@@ -119,12 +148,16 @@ impl Schema {
     }
 }
 
-/// Prefixes of a newtype's serde name that mark a self-marshalling type.
+/// Prefix of a newtype's serde name that marks a type marshalling itself
+/// with Go's `gob.GobEncoder`.
 pub const GOB_ENCODER_PREFIX: &str = "GobEncoder:";
+/// Prefix of a newtype's serde name that marks a type marshalling itself
+/// with Go's `encoding.BinaryMarshaler`.
 pub const BINARY_MARSHALER_PREFIX: &str = "BinaryMarshaler:";
 
-/// The serde names of Go's complex types.
+/// The serde name of Go's `complex64` (see [`Complex64`](super::Complex64)).
 pub const COMPLEX64: &str = "complex64";
+/// The serde name of Go's `complex128` (see [`Complex128`](super::Complex128)).
 pub const COMPLEX128: &str = "complex128";
 
 /// Go's `Name()` for a type string: the part after the package for a named

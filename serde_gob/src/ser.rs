@@ -53,6 +53,8 @@ pub struct EncoderState {
 }
 
 impl<'r> Encoder<'r> {
+    /// A fresh stream (nothing sent yet) that takes its type ids from
+    /// `registry`.
     pub fn new(registry: &'r mut Registry) -> Self {
         Encoder::with_state(registry, EncoderState::default())
     }

@@ -11,21 +11,37 @@ use super::wire::{Cursor, put_int, put_uint};
 /// current Go releases (65 in old ones: see [`Registry::with_first_id`]).
 pub type GobId = i64;
 
+/// Go's predefined type id of `bool`.
 pub const BOOL: GobId = 1;
+/// Go's predefined type id of `int`, which carries every signed integer type.
 pub const INT: GobId = 2;
+/// Go's predefined type id of `uint`, which carries every unsigned integer type.
 pub const UINT: GobId = 3;
+/// Go's predefined type id of `float`, which carries `float32` and `float64`.
 pub const FLOAT: GobId = 4;
+/// Go's predefined type id of `[]byte`.
 pub const BYTES: GobId = 5;
+/// Go's predefined type id of `string`.
 pub const STRING: GobId = 6;
+/// Go's predefined type id of `complex`, which carries `complex64` and `complex128`.
 pub const COMPLEX: GobId = 7;
+/// Go's predefined type id of `interface`, which carries every interface type.
 pub const INTERFACE: GobId = 8;
+/// Go's predefined type id of `wireType`, the value that defines a type.
 pub const WIRE_TYPE: GobId = 16;
+/// Go's predefined type id of `arrayType`, the definition of an array type.
 pub const ARRAY_TYPE: GobId = 17;
+/// Go's predefined type id of `CommonType`, the name and id every definition starts with.
 pub const COMMON_TYPE: GobId = 18;
+/// Go's predefined type id of `sliceType`, the definition of a slice type.
 pub const SLICE_TYPE: GobId = 19;
+/// Go's predefined type id of `structType`, the definition of a struct type.
 pub const STRUCT_TYPE: GobId = 20;
+/// Go's predefined type id of `fieldType`, one field of a struct definition.
 pub const FIELD_TYPE: GobId = 21;
+/// Go's predefined type id of `[]fieldType`, the fields of a struct definition.
 pub const FIELD_TYPE_SLICE: GobId = 22;
+/// Go's predefined type id of `mapType`, the definition of a map type.
 pub const MAP_TYPE: GobId = 23;
 
 /// The lowest id Go hands to a user type today (since Go 1.21 or so).
@@ -57,25 +73,60 @@ pub fn builtin_name(id: GobId) -> Option<&'static str> {
 /// One type definition as it travels: Go's `wireType`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WireType {
+    /// `CommonType.Name`: the name the sender gives the type; may be empty.
     pub name: String,
+    /// `CommonType.Id`: the type id this definition defines.
     pub id: GobId,
+    /// Which field of the `wireType` is set, with what it holds.
     pub shape: Shape,
 }
 
+/// What a type definition defines: the one field of Go's `wireType` that is
+/// set.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Shape {
-    Array { elem: GobId, len: i64 },
-    Slice { elem: GobId },
-    Struct { fields: Vec<WireField> },
-    Map { key: GobId, elem: GobId },
+    /// `ArrayT`: an array type.
+    Array {
+        /// `Elem`: the element type id.
+        elem: GobId,
+        /// `Len`: the number of elements.
+        len: i64,
+    },
+    /// `SliceT`: a slice type.
+    Slice {
+        /// `Elem`: the element type id.
+        elem: GobId,
+    },
+    /// `StructT`: a struct type.
+    Struct {
+        /// `Field`: the fields, in order of field number.
+        fields: Vec<WireField>,
+    },
+    /// `MapT`: a map type.
+    Map {
+        /// `Key`: the key type id.
+        key: GobId,
+        /// `Elem`: the value type id.
+        elem: GobId,
+    },
+    /// `GobEncoderT`: a type that marshals itself with Go's `GobEncode`; its
+    /// values travel as byte strings.
     GobEncoder,
+    /// `BinaryMarshalerT`: a type that marshals itself with Go's
+    /// `MarshalBinary`; its values travel as byte strings.
     BinaryMarshaler,
+    /// `TextMarshalerT`: a type that marshals itself with Go's
+    /// `MarshalText` (current Go's encoder never sends one); its values
+    /// travel as byte strings.
     TextMarshaler,
 }
 
+/// One field of a struct definition: Go's `fieldType`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WireField {
+    /// `Name`: the field's name.
     pub name: String,
+    /// `Id`: the type id of the field's type.
     pub id: GobId,
 }
 

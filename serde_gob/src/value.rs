@@ -12,28 +12,44 @@ pub enum Value {
     /// A nil interface, or a struct-typed field the sender left out (Go
     /// always sends struct values, so that is a nil pointer).
     Nil,
+    /// A `bool`.
     Bool(bool),
+    /// A signed integer: gob's `int`, which carries every signed width.
     Int(i64),
+    /// An unsigned integer: gob's `uint`, which carries every unsigned width.
     Uint(u64),
+    /// A floating-point number: gob's `float`, always sent as a float64.
     Float(f64),
+    /// A complex number: gob's `complex`, the real part then the imaginary.
     Complex(f64, f64),
+    /// A `string`; bytes that are not UTF-8 are replaced with U+FFFD.
     String(String),
+    /// A `[]byte`.
     Bytes(Vec<u8>),
+    /// The elements of a slice.
     Slice(Vec<Value>),
+    /// The elements of an array.
     Array(Vec<Value>),
+    /// A map.
     Map {
         /// Whether the key type is `string` (JSON renders an object then).
         string_keys: bool,
+        /// The key and value pairs, in the order of the stream.
         entries: Vec<(Value, Value)>,
     },
     /// A struct with every field of its definition, in order; fields the
     /// sender left out hold their zero value.
     Struct {
+        /// The struct's name in the sender's definition (`CommonType.Name`).
         name: String,
+        /// Each field's name and value.
         fields: Vec<(String, Value)>,
     },
+    /// A non-nil interface value.
     Interface {
+        /// The name the concrete type is registered under (`gob.Register`).
         name: String,
+        /// The concrete value.
         value: Box<Value>,
     },
     /// The bytes of a value that marshals itself (GobEncoder, BinaryMarshaler).
@@ -56,10 +72,14 @@ pub struct ValueDecoder<R> {
 }
 
 impl<R: Read> ValueDecoder<R> {
+    /// A decoder for the gob stream read from `reader`, with the default
+    /// [`Limits`].
     pub fn new(reader: R) -> Self {
         ValueDecoder::with_limits(reader, Limits::default())
     }
 
+    /// A decoder for the gob stream read from `reader` that refuses input
+    /// beyond `limits`.
     pub fn with_limits(reader: R, limits: Limits) -> Self {
         ValueDecoder {
             stream: Stream::new(reader, limits),
@@ -89,6 +109,7 @@ impl<R: Read> ValueDecoder<R> {
         Ok(Some(v))
     }
 
+    /// The stream offset decoding has reached, in bytes.
     pub fn offset(&self) -> u64 {
         self.stream.offset()
     }

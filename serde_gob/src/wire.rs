@@ -8,6 +8,7 @@
 
 use super::error::{Error, Result};
 
+/// Appends `x` in gob's unsigned integer encoding.
 #[inline]
 pub fn put_uint(out: &mut Vec<u8>, x: u64) {
     if x < 0x80 {
@@ -29,6 +30,8 @@ fn put_long_uint(out: &mut Vec<u8>, x: u64) {
     out.truncate(out.len() - (8 - n));
 }
 
+/// Folds a signed integer into gob's unsigned form: the value in bits 1 up,
+/// complemented when bit 0 is set.
 #[inline]
 pub fn fold_int(i: i64) -> u64 {
     if i < 0 {
@@ -38,29 +41,38 @@ pub fn fold_int(i: i64) -> u64 {
     }
 }
 
+/// The signed integer an unsigned one from the stream stands for: the
+/// inverse of [`fold_int`].
 pub fn unfold_int(u: u64) -> i64 {
     let i = (u >> 1) as i64;
     if u & 1 != 0 { !i } else { i }
 }
 
+/// Appends `i` in gob's signed integer encoding.
 #[inline]
 pub fn put_int(out: &mut Vec<u8>, i: i64) {
     put_uint(out, fold_int(i));
 }
 
+/// The unsigned integer gob sends for a float: its IEEE-754 bits,
+/// byte-reversed.
 pub fn float_to_wire(f: f64) -> u64 {
     f.to_bits().swap_bytes()
 }
 
+/// The float an unsigned integer from the stream stands for: the inverse of
+/// [`float_to_wire`].
 pub fn float_from_wire(u: u64) -> f64 {
     f64::from_bits(u.swap_bytes())
 }
 
+/// Appends `f` in gob's float encoding.
 #[inline]
 pub fn put_float(out: &mut Vec<u8>, f: f64) {
     put_uint(out, float_to_wire(f));
 }
 
+/// Appends `b` as gob sends a string or a `[]byte`: its length, then the bytes.
 pub fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
     put_uint(out, b.len() as u64);
     out.extend_from_slice(b);
@@ -85,6 +97,8 @@ pub struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
+    /// A cursor at the start of `bytes`, whose first byte is at stream offset
+    /// `base`.
     pub fn new(bytes: &'a [u8], base: u64) -> Self {
         Cursor {
             bytes,
@@ -93,6 +107,7 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// The stream offset of the next byte to read.
     pub fn offset(&self) -> u64 {
         self.base + self.pos as u64
     }
@@ -102,14 +117,17 @@ impl<'a> Cursor<'a> {
         self.pos
     }
 
+    /// How many bytes are left to read.
     pub fn remaining(&self) -> usize {
         self.bytes.len() - self.pos
     }
 
+    /// Whether every byte has been read.
     pub fn is_empty(&self) -> bool {
         self.pos >= self.bytes.len()
     }
 
+    /// Reads an unsigned integer.
     pub fn get_uint(&mut self) -> Result<u64> {
         let start = self.offset();
         let Some(&first) = self.bytes.get(self.pos) else {
@@ -143,14 +161,18 @@ impl<'a> Cursor<'a> {
         Ok(x)
     }
 
+    /// Reads a signed integer.
     pub fn get_int(&mut self) -> Result<i64> {
         self.get_uint().map(unfold_int)
     }
 
+    /// Reads a float.
     pub fn get_float(&mut self) -> Result<f64> {
         self.get_uint().map(float_from_wire)
     }
 
+    /// Reads a bool, sent as the unsigned integer 0 or 1; anything else is
+    /// malformed.
     pub fn get_bool(&mut self) -> Result<bool> {
         let at = self.offset();
         match self.get_uint()? {

@@ -34,6 +34,7 @@ impl GoEra {
         Registry::with_first_id(self.first_type_id())
     }
 
+    /// The era's name as `--go-era` takes it: `original` or `current`.
     pub fn name(self) -> &'static str {
         match self {
             GoEra::Original => "original",
@@ -48,6 +49,7 @@ impl fmt::Display for GoEra {
     }
 }
 
+/// Text that names no [`GoEra`] (it holds the text).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown Go era {0:?}: expected original or current")]
 pub struct UnknownGoEra(pub String);

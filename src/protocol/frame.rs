@@ -120,6 +120,8 @@ impl Default for FrameDecoder {
 }
 
 impl FrameDecoder {
+    /// A decoder at the start of a stream, refusing incoming frames over
+    /// [`DEFAULT_MAX_INCOMING_FRAME`].
     pub fn new() -> Self {
         FrameDecoder {
             gob: PayloadDecoder::new(),
@@ -306,25 +308,39 @@ impl FrameDecoder {
 /// What a packet is for, whatever its generation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PacketKind {
+    /// Client to server: the hello that opens a session.
     ClientHello,
+    /// Server to client: the answer to the hello.
     ServerHello,
+    /// `LogPacket`: declared by Go, never used (only the gob generation
+    /// decodes it).
     Log,
+    /// Keep-alive.
     Ping,
+    /// The sender is about to close.
     Shutdown,
+    /// Server to client: start tracing a function.
     StartTraceCmd,
+    /// Server to client: stop tracing a function.
     StopTraceCmd,
+    /// Client to server: the traced program's symbol table.
     Symbol,
+    /// Client to server: one function entry or exit (`RawFuncLogNewPacket`
+    /// in the gob generation, `RawFuncLogPacket` in the marshal one).
     FuncLog,
 }
 
 /// A packet of either generation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AnyPacket {
+    /// A packet of the gob generation.
     Gob(Packet),
+    /// A packet of the marshal generation.
     Marshal(marshal::Packet),
 }
 
 impl AnyPacket {
+    /// The generation the packet belongs to.
     pub fn generation(&self) -> Generation {
         match self {
             AnyPacket::Gob(_) => Generation::Gob,
@@ -332,6 +348,7 @@ impl AnyPacket {
         }
     }
 
+    /// What the packet is for.
     pub fn kind(&self) -> PacketKind {
         match self {
             AnyPacket::Gob(p) => match p.packet_type() {
@@ -435,6 +452,7 @@ impl AnyPacket {
         }
     }
 
+    /// A Ping of `generation`.
     pub fn ping(generation: Generation) -> AnyPacket {
         match generation {
             Generation::Gob => AnyPacket::Gob(Packet::Ping(Default::default())),
@@ -442,6 +460,7 @@ impl AnyPacket {
         }
     }
 
+    /// A Shutdown of `generation`.
     pub fn shutdown(generation: Generation) -> AnyPacket {
         match generation {
             Generation::Gob => AnyPacket::Gob(Packet::Shutdown(Default::default())),
@@ -515,6 +534,7 @@ impl AnyFrameEncoder {
         self.gob.set_limit(limit);
     }
 
+    /// The generation this encoder writes.
     pub fn generation(&self) -> Generation {
         self.generation
     }

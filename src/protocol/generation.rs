@@ -26,6 +26,7 @@ impl Generation {
         }
     }
 
+    /// The generation's name as `--generation` takes it: `gob` or `marshal`.
     pub fn name(self) -> &'static str {
         match self {
             Generation::Gob => "gob",
@@ -40,6 +41,7 @@ impl fmt::Display for Generation {
     }
 }
 
+/// Text that names no [`Generation`] (it holds the text).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown generation {0:?}: expected gob or marshal")]
 pub struct UnknownGeneration(pub String);

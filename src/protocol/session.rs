@@ -201,6 +201,7 @@ pub enum ClientEvent {
     StartTrace(AnyPacket),
     /// A StopTraceCmd from the server.
     StopTrace(AnyPacket),
+    /// A Ping from the server.
     Ping,
     /// The server announced it is closing.
     Shutdown,
@@ -238,14 +239,18 @@ impl ClientSession {
         })
     }
 
+    /// The generation the session speaks: that of its hello.
     pub fn generation(&self) -> Generation {
         self.core.generation.unwrap_or_default()
     }
 
+    /// Whether the server has answered the hello, and the session is not
+    /// closed.
     pub fn is_established(&self) -> bool {
         self.core.state == State::Established
     }
 
+    /// Whether the session is over: closed by either side, or by an error.
     pub fn is_closed(&self) -> bool {
         self.core.state == State::Closed
     }
@@ -293,6 +298,7 @@ impl ClientSession {
         self.core.input_closed()
     }
 
+    /// The oldest event not yet taken; `None` when there is none.
     pub fn poll_event(&mut self) -> Option<ClientEvent> {
         self.events.pop_front()
     }
@@ -337,6 +343,7 @@ impl ClientSession {
         self.core.abandon();
     }
 
+    /// Whether bytes wait to be sent to the server ([`ClientSession::take_output`]).
     pub fn has_output(&self) -> bool {
         !self.core.output.is_empty()
     }
@@ -351,6 +358,7 @@ pub enum ServerEvent {
     Symbols(AnyPacket),
     /// A RawFuncLogNewPacket (gob) or RawFuncLogPacket (marshal).
     FuncLog(AnyPacket),
+    /// A Ping from the client.
     Ping,
     /// The client announced it is closing.
     Shutdown,
@@ -382,10 +390,13 @@ impl ServerSession {
         self.core.generation
     }
 
+    /// Whether the client's hello has been accepted and answered, and the
+    /// session is not closed.
     pub fn is_established(&self) -> bool {
         self.core.state == State::Established
     }
 
+    /// Whether the session is over: closed by either side, or by an error.
     pub fn is_closed(&self) -> bool {
         self.core.state == State::Closed
     }
@@ -461,6 +472,7 @@ impl ServerSession {
         self.core.decoder.release_memory(keep);
     }
 
+    /// The oldest event not yet taken; `None` when there is none.
     pub fn poll_event(&mut self) -> Option<ServerEvent> {
         self.events.pop_front()
     }
@@ -488,6 +500,7 @@ impl ServerSession {
         self.core.state = State::Closed;
     }
 
+    /// Takes the bytes to send to the client.
     pub fn take_output(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.core.output)
     }
@@ -499,6 +512,7 @@ impl ServerSession {
         self.core.abandon();
     }
 
+    /// Whether bytes wait to be sent to the client ([`ServerSession::take_output`]).
     pub fn has_output(&self) -> bool {
         !self.core.output.is_empty()
     }

@@ -11,7 +11,9 @@ use std::str::FromStr;
 /// A protocol version such as `1` or `1.23`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ProtocolVersion {
+    /// The major number; versions with the same one are compatible.
     pub major: u32,
+    /// The minor number; `None` for a version written without one, such as `1`.
     pub minor: Option<u32>,
 }
 
@@ -34,6 +36,8 @@ impl Default for ProtocolVersion {
     }
 }
 
+/// Text that is not a protocol version: not `"major"` or `"major.minor"` in
+/// decimal digits (it holds the text).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid protocol version {0:?}: expected \"major\" or \"major.minor\"")]
 pub struct InvalidVersion(pub String);

@@ -17,14 +17,23 @@ pub use codec::{PayloadDecoder, PayloadEncoder, decode_payload};
 /// `protocol.PacketType`: the number in a frame's `HeaderPacket`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PacketType {
+    /// Go's `ClientHelloPacketType`: a [`ClientHelloPacket`] follows.
     ClientHello = 1,
+    /// Go's `ServerHelloPacketType`: a [`ServerHelloPacket`] follows.
     ServerHello = 2,
+    /// Go's `LogPacketType`: a [`LogPacket`] follows.
     Log = 3,
+    /// Go's `PingPacketType`: a [`PingPacket`] follows.
     Ping = 4,
+    /// Go's `ShutdownPacketType`: a [`ShutdownPacket`] follows.
     Shutdown = 5,
+    /// Go's `StartTraceCmdPacketType`: a [`StartTraceCmdPacket`] follows.
     StartTraceCmd = 6,
+    /// Go's `StopTraceCmdPacketType`: a [`StopTraceCmdPacket`] follows.
     StopTraceCmd = 7,
+    /// Go's `SymbolPacketType`: a [`SymbolPacket`] follows.
     Symbol = 8,
+    /// Go's `RawFuncLogNewPacketType`: a [`RawFuncLogNewPacket`] follows.
     RawFuncLogNew = 9,
 }
 
@@ -47,6 +56,7 @@ impl PacketType {
         })
     }
 
+    /// The number Go gives this packet type, as a `HeaderPacket` carries it.
     pub fn code(self) -> i64 {
         self as i64
     }
@@ -72,6 +82,7 @@ impl PacketType {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "protocol.HeaderPacket")]
 pub struct HeaderPacket {
+    /// `PacketType`: the type of the packet that follows in the frame.
     #[serde(rename = "PacketType")]
     pub packet_type: PacketTypeCode,
 }
@@ -85,10 +96,14 @@ pub struct PacketTypeCode(pub i64);
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename = "protocol.ClientHelloPacket", default, deny_unknown_fields)]
 pub struct ClientHelloPacket {
+    /// `AppName`: the traced application's name.
     #[serde(rename = "AppName")]
     pub app_name: String,
+    /// `ClientSecret`: the secret the client presents to the server.
     #[serde(rename = "ClientSecret")]
     pub client_secret: String,
+    /// `ProtocolVersion`: the client's protocol version (`"1"` from the Go
+    /// peers).
     #[serde(rename = "ProtocolVersion")]
     pub protocol_version: String,
 }
@@ -97,6 +112,8 @@ pub struct ClientHelloPacket {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename = "protocol.ServerHelloPacket", default, deny_unknown_fields)]
 pub struct ServerHelloPacket {
+    /// `ProtocolVersion`: the server's protocol version (`"1"` from the Go
+    /// peers).
     #[serde(rename = "ProtocolVersion")]
     pub protocol_version: String,
 }
@@ -120,8 +137,10 @@ pub struct ShutdownPacket {}
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename = "protocol.StartTraceCmdPacket", default, deny_unknown_fields)]
 pub struct StartTraceCmdPacket {
+    /// `FuncID`: the function to start tracing, by its id in the symbol table.
     #[serde(rename = "FuncID")]
     pub func_id: FuncId,
+    /// `ModuleName`: the module (Go package) of that function.
     #[serde(rename = "ModuleName")]
     pub module_name: String,
 }
@@ -130,8 +149,10 @@ pub struct StartTraceCmdPacket {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename = "protocol.StopTraceCmdPacket", default, deny_unknown_fields)]
 pub struct StopTraceCmdPacket {
+    /// `FuncID`: the function to stop tracing, by its id in the symbol table.
     #[serde(rename = "FuncID")]
     pub func_id: FuncId,
+    /// `ModuleName`: the module (Go package) of that function.
     #[serde(rename = "ModuleName")]
     pub module_name: String,
 }
@@ -141,6 +162,7 @@ pub struct StopTraceCmdPacket {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename = "protocol.SymbolPacket", default, deny_unknown_fields)]
 pub struct SymbolPacket {
+    /// `Symbols`: the symbol table; `None` for Go's nil pointer.
     #[serde(rename = "Symbols")]
     pub symbols: Option<Symbols>,
 }
@@ -149,6 +171,7 @@ pub struct SymbolPacket {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename = "protocol.RawFuncLogNewPacket", default, deny_unknown_fields)]
 pub struct RawFuncLogNewPacket {
+    /// `FuncLog`: the record; `None` for Go's nil pointer.
     #[serde(rename = "FuncLog")]
     pub func_log: Option<RawFuncLog>,
 }
@@ -193,8 +216,11 @@ pub struct TxId(pub u64);
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename = "logutil.Symbols", default, deny_unknown_fields)]
 pub struct Symbols {
+    /// `Writable`: whether symbols may be added to the table.
     #[serde(rename = "Writable")]
     pub writable: bool,
+    /// `KeepID`: whether symbols added to the table keep the ids they carry
+    /// instead of being numbered anew.
     #[serde(rename = "KeepID")]
     pub keep_id: bool,
 }
@@ -203,16 +229,23 @@ pub struct Symbols {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename = "logutil.RawFuncLog", default, deny_unknown_fields)]
 pub struct RawFuncLog {
+    /// `ID`: the record's number.
     #[serde(rename = "ID")]
     pub id: RawFuncLogId,
+    /// `Tag`: `"funcStart"` or `"funcEnd"`, the call's start or its end.
     #[serde(rename = "Tag")]
     pub tag: TagName,
+    /// `Timestamp`: when, in Unix nanoseconds.
     #[serde(rename = "Timestamp")]
     pub timestamp: Time,
+    /// `Frames`: the call stack, the current frame first, then its caller,
+    /// and so on.
     #[serde(rename = "Frames")]
     pub frames: Vec<FuncStatusId>,
+    /// `GID`: the goroutine the call ran on.
     #[serde(rename = "GID")]
     pub gid: Gid,
+    /// `TxID`: the same in the start and end records of one call.
     #[serde(rename = "TxID")]
     pub tx_id: TxId,
 }
@@ -222,27 +255,37 @@ pub struct RawFuncLog {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "packet")]
 pub enum Packet {
+    /// Packet type 1, client to server: the hello.
     #[serde(rename = "ClientHelloPacket")]
     ClientHello(ClientHelloPacket),
+    /// Packet type 2, server to client: the answer to the hello.
     #[serde(rename = "ServerHelloPacket")]
     ServerHello(ServerHelloPacket),
+    /// Packet type 3: declared by Go, never used.
     #[serde(rename = "LogPacket")]
     Log(LogPacket),
+    /// Packet type 4: keep-alive.
     #[serde(rename = "PingPacket")]
     Ping(PingPacket),
+    /// Packet type 5: the sender is about to close.
     #[serde(rename = "ShutdownPacket")]
     Shutdown(ShutdownPacket),
+    /// Packet type 6, server to client: start tracing a function.
     #[serde(rename = "StartTraceCmdPacket")]
     StartTraceCmd(StartTraceCmdPacket),
+    /// Packet type 7, server to client: stop tracing a function.
     #[serde(rename = "StopTraceCmdPacket")]
     StopTraceCmd(StopTraceCmdPacket),
+    /// Packet type 8, client to server: the symbol table.
     #[serde(rename = "SymbolPacket")]
     Symbol(SymbolPacket),
+    /// Packet type 9, client to server: one function entry or exit.
     #[serde(rename = "RawFuncLogNewPacket")]
     RawFuncLogNew(RawFuncLogNewPacket),
 }
 
 impl Packet {
+    /// The packet's type, which its frame's `HeaderPacket` announces.
     pub fn packet_type(&self) -> PacketType {
         match self {
             Packet::ClientHello(_) => PacketType::ClientHello,
