@@ -51,41 +51,44 @@ fn seconds(text: &str) -> Result<f64, String> {
 /// How often the stats are printed while any connection waits for memory.
 const STATS_EVERY: Duration = Duration::from_secs(10);
 
-/// The JSON line for a server event; packets are in the frames commands' form.
-pub fn event_json(event: &ServerEvent) -> String {
-    // A packet's JSON is written as it is, not parsed and written again:
-    // funclog lines are the hot path.
-    let with_packet = |name: &str, client: &ClientId, key: &str, packet: &AnyPacket| {
-        format!(
-            r#"{{"event":"{name}","client":{client},"{key}":{}}}"#,
-            packet.to_json()
-        )
-    };
-    match event {
+/// Writes the JSON line of a server event; packets are in the frames
+/// commands' form, written straight into `out` (funclog lines are the hot
+/// path).
+fn write_event_json(out: &mut impl Write, event: &ServerEvent) -> std::io::Result<()> {
+    let (name, client, key, packet) = match event {
         ServerEvent::Connected {
             client,
             generation,
             hello,
-        } => format!(
-            r#"{{"event":"connected","client":{client},"generation":"{}","hello":{}}}"#,
-            generation.name(),
-            hello.to_json()
-        ),
-        ServerEvent::Symbols { client, packet } => with_packet("symbols", client, "packet", packet),
-        ServerEvent::FuncLog { client, packet } => with_packet("funclog", client, "packet", packet),
-        ServerEvent::CommandSent { client, packet } => {
-            with_packet("command", client, "packet", packet)
+        } => {
+            let name = generation.name();
+            write!(
+                out,
+                r#"{{"event":"connected","client":{client},"generation":"{name}""#
+            )?;
+            ("", client, "hello", hello)
         }
-        ServerEvent::BadFrame { client, frame } => json!({
-            "event": "bad_frame", "client": client, "offset": frame.offset, "len": frame.len,
-            "reason": frame.reason,
-        })
-        .to_string(),
-        ServerEvent::Disconnected { client, reason } => json!({
-            "event": "disconnected", "client": client, "reason": reason,
-        })
-        .to_string(),
+        ServerEvent::Symbols { client, packet } => ("symbols", client, "packet", packet),
+        ServerEvent::FuncLog { client, packet } => ("funclog", client, "packet", packet),
+        ServerEvent::CommandSent { client, packet } => ("command", client, "packet", packet),
+        ServerEvent::BadFrame { client, frame } => {
+            let line = json!({
+                "event": "bad_frame", "client": client, "offset": frame.offset,
+                "len": frame.len, "reason": frame.reason,
+            });
+            return writeln!(out, "{line}");
+        }
+        ServerEvent::Disconnected { client, reason } => {
+            let line = json!({"event": "disconnected", "client": client, "reason": reason});
+            return writeln!(out, "{line}");
+        }
+    };
+    if !name.is_empty() {
+        write!(out, r#"{{"event":"{name}","client":{client}"#)?;
     }
+    write!(out, r#","{key}":"#)?;
+    packet.write_json(&mut *out)?;
+    out.write_all(b"}\n")
 }
 
 /// The JSON line of the server's stats.
@@ -253,7 +256,7 @@ fn write_event(out: &mut impl Write, event: &ServerEvent) {
         ),
         _ => {}
     }
-    let _ = writeln!(out, "{}", event_json(event));
+    let _ = write_event_json(out, event);
 }
 
 fn print_line(line: &str) {

@@ -391,6 +391,15 @@ impl AnyPacket {
         }
     }
 
+    /// Writes the JSON form into `out`, with no line end.
+    pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        match self {
+            AnyPacket::Gob(p) => serde_json::to_writer(out, p),
+            AnyPacket::Marshal(p) => serde_json::to_writer(out, p),
+        }
+        .map_err(std::io::Error::from)
+    }
+
     /// A packet of `generation` from its JSON form.
     pub fn from_json(text: &str, generation: Generation) -> Result<AnyPacket, serde_json::Error> {
         Ok(match generation {

@@ -15,6 +15,7 @@ mod error;
 pub mod frame;
 pub mod generation;
 pub mod gob;
+mod json;
 pub mod limits;
 pub mod marshal;
 pub mod session;

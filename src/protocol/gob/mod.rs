@@ -252,7 +252,7 @@ pub struct RawFuncLog {
 
 /// Any packet of the gob generation. Its serde form is the JSON form of the
 /// command line: `"packet"` names the Go type, the other keys are fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "packet")]
 pub enum Packet {
     /// Packet type 1, client to server: the hello.
@@ -283,6 +283,18 @@ pub enum Packet {
     #[serde(rename = "RawFuncLogNewPacket")]
     RawFuncLogNew(RawFuncLogNewPacket),
 }
+
+crate::protocol::json::deserialize_tagged_packet!(Packet {
+    "ClientHelloPacket" => ClientHello(ClientHelloPacket),
+    "ServerHelloPacket" => ServerHello(ServerHelloPacket),
+    "LogPacket" => Log(LogPacket),
+    "PingPacket" => Ping(PingPacket),
+    "ShutdownPacket" => Shutdown(ShutdownPacket),
+    "StartTraceCmdPacket" => StartTraceCmd(StartTraceCmdPacket),
+    "StopTraceCmdPacket" => StopTraceCmd(StopTraceCmdPacket),
+    "SymbolPacket" => Symbol(SymbolPacket),
+    "RawFuncLogNewPacket" => RawFuncLogNew(RawFuncLogNewPacket),
+});
 
 impl Packet {
     /// The packet's type, which its frame's `HeaderPacket` announces.

@@ -162,7 +162,7 @@ pub struct RawFuncLog {
 }
 
 /// Any packet of the marshal generation; its serde form is the JSON form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "packet")]
 pub enum Packet {
     /// Packet type 1, client to server: the hello.
@@ -210,6 +210,17 @@ pub const STOP_TRACE_CMD: u8 = 7;
 pub const SYMBOL: u8 = 8;
 /// The packet type byte of a [`RawFuncLogPacket`].
 pub const RAW_FUNC_LOG: u8 = 9;
+
+crate::protocol::json::deserialize_tagged_packet!(Packet {
+    "ClientHelloPacket" => ClientHello(ClientHelloPacket),
+    "ServerHelloPacket" => ServerHello(ServerHelloPacket),
+    "PingPacket" => Ping(PingPacket),
+    "ShutdownPacket" => Shutdown(ShutdownPacket),
+    "StartTraceCmdPacket" => StartTraceCmd(StartTraceCmdPacket),
+    "StopTraceCmdPacket" => StopTraceCmd(StopTraceCmdPacket),
+    "SymbolPacket" => Symbol(SymbolPacket),
+    "RawFuncLogPacket" => RawFuncLog(RawFuncLogPacket),
+});
 
 impl Packet {
     /// The packet type byte its payload starts with.
