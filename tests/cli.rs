@@ -408,3 +408,24 @@ fn frames_encode_refuses_an_unknown_generation() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("protobuf"));
 }
+
+#[test]
+fn gob_types_prints_the_types_a_stream_carries_in_rust_and_go() {
+    let rust = run(&["gob", "types", "testdata/gob/recursive_tree.gob"], b"");
+    assert!(rust.status.success());
+    let rust = String::from_utf8_lossy(&rust.stdout);
+    assert!(rust.contains("#[serde(rename = \"main.Tree\")]"), "{rust}");
+    assert!(rust.contains("pub struct Tree {"), "{rust}");
+    let go = run(
+        &["gob", "types", "--lang", "go", "-"],
+        &common::read_golden("testdata/gob/recursive_tree.gob"),
+    );
+    assert!(go.status.success());
+    let go = String::from_utf8_lossy(&go.stdout);
+    assert!(go.contains("type Tree struct {"), "{go}");
+
+    let cut = &common::read_golden("testdata/gob/recursive_tree.gob")[..30];
+    let bad = run(&["gob", "types", "-"], cut);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("<stdin>: "));
+}

@@ -42,6 +42,7 @@
 
 #![warn(missing_docs)]
 
+pub mod codegen;
 mod de;
 #[cfg(feature = "json")]
 pub mod dump;
@@ -58,6 +59,7 @@ mod value;
 pub mod wire;
 mod zero;
 
+pub use codegen::StreamTypes;
 pub use de::{Decoder, from_reader, from_slice};
 pub use error::{Error, Result};
 pub use go::{Complex64, Complex128, Int, Uint, Uintptr};

@@ -2,10 +2,10 @@
 
 use std::io::{self, Write};
 
-use clap::Subcommand;
+use clap::{Subcommand, ValueEnum};
 
 use super::{Failure, input};
-use crate::gob::{self, ValueDecoder};
+use crate::gob::{self, StreamTypes, ValueDecoder};
 
 #[derive(Subcommand)]
 pub enum GobCommand {
@@ -22,12 +22,29 @@ pub enum GobCommand {
         /// The gob stream, or - for standard input.
         file: String,
     },
+    /// Print the type definitions a gob stream carries, as Rust types that
+    /// decode it (and encode it again to the same bytes) or as Go declarations.
+    Types {
+        /// The gob stream, or - for standard input.
+        file: String,
+        /// The language to print.
+        #[arg(long, value_enum, default_value = "rust")]
+        lang: Lang,
+    },
+}
+
+/// The language `gob types` prints.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    Rust,
+    Go,
 }
 
 pub fn run(cmd: GobCommand) -> Result<(), Failure> {
     match cmd {
         GobCommand::Decode { json: _, file } => decode(&file),
         GobCommand::Dump { file } => dump(&file),
+        GobCommand::Types { file, lang } => types(&file, lang),
     }
 }
 
@@ -59,6 +76,20 @@ fn dump(path: &str) -> Result<(), Failure> {
         Some(e) => Err(located(&input.name, &e)),
         None => Ok(()),
     }
+}
+
+fn types(path: &str, lang: Lang) -> Result<(), Failure> {
+    let input = input::open(path)?;
+    let types = StreamTypes::from_reader(input.reader).map_err(|e| located(&input.name, &e))?;
+    let text = match lang {
+        Lang::Rust => types.rust(),
+        Lang::Go => types.go(),
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
 }
 
 /// `FILE: message`; a decoding error's message names its byte offset.
