@@ -6,7 +6,7 @@ package main
 //	peer server [--listen HOST:PORT] [--generation gob|marshal] [--timeout DUR]
 //	            [--quiet] [--expect N] [--summary]
 //	peer client --connect tcp://HOST:PORT [--app NAME] [--secret S] [--symbols]
-//	            [--big-symbols N] [--funclogs N] [--big-funclog]
+//	            [--big-symbols N] [--funclogs N] [--big-funclog] [--packets FILE]
 //	            [--wait-commands K] [--ping-interval DUR] [--version V]
 //	            [--generation gob|marshal] [--timeout DUR]
 //
@@ -109,6 +109,11 @@ package main
 // Symbol or RawFuncLog after the hello; the client closes on Symbol or
 // RawFuncLog. Packets on the server's stdin are given in this generation's
 // JSON form (goapptrace-marshal-verify's).
+//
+// With --packets FILE (both generations) the client then sends the packets
+// of FILE, JSON lines in the generation's form (as the server's stdin takes
+// them), through its buffered writer, and flushes at the end: the Go side
+// of the cli_e2e benchmark.
 //
 // A protocol generation is a peerGeneration: the frame payload codec plus the
 // packets and rules that differ between generations: "gob" (peer_gob.go) and

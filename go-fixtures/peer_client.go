@@ -26,6 +26,8 @@ package main
 // it runs out ("rejected", exit 1).
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -62,6 +64,7 @@ func runPeerClient(args []string) error {
 	secret := fs.String("secret", "", "ClientHello ClientSecret")
 	symbols := fs.Bool("symbols", false, "send a SymbolPacket first")
 	funclogs := fs.Int("funclogs", 0, "number of RawFuncLog records to send")
+	packets := fs.String("packets", "", "then send the packets of this file, JSON lines in the generation's form (for the cli_e2e benchmark)")
 	big := fs.Bool("big-funclog", false, "then try to send a RawFuncLog too large for the Go peer")
 	bigSymbols := fs.Int("big-symbols", 0, "send first, alone, a SymbolPacket of this many functions instead of --symbols' (marshal generation only; 0: none)")
 	waitCmds := fs.Int("wait-commands", 0, "wait for this many StartTraceCmd/StopTraceCmd packets before closing")
@@ -128,6 +131,11 @@ func runPeerClient(args []string) error {
 
 	if err := cl.sendRecords(*symbols, *bigSymbols, *funclogs, *big); err != nil {
 		return cl.disconnected(err)
+	}
+	if *packets != "" {
+		if err := cl.sendFile(*packets); err != nil {
+			return cl.disconnected(err)
+		}
 	}
 	logf("peer client: sent %d funclogs", *funclogs)
 	if cl.wantCmds > 0 {
@@ -342,6 +350,39 @@ func (cl *peerClient) sendRecords(symbols bool, bigSymbols, n int, big bool) err
 			logf("peer client: the big funclog was sent (this generation has no 2048-byte limit)")
 		}
 	}
+	return cl.c.flush()
+}
+
+// sendFile sends the packets of a file of JSON lines through the buffered
+// writer, as the Go client sends what its tracer hands it, and flushes at
+// the end.
+func (cl *peerClient) sendFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 128<<20)
+	n := 0
+	for sc.Scan() {
+		line := sc.Bytes()
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		p, err := packetFromJSON(cl.gen, line)
+		if err != nil {
+			return fmt.Errorf("%s: line %d: %w", path, n+1, err)
+		}
+		if err := cl.c.write(p, false, nil); err != nil {
+			return err
+		}
+		n++
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	logf("peer client: sent %d packets of %s", n, path)
 	return cl.c.flush()
 }
 
