@@ -161,7 +161,9 @@ struct Inner {
     clients: std::sync::Mutex<HashMap<ClientId, Arc<Mutex<ConnShared>>>>,
     tasks: std::sync::Mutex<Vec<JoinHandle<()>>>,
     next_id: AtomicU64,
-    events: mpsc::Sender<ServerEvent>,
+    /// Events go in batches, one per socket read: one hand-over for many
+    /// funclogs.
+    events: mpsc::Sender<Vec<ServerEvent>>,
     stop: watch::Receiver<bool>,
 }
 
@@ -169,7 +171,9 @@ struct Inner {
 pub struct Server {
     address: Address,
     inner: Arc<Inner>,
-    events: mpsc::Receiver<ServerEvent>,
+    events: mpsc::Receiver<Vec<ServerEvent>>,
+    /// The rest of the batch last taken.
+    pending: std::collections::VecDeque<ServerEvent>,
     stop: watch::Sender<bool>,
     acceptor: JoinHandle<()>,
     socket_path: Option<PathBuf>,
@@ -246,7 +250,7 @@ impl Server {
                 (Listener::Tcp(l), local, None)
             }
         };
-        let (events_tx, events) = mpsc::channel(4096);
+        let (events_tx, events) = mpsc::channel(EVENT_BATCHES);
         let (stop, stop_rx) = watch::channel(false);
         let inner = Arc::new(Inner {
             budget: MemoryBudget::new(options.memory_budget),
@@ -262,6 +266,7 @@ impl Server {
             address,
             inner,
             events,
+            pending: Default::default(),
             stop,
             acceptor,
             socket_path,
@@ -275,12 +280,18 @@ impl Server {
 
     /// The next event; `None` after the server stopped and all were taken.
     pub async fn next_event(&mut self) -> Option<ServerEvent> {
-        self.events.recv().await
+        while self.pending.is_empty() {
+            self.pending.extend(self.events.recv().await?);
+        }
+        self.pending.pop_front()
     }
 
     /// The next event if one is waiting now, without waiting for one.
     pub fn try_next_event(&mut self) -> Option<ServerEvent> {
-        self.events.try_recv().ok()
+        while self.pending.is_empty() {
+            self.pending.extend(self.events.try_recv().ok()?);
+        }
+        self.pending.pop_front()
     }
 
     /// The ids of the clients connected now.
@@ -314,10 +325,10 @@ impl Server {
         let _ = self
             .inner
             .events
-            .send(ServerEvent::CommandSent {
+            .send(vec![ServerEvent::CommandSent {
                 client,
                 packet: packet.clone(),
-            })
+            }])
             .await;
         Ok(())
     }
@@ -355,16 +366,18 @@ impl Server {
             tokio::select! {
                 _ = &mut wait => break,
                 _ = &mut deadline => break,
-                Some(e) = self.events.recv() => rest.push(e),
+                Some(batch) = self.events.recv() => rest.extend(batch),
             }
         }
         for t in std::mem::take(&mut *lock(&self.inner.tasks)) {
             t.abort();
         }
-        while let Ok(e) = self.events.try_recv() {
-            rest.push(e);
+        while let Ok(batch) = self.events.try_recv() {
+            rest.extend(batch);
         }
-        rest
+        let mut all: Vec<ServerEvent> = self.pending.drain(..).collect();
+        all.extend(rest);
+        all
     }
 }
 
@@ -451,9 +464,13 @@ async fn serve_client(id: ClientId, conn: Conn, inner: Arc<Inner>) {
     }
     let _ = inner
         .events
-        .send(ServerEvent::Disconnected { client: id, reason })
+        .send(vec![ServerEvent::Disconnected { client: id, reason }])
         .await;
 }
+
+/// How many batches of events may wait for the server's owner: beyond
+/// that, connections wait (and so do their peers).
+const EVENT_BATCHES: usize = 16;
 
 /// The most one socket read takes in.
 const READ_CHUNK: usize = 64 * 1024;
@@ -555,6 +572,7 @@ async fn read_client(
             (r, c.session.is_closed())
         };
         let mut said_shutdown = false;
+        let mut batch = Vec::with_capacity(events.len());
         for e in events.drain(..) {
             let event = match e {
                 SessionEvent::Hello(hello) => ServerEvent::Connected {
@@ -571,9 +589,10 @@ async fn read_client(
                     continue;
                 }
             };
-            if inner.events.send(event).await.is_err() {
-                return Ok("server dropped".into());
-            }
+            batch.push(event);
+        }
+        if !batch.is_empty() && inner.events.send(batch).await.is_err() {
+            return Ok("server dropped".into());
         }
         match outcome {
             (Err(e), _) => return Err(NetError::Protocol(e)),
