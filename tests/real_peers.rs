@@ -334,8 +334,8 @@ async fn a_command_the_go_marshal_server_truncates_is_reported_and_skipped() {
         assert!(
             stderr.contains(
                 "warning: skipped a frame from the server at byte 14 (1024 bytes) that does \
-                 not decode: frame at byte 14: JSON byte count 2015 at payload byte 1 runs \
-                 past the end of the 1020-byte payload"
+                 not decode: frame at byte 14: JSON byte count 2015 runs past the end of \
+                 the 1020-byte payload (the count is at payload byte 1)"
             ),
             "{stderr}"
         );
@@ -518,6 +518,48 @@ async fn send_says_shutdown_and_exits_on_sigterm() {
         assert_eq!(go.next().await["packet"]["packet"], "PingPacket");
         assert_eq!(go.next_non_ping().await["event"], "disconnected");
         drop(go.child.stdin.take());
+    })
+    .await
+    .expect("the test took too long");
+}
+
+#[tokio::test]
+async fn serve_reports_a_frame_that_does_not_decode_and_goes_on() {
+    use goapptrace_proto::protocol::FrameEncoder;
+    tokio::time::timeout(LIMIT, async {
+        let mut serve = Proc::cli(&["serve", "--listen", "tcp://127.0.0.1:0"]);
+        let address = serve_address(&mut serve).await;
+        let mut bytes = Vec::new();
+        let mut encoder = FrameEncoder::new();
+        let hello = p::Packet::ClientHello(p::ClientHelloPacket {
+            app_name: "raw".into(),
+            client_secret: String::new(),
+            protocol_version: "1".into(),
+        });
+        encoder.encode(&hello, &mut bytes).unwrap();
+        let garbage_at = bytes.len();
+        bytes.extend_from_slice(&[0, 0, 0, 4, 0x40, 0x41, 0x42, 0x43]);
+        let AnyPacket::Gob(log) = gob_funclog(1, vec![1]) else {
+            unreachable!()
+        };
+        encoder.encode(&log, &mut bytes).unwrap();
+        let hostport = address.strip_prefix("tcp://").unwrap();
+        let mut raw = tokio::net::TcpStream::connect(hostport).await.unwrap();
+        raw.write_all(&bytes).await.unwrap();
+
+        assert_eq!(serve.next().await["event"], "connected");
+        let bad = serve.next().await;
+        assert_eq!(bad["event"], "bad_frame", "{bad}");
+        assert_eq!(bad["offset"], garbage_at);
+        assert_eq!(bad["len"], 8);
+        assert!(bad["reason"].as_str().unwrap().contains("payload"), "{bad}");
+        let log = serve.next().await;
+        assert_eq!(log["event"], "funclog", "{log}");
+        assert_eq!(log["packet"]["FuncLog"]["ID"], 1);
+        drop(raw);
+        assert_eq!(serve.next().await["event"], "disconnected");
+        signal(&serve, "TERM");
+        assert!(serve.child.wait().await.unwrap().success());
     })
     .await
     .expect("the test took too long");

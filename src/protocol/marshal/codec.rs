@@ -250,7 +250,8 @@ impl<'a> Reader<'a> {
         let n = self.u64()?;
         if n.saturating_mul(unit) > self.remaining() as u64 {
             return Err(self.invalid(format!(
-                "{what} {n} at payload byte {at} runs past the end of the {}-byte payload",
+                "{what} {n} runs past the end of the {}-byte payload (the count is at payload \
+                 byte {at})",
                 self.bytes.len()
             )));
         }
@@ -357,8 +358,8 @@ mod tests {
         let err = Packet::decode_payload(&payload[..1020], 14).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "frame at byte 14: JSON byte count 2015 at payload byte 1 runs past the end of \
-             the 1020-byte payload"
+            "frame at byte 14: JSON byte count 2015 runs past the end of the 1020-byte \
+             payload (the count is at payload byte 1)"
         );
     }
 
