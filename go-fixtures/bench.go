@@ -2,7 +2,8 @@ package main
 
 // bench: the Go side of scripts/bench-vs-go. The same cases and the same data
 // as the Rust benchmarks in benches/codec.rs, timed with testing.Benchmark.
-// Prints one JSON object {"case": nanoseconds per op, ...} on stdout.
+// Prints one JSON object {"case": nanoseconds, ...} on stdout: per op for
+// the frame and stream cases, per record for the single cases (see below).
 //
 // The data: sampleLog(i) is RawFuncLog{ID: i, Tag: "funcStart" for odd i else
 // "funcEnd", Timestamp: 1511136000123456789 + i, Frames: 8 program counters
@@ -13,6 +14,14 @@ package main
 //   stream_encode: sampleLog(1..10000) through one long-lived encoder (per op:
 //                  all 10 000).
 //   stream_decode: that stream back (per op: all 10 000).
+//   single_encode: each of sampleLog(1..10000) as its own stream, a fresh
+//                  gob.Encoder per record (so the type definitions are sent in
+//                  every stream), into one reused buffer. Printed in ns per
+//                  record (an op is all 10 000; the time is divided by 10 000).
+//   single_decode: each of those single streams back, a fresh gob.Decoder per
+//                  record. Printed in ns per record.
+// serde_gob/benches/codec.rs times the same stream and single cases in Rust
+// (serde_gob, and bincode and gobwire as references).
 
 import (
 	"bytes"
@@ -66,6 +75,15 @@ func runBench(args []string) error {
 		}
 	}
 
+	singles := make([][]byte, len(logs))
+	for i, l := range logs {
+		var one bytes.Buffer
+		if err := gob.NewEncoder(&one).Encode(l); err != nil {
+			return err
+		}
+		singles[i] = one.Bytes()
+	}
+
 	results := map[string]float64{}
 	var failure error
 	fail := func(err error) {
@@ -77,6 +95,13 @@ func runBench(args []string) error {
 		r := testing.Benchmark(f)
 		results[name] = float64(r.T.Nanoseconds()) / float64(r.N)
 		fmt.Fprintf(os.Stderr, "go %-14s %12.0f ns/op (%d runs)\n", name, results[name], r.N)
+	}
+	// An op covers all the records; the result is per record.
+	measurePerRecord := func(name string, f func(b *testing.B)) {
+		r := testing.Benchmark(f)
+		results[name] = float64(r.T.Nanoseconds()) / float64(r.N) / float64(len(logs))
+		fmt.Fprintf(os.Stderr, "go %-14s %12.1f ns/record (%d runs of %d records)\n",
+			name, results[name], r.N, len(logs))
 	}
 	measure("frame_encode", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
@@ -110,6 +135,27 @@ func runBench(args []string) error {
 			for range logs {
 				var l logutil.RawFuncLog
 				if err := dec.Decode(&l); err != nil {
+					fail(err)
+				}
+			}
+		}
+	})
+	measurePerRecord("single_encode", func(b *testing.B) {
+		var out bytes.Buffer
+		for i := 0; i < b.N; i++ {
+			for _, l := range logs {
+				out.Reset()
+				if err := gob.NewEncoder(&out).Encode(l); err != nil {
+					fail(err)
+				}
+			}
+		}
+	})
+	measurePerRecord("single_decode", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			for _, s := range singles {
+				var l logutil.RawFuncLog
+				if err := gob.NewDecoder(bytes.NewReader(s)).Decode(&l); err != nil {
 					fail(err)
 				}
 			}
