@@ -28,7 +28,8 @@
 //!   record, so gob repeats the type definitions in every stream. serde_gob
 //!   keeps one `Registry` for the whole run, as one Go process keeps its
 //!   type ids. The output buffer is reused (cleared per record) for all.
-//! - `single_decode`: each of those single streams with a fresh decoder.
+//! - `single_decode`: each of those single streams with a fresh decoder (for
+//!   serde_gob one that reuses the memory of the one before, `Decoder::with_state`).
 //!
 //! bincode has no stream state: its stream and single cases differ only in
 //! where the bytes go. The gobwire decode cases read the Go-exact bytes
@@ -500,10 +501,20 @@ fn single(c: &mut Criterion, logs: &[RawFuncLog], gw_logs: &[gw::RawFuncLog]) {
 
     let singles = serde_gob_singles(logs);
     group.bench_function("single_decode", |b| {
+        // A fresh decoder per stream that reuses the memory of the one
+        // before (`Decoder::with_state`), as a receiver of one stream per
+        // message does: definitions it has seen are recognised by their bytes.
+        let mut state = Some(gob::DecoderState::default());
         b.iter(|| {
             for single in singles.iter() {
-                let mut dec = gob::Decoder::new(black_box(single));
+                let memory = state.take().unwrap_or_default();
+                let mut dec = gob::Decoder::with_state(
+                    black_box(&single[..]),
+                    gob::Limits::default(),
+                    memory,
+                );
                 black_box(dec.decode::<RawFuncLog>().unwrap().unwrap());
+                state = Some(dec.into_state());
             }
         })
     });
