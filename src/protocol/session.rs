@@ -89,7 +89,7 @@ struct Core {
     encoder: Option<AnyFrameEncoder>,
     decoder: FrameDecoder,
     output: Vec<u8>,
-    version: ProtocolVersion,
+    /// The version, limits and era this side uses.
     config: SessionConfig,
 }
 
@@ -103,7 +103,6 @@ impl Core {
             encoder: generation.map(|g| config.encoder(g)),
             decoder,
             output: Vec::new(),
-            version: config.version,
             config: config.clone(),
         }
     }
@@ -121,11 +120,11 @@ impl Core {
 
     fn check_version(&self, theirs: &str) -> Result<(), ProtocolError> {
         let incompatible = || ProtocolError::IncompatibleVersion {
-            ours: self.version.to_string(),
+            ours: self.config.version.to_string(),
             theirs: theirs.to_string(),
         };
         let v: ProtocolVersion = theirs.parse().map_err(|_| incompatible())?;
-        if !self.version.is_compatible(&v) {
+        if !self.config.version.is_compatible(&v) {
             return Err(incompatible());
         }
         Ok(())
@@ -429,7 +428,8 @@ impl ServerSession {
                 {
                     return Err(ProtocolError::WrongSecret);
                 }
-                let reply = AnyPacket::server_hello(packet.generation(), core.version.to_string());
+                let reply =
+                    AnyPacket::server_hello(packet.generation(), core.config.version.to_string());
                 core.queue(&reply)?;
                 core.state = State::Established;
                 events.push_back(ServerEvent::Hello(packet));
