@@ -32,6 +32,10 @@ package main
 //	{"op":"random","type":"<T>","seed":<uint64>,"count":<N>}
 //	  -> {"stream":"<base64>","values":[<value>,...]}
 //
+//	{"op":"remarshal","type":"<T>","data":"<base64>"}
+//	  -> {"ok":true,"data":"<base64>","zero":<bool>,"zero_data":"<base64>"}
+//	  -> {"ok":false,"error":"<the method's error>","zero_data":"<base64>"}
+//
 //	any malformed request (bad JSON, unknown op, unknown type, bad base64,
 //	missing or extra keys, count out of range)
 //	  -> {"error":"<text>"}
@@ -47,8 +51,11 @@ package main
 // README's "JSON rendering of gob values"; maps in the order of their keys'
 // gob encoding, or of their JSON rendering for struct and array keys);
 // "reencoded" is the encoding of exactly those values, in order, by one
-// fresh gob.Encoder (through a pointer, so pointer-receiver GobEncoders are
-// addressable).
+// fresh gob.Encoder, each as an addressable value (so that pointer-receiver
+// GobEncoders work), not through a pointer: Encode(&t) of a GobEncoder type
+// at its first use in the process defines it under the pointer type's empty
+// name and a second id (gob's userType of *T), where Encode(t) writes the
+// type's own name, as serde_gob does.
 //
 // eof_in_message: gob's Decode returns io.EOF not only at the clean end of
 // the stream but also when a value message ends before its value does. A
@@ -62,11 +69,21 @@ package main
 // decoder pre-sizes a map from the entry count in the stream
 // (reflect.MakeMapWithSize), so a corrupt count can make it allocate
 // gigabytes or more; the Go runtime then dies ("fatal error: ... out of
-// memory", which no recover catches). The request it died on gets a
-// "crashed" answer (an error answer for other ops), the reason is logged on
-// stderr and the next request starts a new worker. "oracle --worker" serves
+// memory", which no recover catches). So does a request that takes
+// longer than 5 s (gob loops over a corrupt count of empty structs without
+// reading input); its answer also has "timeout":true. The request it died
+// on gets a "crashed" answer (an error answer for other ops), the reason
+// is logged on stderr and the next request starts a new worker. "oracle --worker" serves
 // the same protocol directly (about twice as fast; it exits with status 2
 // on such a stream).
+//
+// remarshal: T must marshal itself (GobEncoder or BinaryMarshaler). A fresh
+// *T is given data through the method gob's decoder calls (GobDecode, else
+// UnmarshalBinary); "data" is what the method gob's encoder calls then
+// writes for it, "zero" whether the value is zero (gob leaves a zero
+// value-receiver marshaler out of a struct), and "zero_data" what T's zero
+// value writes. A decoder that carries the bytes as they are differs from
+// Go's exactly where these differ from data.
 //
 // random: math/rand seeded with seed makes count (0..10000) values of T;
 // one fresh gob.Encoder encodes them, in order, into "stream", and "values"
@@ -80,6 +97,16 @@ package main
 // its earlier requests; a new worker starts afresh), not the order a fresh
 // process would use. Compare such streams by decoding them, not byte for
 // byte.
+//
+// fresh: any request may carry "fresh":true. The supervisor then runs it in
+// a worker that has encoded nothing yet: it ends the current worker (unless
+// that one has not been sent a request yet) and starts a new one. In that
+// worker, the first encode of a type gives it and every type reachable
+// from it ids from 64 on in Go's first-use order, as a fresh Go process
+// (and serde_gob's Registry::new()) would; later requests without "fresh"
+// continue that worker's numbering. "oracle --worker" cannot restart
+// itself: there "fresh" is an error once the process has encoded. A
+// restart costs a few milliseconds; batch requests between them.
 //
 // Type names are Go's type strings written as in package main: "Person",
 // "[]int", "[]uint8", "map[string]any", "[]*Inner", "[3]string",
@@ -107,6 +134,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/gob"
@@ -121,12 +149,15 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
+	"time"
 )
 
 const (
 	oracleMaxRequest   = 256 << 20
 	oracleMaxRandCount = 10000
 	oracleWorkerMemory = 3 << 30 // address space of the worker process
+	oracleTimeout      = 5 * time.Second
 )
 
 type oracleRequest struct {
@@ -136,6 +167,8 @@ type oracleRequest struct {
 	Stream *string  `json:"stream"`
 	Seed   *uint64  `json:"seed"`
 	Count  *int     `json:"count"`
+	Fresh  bool     `json:"fresh"`
+	Data   *string  `json:"data"`
 }
 
 // oracle holds the type table, built once.
@@ -146,6 +179,10 @@ type oracle struct {
 	concretes  [2][]reflect.Type // candidates for interface values (see implementations)
 	implCache  map[reflect.Type][2][]reflect.Type
 }
+
+// oracleEncoded records whether this process has encoded anything, and so
+// has assigned gob type ids.
+var oracleEncoded bool
 
 var mainQualifier = regexp.MustCompile(`\bmain\.`)
 
@@ -384,6 +421,7 @@ type oracleProxy struct {
 	out    *bufio.Reader
 	stderr chan string // the worker's first stderr bytes, sent at its end
 	buf    []byte
+	served int // requests sent to the current worker
 }
 
 func (p *oracleProxy) start() error {
@@ -413,19 +451,36 @@ func (p *oracleProxy) start() error {
 		_, _ = io.Copy(io.Discard, stderr)
 		ch <- string(head)
 	}(p.stderr)
-	p.cmd, p.stdin = cmd, stdin
+	p.cmd, p.stdin, p.served = cmd, stdin, 0
 	p.in = bufio.NewWriterSize(stdin, 64<<10)
 	p.out = bufio.NewReaderSize(stdout, 64<<10)
 	return nil
 }
 
-// forward sends one request to the worker and returns its answer.
+// forward sends one request to the worker and returns its answer. A
+// request with "fresh":true goes to a worker that has served nothing yet.
 func (p *oracleProxy) forward(req []byte) []byte {
+	if p.cmd != nil && p.served > 0 && wantsFresh(req) {
+		if err := p.stop(); err != nil {
+			fmt.Fprintf(os.Stderr, "oracle: the worker ended badly before a fresh one: %v\n", err)
+		}
+	}
 	if p.cmd == nil {
 		if err := p.start(); err != nil {
 			return oracleError("oracle: cannot start the worker: " + err.Error())
 		}
 	}
+	p.served++
+	// A worker that takes too long (gob loops over a count from the stream
+	// without reading input when a struct is empty) is ended; the request
+	// gets a "crashed" answer that says so.
+	var timedOut atomic.Bool
+	cmd := p.cmd
+	timer := time.AfterFunc(oracleTimeout, func() {
+		timedOut.Store(true)
+		_ = cmd.Process.Kill()
+	})
+	defer timer.Stop()
 	err := writeOracleFrame(p.in, req)
 	if err == nil {
 		err = p.in.Flush()
@@ -443,12 +498,13 @@ func (p *oracleProxy) forward(req []byte) []byte {
 			}
 		}
 	}
-	return p.crashed(req)
+	timer.Stop()
+	return p.crashed(req, timedOut.Load())
 }
 
 // crashed reaps a dead worker and makes the answer to the request it died
 // on.
-func (p *oracleProxy) crashed(req []byte) []byte {
+func (p *oracleProxy) crashed(req []byte, timedOut bool) []byte {
 	_ = p.cmd.Process.Kill() // in case it is alive but broke the framing
 	stderr := <-p.stderr     // before Wait, which closes the pipe
 	waitErr := p.cmd.Wait()
@@ -459,6 +515,9 @@ func (p *oracleProxy) crashed(req []byte) []byte {
 			why = line
 			break
 		}
+	}
+	if timedOut {
+		why = fmt.Sprintf("no answer within %v", oracleTimeout)
 	}
 	if why == "" {
 		why = fmt.Sprint(waitErr)
@@ -472,13 +531,29 @@ func (p *oracleProxy) crashed(req []byte) []byte {
 		var b bytes.Buffer
 		b.WriteString(`{"accepted":false,"error":`)
 		b.Write(oracleJSONString(text))
-		b.WriteString(`,"crashed":true}`)
+		b.WriteString(`,"crashed":true`)
+		if timedOut {
+			b.WriteString(`,"timeout":true`)
+		}
+		b.WriteByte('}')
 		return b.Bytes()
 	}
 	return oracleError(text)
 }
 
-// stop ends the worker at the end of input.
+// wantsFresh reports whether a request carries "fresh":true (it is parsed
+// only when the key appears at all).
+func wantsFresh(req []byte) bool {
+	if !bytes.Contains(req, []byte(`"fresh"`)) {
+		return false
+	}
+	var r struct {
+		Fresh bool `json:"fresh"`
+	}
+	return json.Unmarshal(req, &r) == nil && r.Fresh
+}
+
+// stop ends the worker (at the end of input, or before a fresh one).
 func (p *oracleProxy) stop() error {
 	if p.cmd == nil {
 		return nil
@@ -506,9 +581,12 @@ func (o *oracle) handle(msg []byte) (answer []byte) {
 	if dec.More() {
 		return oracleError("bad request JSON: data after the object")
 	}
+	if req.Fresh && oracleEncoded {
+		return oracleError(`"fresh": this process has encoded already (run "oracle", which restarts its worker)`)
+	}
 	switch req.Op {
 	case "types":
-		if req.Type != "" || req.Types != nil || req.Stream != nil || req.Seed != nil || req.Count != nil {
+		if req.Type != "" || req.Types != nil || req.Stream != nil || req.Seed != nil || req.Count != nil || req.Data != nil {
 			return oracleError(`op "types" takes no other keys`)
 		}
 		return o.typesReply
@@ -516,6 +594,8 @@ func (o *oracle) handle(msg []byte) (answer []byte) {
 		return o.decode(&req)
 	case "random":
 		return o.random(&req)
+	case "remarshal":
+		return o.remarshal(&req)
 	case "":
 		return oracleError(`missing "op"`)
 	default:
@@ -527,8 +607,8 @@ func (o *oracle) decode(req *oracleRequest) []byte {
 	if req.Stream == nil {
 		return oracleError(`decode: missing "stream"`)
 	}
-	if req.Seed != nil || req.Count != nil {
-		return oracleError(`decode: unexpected "seed" or "count"`)
+	if req.Seed != nil || req.Count != nil || req.Data != nil {
+		return oracleError(`decode: unexpected "seed", "count" or "data"`)
 	}
 	var types []reflect.Type
 	fixed := req.Types != nil
@@ -650,10 +730,11 @@ func renderAndEncode(values []reflect.Value) (rendered, encoded []byte, err erro
 	}
 	b.WriteByte(']')
 	stage = "encode"
+	oracleEncoded = true
 	var out bytes.Buffer
 	enc := gob.NewEncoder(&out)
 	for i, p := range values {
-		if err := enc.EncodeValue(p); err != nil {
+		if err := enc.EncodeValue(p.Elem()); err != nil {
 			return nil, nil, fmt.Errorf("encode: value %d: %w", i, err)
 		}
 	}
@@ -661,8 +742,8 @@ func renderAndEncode(values []reflect.Value) (rendered, encoded []byte, err erro
 }
 
 func (o *oracle) random(req *oracleRequest) []byte {
-	if req.Stream != nil || req.Types != nil {
-		return oracleError(`random: unexpected "stream" or "types"`)
+	if req.Stream != nil || req.Types != nil || req.Data != nil {
+		return oracleError(`random: unexpected "stream", "types" or "data"`)
 	}
 	if req.Type == "" {
 		return oracleError(`random: missing "type"`)
@@ -698,6 +779,72 @@ func (o *oracle) random(req *oracleRequest) []byte {
 	b.Write(rendered)
 	b.WriteByte('}')
 	return b.Bytes()
+}
+
+var (
+	gobDecoderType        = reflect.TypeOf((*gob.GobDecoder)(nil)).Elem()
+	binaryUnmarshalerType = reflect.TypeOf((*encoding.BinaryUnmarshaler)(nil)).Elem()
+)
+
+func (o *oracle) remarshal(req *oracleRequest) []byte {
+	if req.Stream != nil || req.Types != nil || req.Seed != nil || req.Count != nil {
+		return oracleError(`remarshal: give "type" and "data" only`)
+	}
+	if req.Data == nil {
+		return oracleError(`remarshal: missing "data"`)
+	}
+	t, err := o.lookup(req.Type)
+	if err != nil {
+		return oracleError("remarshal: " + err.Error())
+	}
+	iface, indir, ok := marshaler(t)
+	if !ok {
+		return oracleError(fmt.Sprintf("remarshal: %s does not marshal itself", t))
+	}
+	data, err := base64.StdEncoding.DecodeString(*req.Data)
+	if err != nil {
+		return oracleError("remarshal: bad base64 data: " + err.Error())
+	}
+	var b bytes.Buffer
+	answer := func(ok bool, text string, out []byte, zero bool) []byte {
+		zp := reflect.New(t)
+		b.WriteString(`{"ok":`)
+		b.WriteString(fmt.Sprint(ok))
+		if ok {
+			fmt.Fprintf(&b, `,"data":"%s","zero":%v`, base64.StdEncoding.EncodeToString(out), zero)
+		} else {
+			b.WriteString(`,"error":`)
+			b.Write(oracleJSONString(text))
+		}
+		fmt.Fprintf(&b, `,"zero_data":"%s"}`, base64.StdEncoding.EncodeToString(marshal(zp.Elem(), iface, indir)))
+		return b.Bytes()
+	}
+	// marshal panics when the method fails: a value the method reads but
+	// cannot write back is reported as its error.
+	remarshalled := func(v reflect.Value) (out []byte, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("%v", r)
+			}
+		}()
+		return marshal(v, iface, indir), nil
+	}
+	p := reflect.New(t)
+	if p.Type().Implements(gobDecoderType) {
+		err = p.Interface().(gob.GobDecoder).GobDecode(data)
+	} else if p.Type().Implements(binaryUnmarshalerType) {
+		err = p.Interface().(encoding.BinaryUnmarshaler).UnmarshalBinary(data)
+	} else {
+		return oracleError(fmt.Sprintf("remarshal: *%s has no GobDecode or UnmarshalBinary", t))
+	}
+	if err != nil {
+		return answer(false, err.Error(), nil, false)
+	}
+	out, err := remarshalled(p.Elem())
+	if err != nil {
+		return answer(false, "remarshal: "+err.Error(), nil, false)
+	}
+	return answer(true, "", out, p.Elem().IsZero())
 }
 
 func oracleError(text string) []byte {

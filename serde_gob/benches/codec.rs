@@ -508,11 +508,8 @@ fn single(c: &mut Criterion, logs: &[RawFuncLog], gw_logs: &[gw::RawFuncLog]) {
         b.iter(|| {
             for single in singles.iter() {
                 let memory = state.take().unwrap_or_default();
-                let mut dec = gob::Decoder::with_state(
-                    black_box(&single[..]),
-                    gob::Limits::default(),
-                    memory,
-                );
+                let mut dec =
+                    gob::Decoder::with_state(black_box(single), gob::Limits::default(), memory);
                 black_box(dec.decode::<RawFuncLog>().unwrap().unwrap());
                 state = Some(dec.into_state());
             }

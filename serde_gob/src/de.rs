@@ -11,7 +11,7 @@ use std::sync::Arc;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 
 use super::error::{Error, Result};
-use super::schema::{COMPLEX64, COMPLEX128};
+use super::schema::{BINARY_MARSHALER_PREFIX, COMPLEX64, COMPLEX128, GOB_ENCODER_PREFIX};
 use super::stream::{DecoderState, Limits, Stream};
 use super::types::{self, GobId, Shape, WireType};
 use super::zero::{NIL_VARIANT, ZeroDeserializer};
@@ -122,7 +122,7 @@ impl<R: Read> Decoder<R> {
     /// Whether the last value decoded was of a type the sender named `name`.
     pub fn last_type_is(&self, name: &str) -> bool {
         self.last_id
-            .is_some_and(|id| self.stream.wire(id).is_ok_and(|w| w.name == name))
+            .is_some_and(|id| self.stream.wire_name(id) == Some(name))
     }
 
     /// The offset of the next unread byte of the current message.
@@ -228,17 +228,64 @@ impl<'s, R: Read> ValueDe<'s, R> {
         Ok(v)
     }
 
-    /// Bytes of a `[]byte`, a string, or a self-marshalled value.
-    fn byte_range(&mut self) -> DResult<std::ops::Range<usize>> {
+    /// Bytes of a `[]byte`, or with `opaque_ok` of a self-marshalled value.
+    /// Go's decoder takes neither a string nor a self-marshalled value for a
+    /// `[]byte`, nor anything but its own kind of self-marshalled value for
+    /// a type that marshals itself.
+    fn byte_range(&mut self, opaque_ok: bool) -> DResult<std::ops::Range<usize>> {
         match self.id {
-            types::BYTES | types::STRING => Ok(self.st.get_bytes("reading bytes")?),
+            types::BYTES => Ok(self.st.get_bytes("reading bytes")?),
+            types::STRING => Err(self.mismatch("[]byte").into()),
             _ => match self.wire()?.shape {
-                Shape::GobEncoder | Shape::BinaryMarshaler | Shape::TextMarshaler => {
+                Shape::GobEncoder | Shape::BinaryMarshaler | Shape::TextMarshaler if opaque_ok => {
                     Ok(self.st.get_bytes("reading marshalled bytes")?)
                 }
                 _ => Err(self.mismatch("[]byte").into()),
             },
         }
+    }
+
+    /// A struct as a map of its fields, for `deserialize_any` (a typed map
+    /// takes no struct: Go's decoder refuses one).
+    fn struct_as_map<'de, V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
+        self.st.enter()?;
+        let v = visitor.visit_map(self.struct_access(&[])?)?;
+        self.st.leave();
+        Ok(v)
+    }
+
+    /// The elements of a slice (or, with `array_ok`, an array), or the
+    /// bytes of a `[]byte`.
+    fn sequence<'de, V: Visitor<'de>>(mut self, visitor: V, array_ok: bool) -> DResult<V::Value> {
+        if self.id == types::BYTES {
+            let range = self.byte_range(false)?;
+            let bytes = self.st.bytes(range).to_vec();
+            return visitor.visit_seq(byte_seq(bytes));
+        }
+        let elem = match self.wire()?.shape {
+            Shape::Slice { elem } => elem,
+            Shape::Array { elem, .. } if array_ok => elem,
+            _ => return Err(self.mismatch("slice").into()),
+        };
+        self.st.enter()?;
+        let (left, cap) = self.st.get_count()?;
+        let mut access = SeqAccess {
+            st: self.st,
+            elem,
+            left,
+            cap,
+        };
+        let v = visitor.visit_seq(&mut access)?;
+        // A Rust array takes its own length: Go refuses a count that differs.
+        if access.left != 0 {
+            return Err(Error::malformed(
+                access.st.offset(),
+                format!("{left} elements where the array holds fewer"),
+            )
+            .into());
+        }
+        access.st.leave();
+        Ok(v)
     }
 
     fn struct_access<'d>(
@@ -264,7 +311,7 @@ impl<'s, R: Read> ValueDe<'s, R> {
 impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
     type Error = DeError;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
+    fn deserialize_any<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
         match self.id {
             types::BOOL => visitor.visit_bool(self.st.get_bool()?),
             types::INT => visitor.visit_i64(self.st.get_int()?),
@@ -290,10 +337,13 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
                 }
             },
             _ => match self.wire()?.shape {
-                Shape::Struct { .. } => self.deserialize_map(visitor),
-                Shape::Slice { .. } | Shape::Array { .. } => self.deserialize_seq(visitor),
+                Shape::Struct { .. } => self.struct_as_map(visitor),
+                Shape::Slice { .. } | Shape::Array { .. } => self.sequence(visitor, true),
                 Shape::Map { .. } => self.deserialize_map(visitor),
-                _ => self.deserialize_byte_buf(visitor),
+                _ => {
+                    let range = self.byte_range(true)?;
+                    visitor.visit_bytes(self.st.bytes(range))
+                }
             },
         }
     }
@@ -374,7 +424,7 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
     }
 
     fn deserialize_byte_buf<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
-        let range = self.byte_range()?;
+        let range = self.byte_range(false)?;
         visitor.visit_bytes(self.st.bytes(range))
     }
 
@@ -401,47 +451,44 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
+        mut self,
+        name: &'static str,
         visitor: V,
     ) -> DResult<V::Value> {
-        visitor.visit_newtype_struct(self)
+        // A type that marshals itself takes the bytes of its own kind.
+        let kind = if name.starts_with(GOB_ENCODER_PREFIX) {
+            Some(Shape::GobEncoder)
+        } else if name.starts_with(BINARY_MARSHALER_PREFIX) {
+            Some(Shape::BinaryMarshaler)
+        } else {
+            None
+        };
+        let Some(kind) = kind else {
+            return visitor.visit_newtype_struct(self);
+        };
+        if self.st.wire(self.id).map(|w| w.shape.clone()).ok() != Some(kind) {
+            return Err(self.mismatch(name).into());
+        }
+        let range = self.byte_range(true)?;
+        let bytes = self.st.bytes(range).to_vec();
+        visitor.visit_newtype_struct(de::value::SeqDeserializer::new(
+            bytes.into_iter().map(ByteDe),
+        ))
     }
 
-    fn deserialize_seq<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
-        if self.id == types::BYTES || self.id == types::STRING {
-            let range = self.byte_range()?;
-            let bytes = self.st.bytes(range).to_vec();
-            return visitor.visit_seq(byte_seq(bytes));
-        }
-        let elem = match self.wire()?.shape {
-            Shape::Slice { elem } | Shape::Array { elem, .. } => elem,
-            Shape::GobEncoder | Shape::BinaryMarshaler | Shape::TextMarshaler => {
-                let range = self.byte_range()?;
-                let bytes = self.st.bytes(range).to_vec();
-                return visitor.visit_seq(byte_seq(bytes));
-            }
-            _ => return Err(self.mismatch("slice or array").into()),
-        };
-        self.st.enter()?;
-        let (left, cap) = self.st.get_count()?;
-        let v = visitor.visit_seq(SeqAccess {
-            st: self.st,
-            elem,
-            left,
-            cap,
-        })?;
-        self.st.leave();
-        Ok(v)
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
+        // A Rust sequence is Go's slice: Go's decoder takes no array for one.
+        self.sequence(visitor, false)
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> DResult<V::Value> {
-        if let Shape::Array { len: wire_len, .. } = self.wire()?.shape
-            && wire_len as u64 != len as u64
-        {
-            return Err(self.mismatch(&format!("array of length {len}")).into());
+        // A Rust array is Go's array of that length, and nothing else.
+        match self.wire().map(|w| w.shape.clone()) {
+            Ok(Shape::Array { len: wire_len, .. }) if wire_len as u64 == len as u64 => {
+                self.sequence(visitor, true)
+            }
+            _ => Err(self.mismatch(&format!("array of length {len}")).into()),
         }
-        self.deserialize_seq(visitor)
     }
 
     fn deserialize_tuple_struct<V: Visitor<'de>>(
@@ -453,7 +500,7 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
         self.deserialize_tuple(len, visitor)
     }
 
-    fn deserialize_map<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
         let wire = self.wire()?;
         match wire.shape {
             Shape::Map { key, elem } => {
@@ -469,12 +516,7 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
                 self.st.leave();
                 Ok(v)
             }
-            Shape::Struct { .. } => {
-                self.st.enter()?;
-                let v = visitor.visit_map(self.struct_access(&[])?)?;
-                self.st.leave();
-                Ok(v)
-            }
+            // Go's decoder refuses a struct for a map.
             _ => Err(self.mismatch("map").into()),
         }
     }
@@ -487,7 +529,19 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
     ) -> DResult<V::Value> {
         if name == COMPLEX64 || name == COMPLEX128 {
             self.expect(types::COMPLEX, name)?;
+            let at = self.st.offset();
             let (re, im) = (self.st.get_float()?, self.st.get_float()?);
+            // Go refuses a finite part out of float32's range, as for float32.
+            for part in [re, im] {
+                if name == COMPLEX64 && part.is_finite() && part.abs() > f32::MAX as f64 {
+                    return Err(Error::Overflow {
+                        offset: at,
+                        value: part.to_string(),
+                        target: "complex64",
+                    }
+                    .into());
+                }
+            }
             let parts = [("re", re), ("im", im)];
             return visitor.visit_map(de::value::MapDeserializer::new(parts.into_iter()));
         }
@@ -590,6 +644,7 @@ impl<'de, R: Read> de::SeqAccess<'de> for SeqAccess<'_, R> {
         if self.left == 0 {
             return Ok(None);
         }
+        self.st.element_ahead(self.left)?;
         self.left -= 1;
         seed.deserialize(ValueDe {
             st: self.st,
@@ -659,7 +714,7 @@ impl<'de, R: Read> de::MapAccess<'de> for StructAccess<'_, R> {
         };
         if !self.filling {
             let at = self.st.offset();
-            let delta = self.st.get_uint()?;
+            let delta = self.st.get_field_delta()?;
             if delta != 0 {
                 let next = self.field.saturating_add(delta.min(i64::MAX as u64) as i64);
                 let Some(f) = fields.get(next as usize) else {

@@ -19,8 +19,9 @@ pub enum Error {
     },
 
     /// The bytes break gob's encoding rules (a bad length prefix, a field
-    /// number out of range, a bad type definition, bytes left over), or a
-    /// `Deserialize` implementation rejected a decoded value.
+    /// number out of range, a bad type definition, a count past the end of
+    /// its message), or a `Deserialize` implementation rejected a decoded
+    /// value.
     #[error("malformed gob at byte {offset}: {message}")]
     Malformed {
         /// The byte offset in the stream where the problem was found.

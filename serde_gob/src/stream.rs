@@ -381,19 +381,21 @@ impl<R: Read> Stream<R> {
                 wire
             }
         };
-        if wire.id != id {
-            return Err(Error::malformed(
-                at,
-                format!("definition of type {id} names itself {}", wire.id),
-            ));
-        }
-        if let Some((_, old)) = self.types.iter().find(|(t, _)| *t == id) {
-            if **old != *wire {
-                return Err(Error::malformed(at, format!("type {id} is defined twice")));
-            }
+        // Go's decoder takes the id the message gives and ignores the one
+        // inside the definition.
+        let wire = if wire.id == id {
+            wire
         } else {
-            self.types.push((id, wire.clone()));
+            Arc::new(WireType {
+                id,
+                ..(*wire).clone()
+            })
+        };
+        // Go refuses any second definition of an id, even an identical one.
+        if self.types.iter().any(|(t, _)| *t == id) {
+            return Err(Error::malformed(at, format!("type {id} is defined twice")));
         }
+        self.types.push((id, wire.clone()));
         if let Some(events) = &mut self.events {
             events.push(Event::TypeDef { offset: at, wire });
         }
@@ -402,10 +404,17 @@ impl<R: Read> Stream<R> {
 
     /// The sender's definition of `id`, or an error if it never sent one.
     pub fn wire(&self, id: GobId) -> Result<Arc<WireType>> {
-        self.lookup(id).cloned().ok_or(Error::UnknownTypeId {
-            offset: self.offset(),
-            id,
-        })
+        self.lookup(id)
+            .cloned()
+            .ok_or_else(|| Error::UnknownTypeId {
+                offset: self.offset(),
+                id,
+            })
+    }
+
+    /// The name the sender gave type `id`, if it defined it.
+    pub fn wire_name(&self, id: GobId) -> Option<&str> {
+        self.lookup(id).map(|w| w.name.as_str())
     }
 
     /// Where the message of the last top-level value began.
@@ -461,19 +470,35 @@ impl<R: Read> Stream<R> {
         self.depth
     }
 
-    /// After a top-level value: its message must be used up.
+    /// After a top-level value: what is left of its message is dropped, as
+    /// Go's decoder drops it (it resets its buffer before the next value).
     pub fn finish_value(&mut self) -> Result<()> {
-        if !self.at_message_end() {
-            return Err(Error::malformed(
-                self.offset(),
-                format!(
-                    "{} bytes left over after the value",
-                    self.buf.len() - self.pos
-                ),
-            ));
-        }
+        self.pos = self.buf.len();
         self.depth = 0;
         Ok(())
+    }
+
+    /// Before each element of a slice or array of `n`: Go's decoder refuses
+    /// one that would start at the end of the message (a struct element
+    /// there would read as empty).
+    pub fn element_ahead(&self, n: u64) -> Result<()> {
+        if self.at_message_end() {
+            return Err(Error::malformed(
+                self.offset(),
+                format!("a slice or array of {n} elements runs past the end of its message"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Reads the delta before the next field of a struct value: 0 (the end
+    /// of the struct) also when the message has run out, since Go's decoder
+    /// ends a struct there as well.
+    pub fn get_field_delta(&mut self) -> Result<u64> {
+        if self.at_message_end() {
+            return Ok(0);
+        }
+        self.get_uint()
     }
 
     /// Reads the singleton marker that precedes a top-level non-struct value.
@@ -520,7 +545,7 @@ impl<R: Read> Stream<R> {
                         let mut field: i64 = -1;
                         loop {
                             let at = self.offset();
-                            let delta = self.get_uint()?;
+                            let delta = self.get_field_delta()?;
                             if delta == 0 {
                                 break;
                             }
@@ -532,8 +557,18 @@ impl<R: Read> Stream<R> {
                         }
                     }
                     Shape::Slice { elem } | Shape::Array { elem, .. } => {
+                        let at = self.offset();
                         let (n, _) = self.get_count()?;
+                        if let Shape::Array { len, .. } = wire.shape
+                            && n != len as u64
+                        {
+                            return Err(Error::malformed(
+                                at,
+                                format!("array of length {len} holds {n} elements"),
+                            ));
+                        }
                         for _ in 0..n {
+                            self.element_ahead(n)?;
                             self.skip(*elem)?;
                         }
                     }
@@ -577,13 +612,17 @@ impl<R: Read> Stream<R> {
         Ok(Some((name, id)))
     }
 
+    /// Skips an interface value as Go's decoder skips one it has no place
+    /// for: by its byte count, whatever its name and value hold.
     fn skip_interface(&mut self) -> Result<()> {
-        if let Some((_, id)) = self.interface_header()? {
-            self.enter()?;
-            self.singleton_marker(id)?;
-            self.skip(id)?;
-            self.leave();
+        if self.get_bytes("skipping an interface's name")?.is_empty() {
+            return Ok(());
         }
+        self.type_sequence(true)?.ok_or(Error::UnexpectedEof {
+            offset: self.offset(),
+            context: "skipping an interface value",
+        })?;
+        self.get_bytes("skipping an interface value")?;
         Ok(())
     }
 }

@@ -220,18 +220,30 @@ impl WireType {
                         Ok(())
                     }
                     1 => {
-                        common.1 = c.get_int()?;
+                        common.1 = get_type_id(c)?;
                         Ok(())
                     }
                     _ => Err(Error::malformed(c.offset(), "unknown CommonType field")),
                 }),
+                (0, 2) => {
+                    ints[1] = c.get_int()?;
+                    Ok(())
+                }
                 (0 | 3, 1 | 2) | (1, 1) => {
-                    ints[sub - 1] = c.get_int()?;
+                    ints[sub - 1] = get_type_id(c)?;
                     Ok(())
                 }
                 (2, 1) => {
                     let n = c.get_count(1, "struct field")?;
                     for _ in 0..n {
+                        // As for any slice, Go's decoder refuses an element
+                        // that would start at the end of the message.
+                        if c.is_empty() {
+                            return Err(Error::malformed(
+                                c.offset(),
+                                format!("{n} struct fields run past the end of the message"),
+                            ));
+                        }
                         let mut f = WireField {
                             name: String::new(),
                             id: 0,
@@ -242,7 +254,7 @@ impl WireType {
                                 Ok(())
                             }
                             1 => {
-                                f.id = c.get_int()?;
+                                f.id = get_type_id(c)?;
                                 Ok(())
                             }
                             _ => Err(Error::malformed(c.offset(), "unknown fieldType field")),
@@ -303,10 +315,25 @@ impl WireType {
     }
 }
 
-fn read_string(c: &mut Cursor<'_>) -> Result<String> {
+/// A type id in a type definition: Go's `typeId` is an int32.
+fn get_type_id(c: &mut Cursor<'_>) -> Result<GobId> {
     let at = c.offset();
+    let id = c.get_int()?;
+    if i32::try_from(id).is_err() {
+        return Err(Error::Overflow {
+            offset: at,
+            value: id.to_string(),
+            target: "typeId (int32)",
+        });
+    }
+    Ok(id)
+}
+
+/// A name in a type definition. Go's decoder takes any bytes; names are only
+/// compared, and one that is not UTF-8 matches no Rust name either way.
+fn read_string(c: &mut Cursor<'_>) -> Result<String> {
     let b = c.get_bytes("reading a string")?;
-    String::from_utf8(b.to_vec()).map_err(|_| Error::malformed(at, "type name is not UTF-8"))
+    Ok(String::from_utf8_lossy(b).into_owned())
 }
 
 /// Reads a struct value field by field, calling `f` with each field number.
@@ -316,6 +343,11 @@ fn read_struct(
 ) -> Result<()> {
     let mut field: i64 = -1;
     loop {
+        // Like any struct value in Go's decoder, it also ends with its
+        // message.
+        if c.is_empty() {
+            return Ok(());
+        }
         let at = c.offset();
         let delta = c.get_uint()?;
         if delta == 0 {

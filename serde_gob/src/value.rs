@@ -191,7 +191,7 @@ fn read_inner<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
                     let mut field: i64 = -1;
                     loop {
                         let at = st.offset();
-                        let delta = st.get_uint()?;
+                        let delta = st.get_field_delta()?;
                         if delta == 0 {
                             break;
                         }
@@ -230,6 +230,7 @@ fn read_inner<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
                     }
                     let mut items = Vec::with_capacity(cap);
                     for i in 0..n {
+                        st.element_ahead(n)?;
                         items.push(read(st, *elem, &format!("[{i}]"))?);
                     }
                     if matches!(wire.shape, Shape::Array { .. }) {

@@ -171,15 +171,10 @@ impl<'a> Cursor<'a> {
         self.get_uint().map(float_from_wire)
     }
 
-    /// Reads a bool, sent as the unsigned integer 0 or 1; anything else is
-    /// malformed.
+    /// Reads a bool, sent as the unsigned integer 0 or 1; like Go's
+    /// decoder, any other number reads as true.
     pub fn get_bool(&mut self) -> Result<bool> {
-        let at = self.offset();
-        match self.get_uint()? {
-            0 => Ok(false),
-            1 => Ok(true),
-            n => Err(Error::malformed(at, format!("bool encoded as {n}"))),
-        }
+        Ok(self.get_uint()? != 0)
     }
 
     /// Reads `n` raw bytes, failing before anything is allocated if fewer remain.
