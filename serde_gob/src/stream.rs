@@ -593,7 +593,10 @@ impl<R: Read> Stream<R> {
     /// name and the concrete type id, positioned at the concrete value.
     pub fn interface_header(&mut self) -> Result<Option<(String, GobId)>> {
         let at = self.offset();
-        let name = self.get_str()?.to_string();
+        // Go's decoder takes any bytes; a name that is not UTF-8 matches no
+        // registered name either way.
+        let range = self.get_bytes("reading an interface's name")?;
+        let name = String::from_utf8_lossy(self.bytes(range)).into_owned();
         if name.is_empty() {
             return Ok(None);
         }

@@ -11,6 +11,7 @@ use serde_json::Value as Json;
 
 use crate::common;
 use crate::corpus_types::Step;
+use crate::mutate::read_uint;
 
 pub const AGREE_ACCEPT: &str = "agree: both accept, same values";
 pub const AGREE_REJECT: &str = "agree: both reject";
@@ -22,6 +23,7 @@ pub const SEVERAL_KINDS: &str = "differ: a type definition of several kinds";
 pub const EMPTY_DEFINITION: &str = "differ: a type definition of no kind";
 pub const LIMITS: &str = "differ: the project's limits (Rust rejects)";
 pub const BOOTSTRAP_TYPES: &str = "differ: Go's own types as type ids 16 to 23";
+pub const DYNAMIC_READS_ALL: &str = "differ: the dynamic decoder reads what Go skips";
 pub const GO_NO_END: &str = "differ: Go loops without end (Rust rejects)";
 pub const NIL_INTERFACE_SKIPPED: &str = "differ: Go skips a nil interface as if it held a value";
 pub const WHOLE_TYPE_CHECK: &str = "differ: Go checks parts of the type no value sends";
@@ -164,7 +166,13 @@ pub fn classify(
     // whatever their types.
     let verdict = match &rust.dynamic {
         Err(e) if go_accepted && deliberate_rejection(e, bytes).is_none() => {
-            Verdict::Unexplained(format!("Go accepts, Rust's dynamic decoding rejects: {e}"))
+            if rust.typed.is_ok()
+                && (has_skipped_field(steps, bytes) || e.starts_with("unknown type id "))
+            {
+                Verdict::Class(DYNAMIC_READS_ALL)
+            } else {
+                Verdict::Unexplained(format!("Go accepts, Rust's dynamic decoding rejects: {e}"))
+            }
         }
         _ => verdict,
     };
@@ -234,17 +242,9 @@ fn ignored_nil(schema: &Schema, node: NodeId, v: &Json) -> bool {
 
 /// When the dynamic decoder cannot read the stream: whether it defines a
 /// struct with a field that can hold interfaces (directly, or as elements)
-/// and that the local struct of that name lacks, so that Go skips it.
+/// and that no local struct of the mirror types has, so that Go skips it.
 fn ignores_interfaces(steps: &[Step], bytes: &[u8]) -> bool {
     let defs = definitions(bytes);
-    let mut names = std::collections::HashMap::new();
-    {
-        let mut dec = gob::Decoder::new(bytes);
-        while let Ok(Some(_)) = dec.decode::<IgnoredAny>() {}
-        for (id, w) in dec.types() {
-            names.insert(*id, w.name.clone());
-        }
-    }
     let holds_interfaces = |id: GobId| {
         id == gob::types::INTERFACE
             || defs.iter().any(|(d, shape)| {
@@ -252,21 +252,40 @@ fn ignores_interfaces(steps: &[Step], bytes: &[u8]) -> bool {
                     && matches!(shape, Shape::Slice { elem } | Shape::Array { elem, .. } | Shape::Map { elem, .. } if *elem == gob::types::INTERFACE)
             })
     };
-    defs.iter().any(|(id, shape)| {
-        let Shape::Struct { fields } = shape else {
-            return false;
-        };
-        let name = names.get(id).cloned().unwrap_or_default();
+    skipped_fields(steps, &defs).any(holds_interfaces)
+}
+
+/// Whether the stream defines a struct with a field that no local struct
+/// of the mirror types has: Go's typed decoding skips it (by byte counts
+/// for interface values), the dynamic decoder reads it.
+fn has_skipped_field(steps: &[Step], bytes: &[u8]) -> bool {
+    let defs = definitions(bytes);
+    skipped_fields(steps, &defs).next().is_some()
+}
+
+/// The type ids of the struct fields in `defs` that no local struct of the
+/// mirror types names.
+fn skipped_fields<'a>(
+    steps: &'a [Step],
+    defs: &'a [(GobId, Shape)],
+) -> impl Iterator<Item = GobId> + 'a {
+    let local_names = move |name: &str| {
         steps.iter().any(|step| {
             let schema = (step.schema)();
             schema.nodes.iter().any(|n| match &n.kind {
-                Kind::Struct { fields: local } if n.go_name == name => fields
-                    .iter()
-                    .any(|f| holds_interfaces(f.id) && !local.iter().any(|l| l.name == f.name)),
+                Kind::Struct { fields } => fields.iter().any(|f| f.name == name),
                 _ => false,
             })
         })
-    })
+    };
+    defs.iter()
+        .filter_map(|(_, shape)| match shape {
+            Shape::Struct { fields } => Some(fields),
+            _ => None,
+        })
+        .flatten()
+        .filter(move |f| !local_names(&f.name))
+        .map(|f| f.id)
 }
 
 /// Whether the stream a mutation started from holds a nil interface as an
@@ -291,7 +310,7 @@ fn holds_nil_element(v: &Json) -> bool {
 fn deliberate_rejection(rust_error: &str, bytes: &[u8]) -> Option<&'static str> {
     if rust_error.contains("limit exceeded at byte") {
         Some(LIMITS)
-    } else if bootstrap_id(rust_error) {
+    } else if bootstrap_id(rust_error) || uses_bootstrap_value(bytes) {
         Some(BOOTSTRAP_TYPES)
     } else if rust_error.contains("type definition sets more than one kind") {
         Some(SEVERAL_KINDS)
@@ -339,6 +358,26 @@ fn blank_nan_keys(values: Vec<Json>) -> Vec<Json> {
     let mut values = values;
     values.iter_mut().for_each(blank);
     values
+}
+
+/// Whether a value message of the stream has the type of one of Go's own
+/// type definition types (ids 16 to 23).
+fn uses_bootstrap_value(bytes: &[u8]) -> bool {
+    let mut at = 0;
+    while let Some((len, n)) = read_uint(bytes, at) {
+        let body = at + n;
+        if let Some((u, _)) = read_uint(bytes, body)
+            && u & 1 == 0
+            && (16..=23).contains(&(u >> 1))
+        {
+            return true;
+        }
+        match body.checked_add(len as usize) {
+            Some(end) if end <= bytes.len() && len > 0 => at = end,
+            _ => break,
+        }
+    }
+    false
 }
 
 /// Errors of Go's decoder compiler (decode.go's compileDec, compileSingle,
@@ -548,7 +587,8 @@ fn definitions(bytes: &[u8]) -> Vec<(GobId, Shape)> {
 /// type (decode.go's decOpFor and its inProgress map): when two fields (or
 /// elements inside them) of one composite local type arrive with different
 /// types in the stream, every one of them is read as the first. Whether
-/// some struct of the stream does that to a local struct of the same name.
+/// some struct of the stream does that to a local struct (of the same name,
+/// if the name is one of the mirror types').
 fn field_decoder_cache_applies(steps: &[Step], bytes: &[u8]) -> bool {
     let defs = definitions(bytes);
     let shape_of = |id: GobId| defs.iter().find(|(d, _)| *d == id).map(|(_, s)| s);
@@ -573,7 +613,11 @@ fn field_decoder_cache_applies(steps: &[Step], bytes: &[u8]) -> bool {
                 let Shape::Struct { fields } = shape else {
                     continue;
                 };
-                if names.get(id).map(String::as_str) != Some(local.go_name.as_str()) {
+                // By name, or any struct when the name is not one of ours
+                // (a mutation may change it; Go matches fields, not names).
+                let name = names.get(id).map(String::as_str).unwrap_or_default();
+                let ours = schema.nodes.iter().any(|n| n.go_name == name);
+                if ours && name != local.go_name {
                     continue;
                 }
                 let mut seen: Vec<(NodeId, GobId)> = Vec::new();

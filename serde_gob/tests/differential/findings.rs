@@ -269,6 +269,20 @@ pub fn findings() -> Vec<Finding> {
         AGREE_REJECT,
     );
 
+    // Fixed: an interface's concrete type name need not be UTF-8 (here in
+    // a field Go skips, which the dynamic decoder reads).
+    let mut m = encoded(&Holder {
+        v: Any::Int(Int(5)),
+    });
+    let last = m.len() - 1;
+    replace(&mut m[last], 1, b"\x03int", b"\x03i\xfft");
+    add(
+        "an interface name that is not UTF-8",
+        v::<Empty>(),
+        join(&m),
+        AGREE_ACCEPT,
+    );
+
     // Explained: Go skips a nil interface as if it held a value.
     let bytes = gob::to_vec(&Bag {
         items: vec![Any::Nil, Any::String("main.Circle".into())],
