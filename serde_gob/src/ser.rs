@@ -1,5 +1,6 @@
 //! The serializer: Rust values to gob, byte for byte as Go's `gob.Encoder`.
 
+use std::any::TypeId;
 use std::io::Write;
 
 use serde::de::DeserializeOwned;
@@ -7,7 +8,7 @@ use serde::ser::{self, Serialize};
 
 use super::error::{Error, Result};
 use super::scalar::{Scalar, ScalarSer};
-use super::schema::{Kind, NodeId, Schema, schema_of};
+use super::schema::{Field, Kind, NodeId, Schema, schema_of};
 use super::types::{GobId, Preamble, Registry};
 use super::wire::{put_bytes, put_float, put_int, put_uint};
 
@@ -50,6 +51,11 @@ pub struct Encoder<'r> {
 pub struct EncoderState {
     /// Type ids this stream has defined (few: a list beats a hash set).
     sent: Vec<GobId>,
+    /// The Rust type of the last value and its schema: a sender mostly
+    /// sends one type, and this saves the look-up in the global cache.
+    last_type: Option<(TypeId, &'static Schema)>,
+    /// That type's id, once this stream has sent its definitions.
+    last_id: Option<GobId>,
 }
 
 impl<'r> Encoder<'r> {
@@ -62,6 +68,7 @@ impl<'r> Encoder<'r> {
     /// A fresh stream (nothing sent yet) that reuses `state`'s memory.
     pub fn with_state(registry: &'r mut Registry, mut state: EncoderState) -> Self {
         state.sent.clear();
+        state.last_id = None;
         Encoder { registry, state }
     }
 
@@ -76,8 +83,47 @@ impl<'r> Encoder<'r> {
     where
         T: Serialize + DeserializeOwned + 'static,
     {
-        let schema = schema_of::<T>()?;
-        self.encode_with_schema(value, schema, out)
+        let key = TypeId::of::<T>();
+        let schema = match self.state.last_type {
+            Some((k, schema)) if k == key => {
+                if let Some(id) = self.state.last_id {
+                    return self.encode_defined(value, schema, id, out);
+                }
+                schema
+            }
+            _ => {
+                let schema = schema_of::<T>()?;
+                self.state.last_type = Some((key, schema));
+                self.state.last_id = None;
+                schema
+            }
+        };
+        // Once sent, the type's definitions are on this stream.
+        self.state.last_id = Some(self.encode_top(value, schema, out)?);
+        Ok(())
+    }
+
+    /// A value whose type's definitions this stream has sent, with its id.
+    fn encode_defined<T: Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        schema: &Schema,
+        id: GobId,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let start = out.len();
+        let sent_before = self.state.sent.len();
+        let mut st = EncState::direct(self.registry, &mut self.state.sent, out, schema);
+        put_int(st.buf(), id);
+        let result = st
+            .encode_body(value, schema, schema.root)
+            .map(|()| st.end_top());
+        if result.is_err() {
+            // As in `encode_with_schema`: nothing of the value stays.
+            out.truncate(start);
+            self.state.sent.truncate(sent_before);
+        }
+        result
     }
 
     /// Writes the messages for `value` to `writer`.
@@ -96,7 +142,7 @@ impl<'r> Encoder<'r> {
     pub fn define_types(&mut self, schema: &Schema, out: &mut Vec<u8>) -> Result<()> {
         let start = out.len();
         let sent_before = self.state.sent.len();
-        let mut st = EncState::direct(self.registry, &mut self.state.sent, out);
+        let mut st = EncState::direct(self.registry, &mut self.state.sent, out, schema);
         let result = st.define_top(schema, schema.root).map(|_| ());
         // Drop the length byte of the message that no value filled.
         out.pop();
@@ -126,9 +172,19 @@ impl<'r> Encoder<'r> {
         schema: &Schema,
         out: &mut Vec<u8>,
     ) -> Result<()> {
+        self.encode_top(value, schema, out).map(|_| ())
+    }
+
+    /// [`Encoder::encode_with_schema`], giving the value's type id.
+    fn encode_top<T: Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        schema: &Schema,
+        out: &mut Vec<u8>,
+    ) -> Result<GobId> {
         let start = out.len();
         let sent_before = self.state.sent.len();
-        let mut st = EncState::direct(self.registry, &mut self.state.sent, out);
+        let mut st = EncState::direct(self.registry, &mut self.state.sent, out, schema);
         let result = st.encode_top(value, schema, schema.root);
         if result.is_err() {
             // Leave nothing half-written; type definitions sent for the
@@ -153,12 +209,24 @@ struct EncState<'a> {
     cur: &'a mut Vec<u8>,
     start: usize,
     out: Option<&'a mut Vec<u8>>,
+    /// The schema of the value being written.
+    schema: &'a Schema,
+    /// Whether the value serialized last was Go's zero value, which a
+    /// struct field then leaves out.
+    zero: bool,
 }
 
 impl<'a> EncState<'a> {
     #[inline]
     fn buf(&mut self) -> &mut Vec<u8> {
         self.cur
+    }
+
+    /// A serializer's result: records whether its value was zero.
+    #[inline]
+    fn set_zero(&mut self, zero: bool) -> SResult<IsZero> {
+        self.zero = zero;
+        Ok(())
     }
 
     /// Go's `writeMessage`: the current buffer goes, length first, to the
@@ -168,6 +236,7 @@ impl<'a> EncState<'a> {
         registry: &'a mut Registry,
         sent: &'a mut Vec<GobId>,
         stream: &'a mut Vec<u8>,
+        schema: &'a Schema,
     ) -> Self {
         stream.push(0);
         let start = stream.len();
@@ -177,6 +246,8 @@ impl<'a> EncState<'a> {
             cur: stream,
             start,
             out: None,
+            schema,
+            zero: false,
         }
     }
 
@@ -257,16 +328,21 @@ impl<'a> EncState<'a> {
         value: &T,
         schema: &Schema,
         node: NodeId,
-    ) -> Result<()> {
+    ) -> Result<GobId> {
         let id = self.define_top(schema, node)?;
         put_int(self.buf(), id);
         self.encode_body(value, schema, node)?;
+        self.end_top();
+        Ok(id)
+    }
+
+    /// Closes the message of a top-level value.
+    fn end_top(&mut self) {
         self.flush();
         // The message the flush opened stays empty: drop its length byte.
         if self.out.is_none() {
             self.cur.pop();
         }
-        Ok(())
     }
 
     /// Go's `sendTypeDescriptor` for a top-level value of `node`; its id.
@@ -305,8 +381,7 @@ impl<'a> EncState<'a> {
         }
         value.serialize(ValueSer {
             st: self,
-            schema,
-            node: base,
+            node: base as u32,
             place: Place::Element,
             non_nil: false,
         })?;
@@ -345,6 +420,8 @@ fn preamble(registry: &mut Registry, schema: &Schema, node: NodeId, id: GobId) -
         cur: &mut message,
         start: 0,
         out: Some(&mut bytes),
+        schema,
+        zero: false,
     };
     if !st.send_type(schema, node)? {
         sent.push(id);
@@ -410,25 +487,31 @@ enum Place {
 
 /// Serializes one value of Go type `node`. Its result says whether the value
 /// is Go's zero value, which a struct field then leaves out.
+///
+/// It is two words, so that it travels in registers.
 struct ValueSer<'s, 'a> {
     st: &'s mut EncState<'a>,
-    schema: &'s Schema,
-    node: NodeId,
+    node: u32,
     place: Place,
     /// Reached through a non-nil pointer (so an empty map is still sent).
     non_nil: bool,
 }
 
-type IsZero = bool;
+/// What a serializer gives back: nothing, since whether the value was
+/// Go's zero value goes to [`EncState::zero`] (a result of one word
+/// comes back in a register).
+type IsZero = ();
 
 impl<'s, 'a> ValueSer<'s, 'a> {
     #[inline]
-    fn kind(&self) -> &'s Kind {
-        &self.schema.node(self.node).kind
+    fn kind(&self) -> &'a Kind {
+        let schema: &'a Schema = self.st.schema;
+        &schema.node(self.node as NodeId).kind
     }
 
-    fn go_type(&self) -> &'s str {
-        &self.schema.node(self.node).go_string
+    fn go_type(&self) -> &'a str {
+        let schema: &'a Schema = self.st.schema;
+        &schema.node(self.node as NodeId).go_string
     }
 
     fn mismatch(&self, rust: &str) -> Error {
@@ -438,27 +521,47 @@ impl<'s, 'a> ValueSer<'s, 'a> {
         ))
     }
 
-    #[inline]
+    #[inline(always)]
     fn int(self, v: i64) -> SResult<IsZero> {
-        match self.kind() {
-            Kind::Int => put_int(self.st.buf(), v),
-            Kind::Uint { .. } | Kind::Opaque(_) | Kind::Bytes if v >= 0 => {
-                return self.uint(v as u64);
-            }
-            Kind::Float => put_float(self.st.buf(), v as f64),
-            _ => return Err(self.mismatch("signed integer").into()),
+        if let Kind::Int = self.kind() {
+            put_int(self.st.buf(), v);
+            return self.st.set_zero(v == 0);
         }
-        Ok(v == 0)
+        self.int_other(v)
     }
 
-    #[inline]
-    fn uint(self, v: u64) -> SResult<IsZero> {
+    /// A signed integer for a Go type other than a signed one.
+    #[inline(never)]
+    fn int_other(self, v: i64) -> SResult<IsZero> {
         match self.kind() {
-            Kind::Uint { .. } => put_uint(self.st.buf(), v),
-            Kind::Int if v <= i64::MAX as u64 => put_int(self.st.buf(), v as i64),
-            _ => return Err(self.mismatch("unsigned integer").into()),
+            Kind::Uint { .. } | Kind::Opaque(_) | Kind::Bytes if v >= 0 => self.uint(v as u64),
+            Kind::Float => {
+                put_float(self.st.buf(), v as f64);
+                self.st.set_zero(v == 0)
+            }
+            _ => Err(self.mismatch("signed integer").into()),
         }
-        Ok(v == 0)
+    }
+
+    #[inline(always)]
+    fn uint(self, v: u64) -> SResult<IsZero> {
+        if let Kind::Uint { .. } = self.kind() {
+            put_uint(self.st.buf(), v);
+            return self.st.set_zero(v == 0);
+        }
+        self.uint_other(v)
+    }
+
+    /// An unsigned integer for a Go type other than an unsigned one.
+    #[inline(never)]
+    fn uint_other(self, v: u64) -> SResult<IsZero> {
+        match self.kind() {
+            Kind::Int if v <= i64::MAX as u64 => {
+                put_int(self.st.buf(), v as i64);
+                self.st.set_zero(v == 0)
+            }
+            _ => Err(self.mismatch("unsigned integer").into()),
+        }
     }
 
     fn float(self, v: f64) -> SResult<IsZero> {
@@ -466,15 +569,15 @@ impl<'s, 'a> ValueSer<'s, 'a> {
             Kind::Float => put_float(self.st.buf(), v),
             _ => return Err(self.mismatch("float").into()),
         }
-        Ok(v == 0.0)
+        self.st.set_zero(v == 0.0)
     }
 
     #[inline]
     fn child(&mut self, node: NodeId, place: Place) -> ValueSer<'_, 'a> {
+        let node = self.st.schema.base(node) as u32;
         ValueSer {
             st: self.st,
-            schema: self.schema,
-            node: self.schema.base(node),
+            node,
             place,
             non_nil: false,
         }
@@ -493,11 +596,11 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
     type SerializeStructVariant = ser::Impossible<IsZero, SerError>;
 
     fn serialize_bool(self, v: bool) -> SResult<IsZero> {
-        if *self.kind() != Kind::Bool {
+        if !matches!(self.kind(), Kind::Bool) {
             return Err(self.mismatch("bool").into());
         }
         put_uint(self.st.buf(), v as u64);
-        Ok(!v)
+        self.st.set_zero(!v)
     }
 
     fn serialize_i8(self, v: i8) -> SResult<IsZero> {
@@ -535,22 +638,22 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
     }
 
     fn serialize_str(self, v: &str) -> SResult<IsZero> {
-        if *self.kind() != Kind::String {
+        if !matches!(self.kind(), Kind::String) {
             return Err(self.mismatch("string").into());
         }
         put_bytes(self.st.buf(), v.as_bytes());
-        Ok(v.is_empty())
+        self.st.set_zero(v.is_empty())
     }
 
     fn serialize_bytes(self, v: &[u8]) -> SResult<IsZero> {
         match self.kind() {
             Kind::Bytes => {
                 put_bytes(self.st.buf(), v);
-                Ok(v.is_empty())
+                self.st.set_zero(v.is_empty())
             }
             Kind::Opaque(_) => {
                 put_bytes(self.st.buf(), v);
-                Ok(opaque_is_zero(v.len(), self.non_nil))
+                self.st.set_zero(opaque_is_zero(v.len(), self.non_nil))
             }
             _ => Err(self.mismatch("byte string").into()),
         }
@@ -558,7 +661,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
 
     fn serialize_none(self) -> SResult<IsZero> {
         if self.place == Place::Field {
-            return Ok(true);
+            return self.st.set_zero(true);
         }
         Err(encode_error(format!(
             "a nil pointer to {} cannot be sent outside a struct field",
@@ -579,7 +682,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         match self.kind() {
             Kind::Struct { .. } => {
                 self.st.buf().push(0);
-                Ok(false)
+                self.st.set_zero(false)
             }
             _ => Err(self.mismatch("unit struct").into()),
         }
@@ -591,7 +694,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
             return Err(self.mismatch("enum").into());
         }
         put_uint(self.st.buf(), 0);
-        Ok(true)
+        self.st.set_zero(true)
     }
 
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
@@ -622,7 +725,8 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         // definitions (each flushing the message so far), its id, then the
         // value as a delimited top-level value.
         put_bytes(self.st.buf(), concrete.name.as_bytes());
-        self.st.send_type_and_id(self.schema, concrete.node)?;
+        let schema = self.st.schema;
+        self.st.send_type_and_id(schema, concrete.node)?;
         let mut data = Vec::new();
         let mut inner = EncState {
             registry: self.st.registry,
@@ -630,10 +734,12 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
             cur: &mut data,
             start: 0,
             out: Some(self.st.cur),
+            schema,
+            zero: false,
         };
-        inner.encode_body(value, self.schema, concrete.node)?;
+        inner.encode_body(value, schema, concrete.node)?;
         put_bytes(self.st.buf(), &data);
-        Ok(false)
+        self.st.set_zero(false)
     }
 
     fn serialize_seq(self, len: Option<usize>) -> SResult<SeqSer<'s, 'a>> {
@@ -683,24 +789,24 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
     }
 
     fn serialize_struct(self, name: &'static str, _: usize) -> SResult<StructSer<'s, 'a>> {
-        match self.kind() {
-            Kind::Struct { .. } => Ok(StructSer {
-                ser: self,
-                next: 0,
-                last: -1,
-                complex: [0.0; 2],
-            }),
-            Kind::Complex => Ok(StructSer {
-                ser: self,
-                next: 0,
-                last: -1,
-                complex: [0.0; 2],
-            }),
-            _ => Err(encode_error(format!(
-                "struct {name} was given for the Go type {}",
-                self.go_type()
-            ))),
-        }
+        let (fields, complex) = match self.kind() {
+            Kind::Struct { fields } => (&fields[..], false),
+            Kind::Complex => (&[][..], true),
+            _ => {
+                return Err(encode_error(format!(
+                    "struct {name} was given for the Go type {}",
+                    self.go_type()
+                )));
+            }
+        };
+        Ok(StructSer {
+            ser: self,
+            fields,
+            complex,
+            next: 0,
+            last: -1,
+            parts: [0.0; 2],
+        })
     }
 
     fn serialize_struct_variant(
@@ -725,13 +831,14 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
 /// the value is zero (`encoding/gob`'s `gobEncodeOpFor`), and the decoder
 /// then hands out empty bytes: so empty bytes are the zero value, unless
 /// they were reached through a non-nil pointer, which Go always sends.
-fn opaque_is_zero(len: usize, non_nil: bool) -> IsZero {
+fn opaque_is_zero(len: usize, non_nil: bool) -> bool {
     len == 0 && !non_nil
 }
 
 pub struct SeqSer<'s, 'a> {
     ser: ValueSer<'s, 'a>,
-    elem: Option<NodeId>,
+    /// The elements' Go type (pointers followed); unused for bytes.
+    elem: u32,
     /// Where the count goes when it was not known up front.
     start: usize,
     declared: Option<usize>,
@@ -742,8 +849,8 @@ pub struct SeqSer<'s, 'a> {
 impl<'s, 'a> SeqSer<'s, 'a> {
     fn start(ser: ValueSer<'s, 'a>, len: Option<usize>) -> SResult<Self> {
         let (elem, bytes) = match *ser.kind() {
-            Kind::Slice(e) | Kind::Array(e, _) => (Some(e), false),
-            Kind::Bytes | Kind::Opaque(_) => (None, true),
+            Kind::Slice(e) | Kind::Array(e, _) => (ser.st.schema.base(e) as u32, false),
+            Kind::Bytes | Kind::Opaque(_) => (0, true),
             _ => return Err(ser.mismatch("sequence").into()),
         };
         if let (Kind::Array(_, n), Some(len)) = (ser.kind(), len)
@@ -785,11 +892,12 @@ impl<'s, 'a> SeqSer<'s, 'a> {
                 buf.splice(self.start..self.start, count);
             }
         }
-        Ok(match self.ser.kind() {
+        let zero = match self.ser.kind() {
             Kind::Array(..) => false,
             Kind::Opaque(_) => opaque_is_zero(self.count, self.ser.non_nil),
             _ => self.count == 0,
-        })
+        };
+        self.ser.st.set_zero(zero)
     }
 }
 
@@ -807,9 +915,12 @@ impl ser::SerializeSeq for SeqSer<'_, '_> {
             self.ser.st.buf().push(byte);
             return Ok(());
         }
-        let elem = self.elem.expect("set for non-byte sequences");
-        value.serialize(self.ser.child(elem, Place::Element))?;
-        Ok(())
+        value.serialize(ValueSer {
+            st: self.ser.st,
+            node: self.elem,
+            place: Place::Element,
+            non_nil: false,
+        })
     }
 
     fn end(self) -> SResult<IsZero> {
@@ -871,15 +982,42 @@ impl ser::SerializeMap for MapSer<'_, '_> {
             }
         }
         // Go sends an empty map that is not nil; Rust's nearest is Some(map).
-        Ok(self.count == 0 && !self.ser.non_nil)
+        self.ser.st.set_zero(self.count == 0 && !self.ser.non_nil)
     }
 }
 
 pub struct StructSer<'s, 'a> {
     ser: ValueSer<'s, 'a>,
+    /// The Go struct's fields (none for a complex number).
+    fields: &'s [Field],
+    /// A complex number, given as a struct of `re` and `im`.
+    complex: bool,
+    /// The field expected next: serde gives them in declaration order.
     next: usize,
+    /// The number of the last field sent, for the delta before the next.
     last: i64,
-    complex: [f64; 2],
+    parts: [f64; 2],
+}
+
+impl StructSer<'_, '_> {
+    /// A field given out of order, or by a name the Go type lacks.
+    #[cold]
+    fn find_field(&self, key: &'static str) -> SResult<usize> {
+        self.fields
+            .iter()
+            .position(|f| f.name == key)
+            .ok_or_else(|| encode_error(format!("{} has no field {key}", self.ser.go_type())))
+    }
+
+    /// A part of a complex number: `re`, then `im`.
+    fn complex_part<T: Serialize + ?Sized>(&mut self, value: &T) -> SResult<()> {
+        let Scalar::Float(part) = value.serialize(ScalarSer)? else {
+            return Err(encode_error("a complex part must be a float".into()));
+        };
+        self.parts[self.next.min(1)] = part;
+        self.next += 1;
+        Ok(())
+    }
 }
 
 impl ser::SerializeStruct for StructSer<'_, '_> {
@@ -891,41 +1029,24 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
         key: &'static str,
         value: &T,
     ) -> SResult<()> {
-        let fields = match self.ser.kind() {
-            Kind::Struct { fields } => fields,
+        if self.complex {
+            return self.complex_part(value);
+        }
+        let (index, node) = match self.fields.get(self.next) {
+            Some(f) if same_name(f.name, key) => (self.next, f.node),
             _ => {
-                // A complex number: fields `re` then `im`.
-                let Scalar::Float(part) = value.serialize(ScalarSer)? else {
-                    return Err(encode_error("a complex part must be a float".into()));
-                };
-                let slot = self.next.min(1);
-                self.complex[slot] = part;
-                self.next += 1;
-                return Ok(());
+                let index = self.find_field(key)?;
+                (index, self.fields[index].node)
             }
         };
-        let index = if fields
-            .get(self.next)
-            .is_some_and(|f| same_name(f.name, key))
-        {
-            self.next
-        } else {
-            fields
-                .iter()
-                .position(|f| f.name == key)
-                .ok_or_else(|| encode_error(format!("{} has no field {key}", self.ser.go_type())))?
-        };
         self.next = index + 1;
-        let node = fields[index].node;
         let buf = self.ser.st.buf();
         let mark = buf.len();
         put_uint(buf, (index as i64 - self.last) as u64);
-        let is_zero = value.serialize(self.ser.child(node, Place::Field))?;
-        if is_zero {
-            let buf = self.ser.st.buf();
-            if buf.len() >= mark {
-                buf.truncate(mark);
-            }
+        value.serialize(self.ser.child(node, Place::Field))?;
+        if self.ser.st.zero {
+            // Go leaves a zero field out.
+            self.ser.st.buf().truncate(mark);
         } else {
             self.last = index as i64;
         }
@@ -933,15 +1054,15 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
     }
 
     fn end(self) -> SResult<IsZero> {
-        if *self.ser.kind() == Kind::Complex {
-            let [re, im] = self.complex;
+        if self.complex {
+            let [re, im] = self.parts;
             let buf = self.ser.st.buf();
             put_float(buf, re);
             put_float(buf, im);
-            return Ok(re == 0.0 && im == 0.0);
+            return self.ser.st.set_zero(re == 0.0 && im == 0.0);
         }
         self.ser.st.buf().push(0);
-        Ok(false)
+        self.ser.st.set_zero(false)
     }
 }
 
