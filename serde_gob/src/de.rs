@@ -12,7 +12,7 @@ use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visit
 
 use super::error::{Error, Result};
 use super::schema::{BINARY_MARSHALER_PREFIX, COMPLEX64, COMPLEX128, GOB_ENCODER_PREFIX};
-use super::stream::{DecoderState, Limits, Stream};
+use super::stream::{DecoderState, Limits, NO_RUST_FIELD, Stream};
 use super::types::{self, GobId, Shape, WireType};
 use super::zero::{NIL_VARIANT, ZeroDeserializer};
 
@@ -164,6 +164,18 @@ impl de::Error for DeError {
     }
 }
 
+/// A number that does not fit the Rust type `target`.
+#[cold]
+#[inline(never)]
+fn overflow(offset: u64, value: impl ToString, target: &'static str) -> DeError {
+    Error::Overflow {
+        offset,
+        value: value.to_string(),
+        target,
+    }
+    .into()
+}
+
 /// Deserializes one value of sender type `id`.
 struct ValueDe<'s, R> {
     st: &'s mut Stream<R>,
@@ -190,40 +202,39 @@ impl<'s, R: Read> ValueDe<'s, R> {
         }
     }
 
+    #[inline(always)]
     fn expect(&self, id: GobId, expected: &str) -> DResult<()> {
         if self.id == id {
             Ok(())
         } else {
-            Err(self.mismatch(expected).into())
+            Err(self.mismatch_error(expected))
         }
     }
 
+    #[cold]
+    #[inline(never)]
+    fn mismatch_error(&self, expected: &str) -> DeError {
+        self.mismatch(expected).into()
+    }
+
+    #[inline(always)]
     fn signed(&mut self, target: &'static str, min: i64, max: i64) -> DResult<i64> {
         self.expect(types::INT, target)?;
         let at = self.st.offset();
         let v = self.st.get_int()?;
         if v < min || v > max {
-            return Err(Error::Overflow {
-                offset: at,
-                value: v.to_string(),
-                target,
-            }
-            .into());
+            return Err(overflow(at, v, target));
         }
         Ok(v)
     }
 
+    #[inline(always)]
     fn unsigned(&mut self, target: &'static str, max: u64) -> DResult<u64> {
         self.expect(types::UINT, target)?;
         let at = self.st.offset();
         let v = self.st.get_uint()?;
         if v > max {
-            return Err(Error::Overflow {
-                offset: at,
-                value: v.to_string(),
-                target,
-            }
-            .into());
+            return Err(overflow(at, v, target));
         }
         Ok(v)
     }
@@ -245,6 +256,25 @@ impl<'s, R: Read> ValueDe<'s, R> {
         }
     }
 
+    /// A newtype named for a type that marshals itself (`kind`): the bytes
+    /// of that kind of value, as a sequence.
+    #[inline(never)]
+    fn self_marshalled<'de, V: Visitor<'de>>(
+        mut self,
+        name: &'static str,
+        kind: Shape,
+        visitor: V,
+    ) -> DResult<V::Value> {
+        if self.st.wire(self.id).map(|w| w.shape.clone()).ok() != Some(kind) {
+            return Err(self.mismatch(name).into());
+        }
+        let range = self.byte_range(true)?;
+        let bytes = self.st.bytes(range).to_vec();
+        visitor.visit_newtype_struct(de::value::SeqDeserializer::new(
+            bytes.into_iter().map(ByteDe),
+        ))
+    }
+
     /// A struct as a map of its fields, for `deserialize_any` (a typed map
     /// takes no struct: Go's decoder refuses one).
     fn struct_as_map<'de, V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
@@ -262,10 +292,8 @@ impl<'s, R: Read> ValueDe<'s, R> {
             let bytes = self.st.bytes(range).to_vec();
             return visitor.visit_seq(byte_seq(bytes));
         }
-        let elem = match self.wire()?.shape {
-            Shape::Slice { elem } => elem,
-            Shape::Array { elem, .. } if array_ok => elem,
-            _ => return Err(self.mismatch("slice").into()),
+        let Some(elem) = self.st.elem_of(self.id, array_ok) else {
+            return Err(self.mismatch("slice").into());
         };
         self.st.enter()?;
         let (left, cap) = self.st.get_count()?;
@@ -292,13 +320,13 @@ impl<'s, R: Read> ValueDe<'s, R> {
         &'d mut self,
         rust_fields: &'static [&'static str],
     ) -> DResult<StructAccess<'d, R>> {
-        let wire = self.wire()?;
-        if !matches!(wire.shape, Shape::Struct { .. }) {
+        let Some(map) = self.st.field_map_index(self.id, rust_fields) else {
             return Err(self.mismatch("struct").into());
-        }
+        };
         Ok(StructAccess {
             st: self.st,
-            wire,
+            id: self.id,
+            map,
             field: -1,
             rust_fields,
             seen: Seen::new(rust_fields.len()),
@@ -451,29 +479,19 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
-        mut self,
+        self,
         name: &'static str,
         visitor: V,
     ) -> DResult<V::Value> {
-        // A type that marshals itself takes the bytes of its own kind.
-        let kind = if name.starts_with(GOB_ENCODER_PREFIX) {
-            Some(Shape::GobEncoder)
-        } else if name.starts_with(BINARY_MARSHALER_PREFIX) {
-            Some(Shape::BinaryMarshaler)
-        } else {
-            None
+        // A type that marshals itself takes the bytes of its own kind. Go's
+        // type names start with a lower-case package name, so one byte
+        // rules out the prefixes for nearly every newtype.
+        let kind = match name.as_bytes().first() {
+            Some(b'G') if name.starts_with(GOB_ENCODER_PREFIX) => Shape::GobEncoder,
+            Some(b'B') if name.starts_with(BINARY_MARSHALER_PREFIX) => Shape::BinaryMarshaler,
+            _ => return visitor.visit_newtype_struct(self),
         };
-        let Some(kind) = kind else {
-            return visitor.visit_newtype_struct(self);
-        };
-        if self.st.wire(self.id).map(|w| w.shape.clone()).ok() != Some(kind) {
-            return Err(self.mismatch(name).into());
-        }
-        let range = self.byte_range(true)?;
-        let bytes = self.st.bytes(range).to_vec();
-        visitor.visit_newtype_struct(de::value::SeqDeserializer::new(
-            bytes.into_iter().map(ByteDe),
-        ))
+        self.self_marshalled(name, kind, visitor)
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
@@ -697,7 +715,10 @@ impl<'de, R: Read> de::MapAccess<'de> for MapAccess<'_, R> {
 /// of each Rust field it left out.
 struct StructAccess<'s, R> {
     st: &'s mut Stream<R>,
-    wire: Arc<WireType>,
+    /// The struct's type id.
+    id: GobId,
+    /// Its [`FieldMap`](super::stream::FieldMap) in the stream.
+    map: usize,
     field: i64,
     rust_fields: &'static [&'static str],
     seen: Seen,
@@ -709,31 +730,39 @@ impl<'de, R: Read> de::MapAccess<'de> for StructAccess<'_, R> {
     type Error = DeError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> DResult<Option<K::Value>> {
-        let Shape::Struct { fields } = &self.wire.shape else {
-            return Ok(None);
-        };
         if !self.filling {
             let at = self.st.offset();
             let delta = self.st.get_field_delta()?;
             if delta != 0 {
                 let next = self.field.saturating_add(delta.min(i64::MAX as u64) as i64);
-                let Some(f) = fields.get(next as usize) else {
+                let fields = &self.st.field_map(self.map).fields;
+                let Some(&(id, rust)) = fields.get(next as usize) else {
                     return Err(Error::malformed(
                         at,
                         format!(
                             "field number {next} is out of range for {}",
-                            self.st.type_name(self.wire.id)
+                            self.st.type_name(self.id)
                         ),
                     )
                     .into());
                 };
                 self.field = next;
-                self.current = Some(f.id);
-                if let Some(i) = self.rust_fields.iter().position(|r| *r == f.name) {
-                    self.seen.set(i);
+                self.current = Some(id);
+                if rust == NO_RUST_FIELD {
+                    // A field the Rust struct lacks: serde skips it by name.
+                    // (The map was made from this struct's definition.)
+                    let wire = self.st.wire(self.id)?;
+                    let name = match &wire.shape {
+                        Shape::Struct { fields } => fields.get(next as usize).map(|f| &f.name[..]),
+                        _ => None,
+                    };
+                    return seed
+                        .deserialize(name.unwrap_or_default().into_deserializer())
+                        .map(Some);
                 }
+                self.seen.set(rust as usize);
                 return seed
-                    .deserialize(f.name.as_str().into_deserializer())
+                    .deserialize(self.rust_fields[rust as usize].into_deserializer())
                     .map(Some);
             }
             self.filling = true;
@@ -902,5 +931,88 @@ mod tests {
         let bytes = super::super::to_vec(&value).unwrap();
         let decoded: NamedBytes = super::from_slice(&bytes).unwrap();
         assert_eq!(decoded, value);
+    }
+}
+
+#[cfg(test)]
+mod field_map_tests {
+    use serde::{Deserialize, Serialize};
+
+    use crate::{Decoder, DecoderState, Limits, Registry};
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(rename = "main.Point")]
+    struct Point {
+        #[serde(rename = "X")]
+        x: i64,
+        #[serde(rename = "Y")]
+        y: i64,
+        #[serde(rename = "Label")]
+        label: String,
+    }
+
+    /// The same Go type seen by a Rust type with its fields in another
+    /// order, one of them missing and one the stream lacks.
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(rename = "main.Point")]
+    struct Other {
+        #[serde(rename = "Y", default)]
+        y: i64,
+        #[serde(rename = "Z", default)]
+        z: i64,
+        #[serde(rename = "X", default)]
+        x: i64,
+    }
+
+    #[test]
+    fn streams_sharing_a_definition_match_fields_for_each_rust_type() {
+        let mut registry = Registry::new();
+        let streams: Vec<Vec<u8>> = (0..3)
+            .map(|i| {
+                let mut out = Vec::new();
+                let p = Point {
+                    x: i,
+                    y: 10 + i,
+                    label: format!("p{i}"),
+                };
+                crate::Encoder::new(&mut registry)
+                    .encode_into(&p, &mut out)
+                    .unwrap();
+                out
+            })
+            .collect();
+        // One decoder memory for all streams, so the definition's parse
+        // (and the field maps made for it) is shared, alternating types.
+        let mut state = DecoderState::default();
+        for (i, stream) in streams.iter().enumerate() {
+            let i = i as i64;
+            let mut dec = Decoder::with_state(&stream[..], Limits::default(), state);
+            if i % 2 == 0 {
+                let p: Point = dec.decode().unwrap().unwrap();
+                assert_eq!((p.x, p.y, p.label), (i, 10 + i, format!("p{i}")));
+            } else {
+                let o: Other = dec.decode().unwrap().unwrap();
+                assert_eq!(
+                    o,
+                    Other {
+                        y: 10 + i,
+                        z: 0,
+                        x: i
+                    }
+                );
+            }
+            state = dec.into_state();
+            let mut dec = Decoder::with_state(&stream[..], Limits::default(), state);
+            let o: Other = dec.decode().unwrap().unwrap();
+            assert_eq!(
+                o,
+                Other {
+                    y: 10 + i,
+                    z: 0,
+                    x: i
+                }
+            );
+            state = dec.into_state();
+        }
     }
 }

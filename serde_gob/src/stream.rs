@@ -64,7 +64,25 @@ pub struct DecoderState {
     /// Definitions parsed on earlier streams, by their bytes: a stream that
     /// defines a type exactly as an earlier one did reuses that parse.
     known: Vec<(Box<[u8]>, Arc<WireType>)>,
+    field_maps: Vec<FieldMap>,
 }
+
+/// How the fields of one struct definition meet the fields of one Rust
+/// struct, worked out once rather than by name for every field of every
+/// value. Streams that send the same definition share its parse (see
+/// `known`), and so its maps.
+#[derive(Debug)]
+pub(crate) struct FieldMap {
+    /// The definition, held so that its address stays its own.
+    wire: Arc<WireType>,
+    rust_fields: &'static [&'static str],
+    /// For each wire field: its type id and the index of the Rust field
+    /// of the same name ([`NO_RUST_FIELD`] if none).
+    pub(crate) fields: Box<[(GobId, u32)]>,
+}
+
+/// A wire field that the Rust struct lacks.
+pub(crate) const NO_RUST_FIELD: u32 = u32::MAX;
 
 /// How many distinct definitions [`DecoderState`] remembers, and the
 /// largest it keeps, so that what it holds stays small whatever comes in.
@@ -81,6 +99,7 @@ pub struct Stream<R> {
     read_offset: u64,
     types: Vec<(GobId, Arc<WireType>)>,
     known: Vec<(Box<[u8]>, Arc<WireType>)>,
+    field_maps: Vec<FieldMap>,
     /// Stream offset of the current message's length prefix.
     message_start: u64,
     /// Where the message of the last top-level value began.
@@ -101,6 +120,7 @@ impl<R: Read> Stream<R> {
             mut buf,
             mut types,
             known,
+            field_maps,
         } = state;
         buf.clear();
         types.clear();
@@ -112,6 +132,7 @@ impl<R: Read> Stream<R> {
             read_offset: 0,
             types,
             known,
+            field_maps,
             message_start: 0,
             value_message_start: None,
             limits,
@@ -126,6 +147,7 @@ impl<R: Read> Stream<R> {
             buf: self.buf,
             types: self.types,
             known: self.known,
+            field_maps: self.field_maps,
         }
     }
 
@@ -253,18 +275,34 @@ impl<R: Read> Stream<R> {
             }
             Some(&b) => {
                 let n = (b as i8).unsigned_abs() as usize;
-                let body = self.pos + 1..self.pos + 1 + n;
-                match self.buf.get(body.clone()) {
-                    Some(bytes) if n <= 8 => {
-                        let x = bytes.iter().fold(0u64, |x, &b| (x << 8) | b as u64);
-                        self.pos = body.end;
-                        Ok(x)
+                // With 8 bytes after the count byte in the buffer, one load
+                // and a shift take the value's n bytes.
+                match self.buf.get(self.pos + 1..self.pos + 9) {
+                    Some(word) if (1..=8).contains(&n) => {
+                        let mut be = [0u8; 8];
+                        be.copy_from_slice(word);
+                        self.pos += 1 + n;
+                        Ok(u64::from_be_bytes(be) >> (8 * (8 - n)))
                     }
-                    // Errors, with the cursor's messages.
-                    _ => self.with_cursor(|c| c.get_uint()),
+                    _ => self.get_uint_near_end(n),
                 }
             }
             None => self.with_cursor(|c| c.get_uint()),
+        }
+    }
+
+    /// A multi-byte unsigned integer within 8 bytes of the buffer's end,
+    /// or an error with the cursor's messages.
+    #[cold]
+    fn get_uint_near_end(&mut self, n: usize) -> Result<u64> {
+        let body = self.pos + 1..self.pos + 1 + n;
+        match self.buf.get(body.clone()) {
+            Some(bytes) if n <= 8 => {
+                let x = bytes.iter().fold(0u64, |x, &b| (x << 8) | b as u64);
+                self.pos = body.end;
+                Ok(x)
+            }
+            _ => self.with_cursor(|c| c.get_uint()),
         }
     }
 
@@ -285,7 +323,13 @@ impl<R: Read> Stream<R> {
     pub fn get_bytes(&mut self, context: &'static str) -> Result<std::ops::Range<usize>> {
         let n = self.get_uint()?;
         let start = self.pos;
-        self.with_cursor(|c| c.take(n, context).map(|_| ()))?;
+        if n > (self.buf.len() - start) as u64 {
+            return Err(Error::UnexpectedEof {
+                offset: self.offset(),
+                context,
+            });
+        }
+        self.pos += n as usize;
         Ok(start..self.pos)
     }
 
@@ -433,6 +477,50 @@ impl<R: Read> Stream<R> {
         self.types.extend_from_slice(types);
     }
 
+    /// The index in [`Stream::field_map`] of the map between struct type
+    /// `id` and a Rust struct with `rust_fields`, made on first use; `None`
+    /// if `id` is not a struct type of this stream.
+    pub(crate) fn field_map_index(
+        &mut self,
+        id: GobId,
+        rust_fields: &'static [&'static str],
+    ) -> Option<usize> {
+        let wire = self.lookup(id)?;
+        let found = self
+            .field_maps
+            .iter()
+            .position(|m| Arc::ptr_eq(&m.wire, wire) && std::ptr::eq(m.rust_fields, rust_fields));
+        if found.is_some() {
+            return found;
+        }
+        let Shape::Struct { fields } = &wire.shape else {
+            return None;
+        };
+        let fields = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                // Mostly the Rust struct mirrors the Go one field for field.
+                let rust = match rust_fields.get(i) {
+                    Some(r) if *r == f.name => Some(i),
+                    _ => rust_fields.iter().position(|r| *r == f.name),
+                };
+                (f.id, rust.map_or(NO_RUST_FIELD, |r| r as u32))
+            })
+            .collect();
+        self.field_maps.push(FieldMap {
+            wire: wire.clone(),
+            rust_fields,
+            fields,
+        });
+        Some(self.field_maps.len() - 1)
+    }
+
+    /// A map made by [`Stream::field_map_index`].
+    pub(crate) fn field_map(&self, index: usize) -> &FieldMap {
+        &self.field_maps[index]
+    }
+
     fn lookup(&self, id: GobId) -> Option<&Arc<WireType>> {
         self.types.iter().find(|(t, _)| *t == id).map(|(_, w)| w)
     }
@@ -475,6 +563,11 @@ impl<R: Read> Stream<R> {
     pub fn finish_value(&mut self) -> Result<()> {
         self.pos = self.buf.len();
         self.depth = 0;
+        // Between values no map is in use: forget them all if a sender of
+        // ever new definitions has made too many.
+        if self.field_maps.len() > KNOWN_DEFINITIONS {
+            self.field_maps.clear();
+        }
         Ok(())
     }
 
@@ -514,6 +607,16 @@ impl<R: Read> Stream<R> {
             ));
         }
         Ok(())
+    }
+
+    /// The element type of slice type `id` (or, with `array_ok`, of array
+    /// type `id`).
+    pub fn elem_of(&self, id: GobId, array_ok: bool) -> Option<GobId> {
+        match self.lookup(id).map(|w| &w.shape) {
+            Some(Shape::Slice { elem }) => Some(*elem),
+            Some(Shape::Array { elem, .. }) if array_ok => Some(*elem),
+            _ => None,
+        }
     }
 
     pub fn is_struct(&self, id: GobId) -> bool {
