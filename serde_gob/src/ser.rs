@@ -232,6 +232,7 @@ impl<'a> EncState<'a> {
     /// Go's `writeMessage`: the current buffer goes, length first, to the
     /// writer one level up (the stream itself at the top).
     /// Top-level building straight into `stream`, with a message open.
+    #[inline]
     fn direct(
         registry: &'a mut Registry,
         sent: &'a mut Vec<GobId>,
@@ -253,6 +254,7 @@ impl<'a> EncState<'a> {
 
     /// Go's `writeMessage`: the message so far goes, length first, to the
     /// level's writer, and a new message begins.
+    #[inline]
     fn flush(&mut self) {
         match &mut self.out {
             Some(out) => {
@@ -337,6 +339,7 @@ impl<'a> EncState<'a> {
     }
 
     /// Closes the message of a top-level value.
+    #[inline]
     fn end_top(&mut self) {
         self.flush();
         // The message the flush opened stays empty: drop its length byte.
@@ -379,12 +382,7 @@ impl<'a> EncState<'a> {
         if !matches!(schema.node(base).kind, Kind::Struct { .. }) {
             put_uint(self.buf(), 0);
         }
-        value.serialize(ValueSer {
-            st: self,
-            node: base as u32,
-            place: Place::Element,
-            non_nil: false,
-        })?;
+        value.serialize(ValueSer::new(self, base, Place::Element))?;
         Ok(())
     }
 }
@@ -487,10 +485,11 @@ enum Place {
 
 /// Serializes one value of Go type `node`. Its result says whether the value
 /// is Go's zero value, which a struct field then leaves out.
-///
-/// It is two words, so that it travels in registers.
 struct ValueSer<'s, 'a> {
     st: &'s mut EncState<'a>,
+    /// The Go type's kind, looked up by whoever made this serializer, so
+    /// that checking a value against it is one load.
+    kind: &'a Kind,
     node: u32,
     place: Place,
     /// Reached through a non-nil pointer (so an empty map is still sent).
@@ -504,9 +503,20 @@ type IsZero = ();
 
 impl<'s, 'a> ValueSer<'s, 'a> {
     #[inline]
+    fn new(st: &'s mut EncState<'a>, node: NodeId, place: Place) -> Self {
+        let schema: &'a Schema = st.schema;
+        ValueSer {
+            st,
+            kind: &schema.node(node).kind,
+            node: node as u32,
+            place,
+            non_nil: false,
+        }
+    }
+
+    #[inline]
     fn kind(&self) -> &'a Kind {
-        let schema: &'a Schema = self.st.schema;
-        &schema.node(self.node as NodeId).kind
+        self.kind
     }
 
     fn go_type(&self) -> &'a str {
@@ -574,13 +584,8 @@ impl<'s, 'a> ValueSer<'s, 'a> {
 
     #[inline]
     fn child(&mut self, node: NodeId, place: Place) -> ValueSer<'_, 'a> {
-        let node = self.st.schema.base(node) as u32;
-        ValueSer {
-            st: self.st,
-            node,
-            place,
-            non_nil: false,
-        }
+        let node = self.st.schema.base(node);
+        ValueSer::new(self.st, node, place)
     }
 }
 
@@ -595,6 +600,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
     type SerializeStruct = StructSer<'s, 'a>;
     type SerializeStructVariant = ser::Impossible<IsZero, SerError>;
 
+    #[inline]
     fn serialize_bool(self, v: bool) -> SResult<IsZero> {
         if !matches!(self.kind(), Kind::Bool) {
             return Err(self.mismatch("bool").into());
@@ -603,40 +609,52 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         self.st.set_zero(!v)
     }
 
+    #[inline]
     fn serialize_i8(self, v: i8) -> SResult<IsZero> {
         self.int(v as i64)
     }
+    #[inline]
     fn serialize_i16(self, v: i16) -> SResult<IsZero> {
         self.int(v as i64)
     }
+    #[inline]
     fn serialize_i32(self, v: i32) -> SResult<IsZero> {
         self.int(v as i64)
     }
+    #[inline]
     fn serialize_i64(self, v: i64) -> SResult<IsZero> {
         self.int(v)
     }
+    #[inline]
     fn serialize_u8(self, v: u8) -> SResult<IsZero> {
         self.uint(v as u64)
     }
+    #[inline]
     fn serialize_u16(self, v: u16) -> SResult<IsZero> {
         self.uint(v as u64)
     }
+    #[inline]
     fn serialize_u32(self, v: u32) -> SResult<IsZero> {
         self.uint(v as u64)
     }
+    #[inline]
     fn serialize_u64(self, v: u64) -> SResult<IsZero> {
         self.uint(v)
     }
+    #[inline]
     fn serialize_f32(self, v: f32) -> SResult<IsZero> {
         self.float(v as f64)
     }
+    #[inline]
     fn serialize_f64(self, v: f64) -> SResult<IsZero> {
         self.float(v)
     }
+    #[inline]
     fn serialize_char(self, v: char) -> SResult<IsZero> {
         self.int(v as i64)
     }
 
+    #[inline]
     fn serialize_str(self, v: &str) -> SResult<IsZero> {
         if !matches!(self.kind(), Kind::String) {
             return Err(self.mismatch("string").into());
@@ -659,6 +677,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         }
     }
 
+    #[inline]
     fn serialize_none(self) -> SResult<IsZero> {
         if self.place == Place::Field {
             return self.st.set_zero(true);
@@ -669,6 +688,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         )))
     }
 
+    #[inline]
     fn serialize_some<T: Serialize + ?Sized>(mut self, value: &T) -> SResult<IsZero> {
         self.non_nil = true;
         value.serialize(self)
@@ -697,6 +717,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         self.st.set_zero(true)
     }
 
+    #[inline]
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         _: &'static str,
@@ -742,6 +763,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         self.st.set_zero(false)
     }
 
+    #[inline]
     fn serialize_seq(self, len: Option<usize>) -> SResult<SeqSer<'s, 'a>> {
         SeqSer::start(self, len)
     }
@@ -788,6 +810,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         })
     }
 
+    #[inline]
     fn serialize_struct(self, name: &'static str, _: usize) -> SResult<StructSer<'s, 'a>> {
         let (fields, complex) = match self.kind() {
             Kind::Struct { fields } => (&fields[..], false),
@@ -837,8 +860,10 @@ fn opaque_is_zero(len: usize, non_nil: bool) -> bool {
 
 pub struct SeqSer<'s, 'a> {
     ser: ValueSer<'s, 'a>,
-    /// The elements' Go type (pointers followed); unused for bytes.
+    /// The elements' Go type (pointers followed) and its kind; unused for
+    /// bytes.
     elem: u32,
+    elem_kind: &'a Kind,
     /// Where the count goes when it was not known up front.
     start: usize,
     declared: Option<usize>,
@@ -847,12 +872,15 @@ pub struct SeqSer<'s, 'a> {
 }
 
 impl<'s, 'a> SeqSer<'s, 'a> {
+    #[inline]
     fn start(ser: ValueSer<'s, 'a>, len: Option<usize>) -> SResult<Self> {
         let (elem, bytes) = match *ser.kind() {
-            Kind::Slice(e) | Kind::Array(e, _) => (ser.st.schema.base(e) as u32, false),
-            Kind::Bytes | Kind::Opaque(_) => (0, true),
+            Kind::Slice(e) | Kind::Array(e, _) => (ser.st.schema.base(e), false),
+            Kind::Bytes | Kind::Opaque(_) => (ser.node as NodeId, true),
             _ => return Err(ser.mismatch("sequence").into()),
         };
+        let schema: &'a Schema = ser.st.schema;
+        let elem_kind = &schema.node(elem).kind;
         if let (Kind::Array(_, n), Some(len)) = (ser.kind(), len)
             && *n != len
         {
@@ -868,7 +896,8 @@ impl<'s, 'a> SeqSer<'s, 'a> {
         }
         Ok(SeqSer {
             ser,
-            elem,
+            elem: elem as u32,
+            elem_kind,
             start,
             declared: len,
             count: 0,
@@ -876,6 +905,7 @@ impl<'s, 'a> SeqSer<'s, 'a> {
         })
     }
 
+    #[inline]
     fn finish(self) -> SResult<IsZero> {
         let buf = self.ser.st.buf();
         match self.declared {
@@ -917,12 +947,14 @@ impl ser::SerializeSeq for SeqSer<'_, '_> {
         }
         value.serialize(ValueSer {
             st: self.ser.st,
+            kind: self.elem_kind,
             node: self.elem,
             place: Place::Element,
             non_nil: false,
         })
     }
 
+    #[inline]
     fn end(self) -> SResult<IsZero> {
         self.finish()
     }
@@ -936,6 +968,7 @@ impl ser::SerializeTuple for SeqSer<'_, '_> {
         ser::SerializeSeq::serialize_element(self, value)
     }
 
+    #[inline]
     fn end(self) -> SResult<IsZero> {
         self.finish()
     }
@@ -1053,6 +1086,7 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
         Ok(())
     }
 
+    #[inline]
     fn end(self) -> SResult<IsZero> {
         if self.complex {
             let [re, im] = self.parts;

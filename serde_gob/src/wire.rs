@@ -73,6 +73,7 @@ pub fn put_float(out: &mut Vec<u8>, f: f64) {
 }
 
 /// Appends `b` as gob sends a string or a `[]byte`: its length, then the bytes.
+#[inline]
 pub fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
     put_uint(out, b.len() as u64);
     out.extend_from_slice(b);
