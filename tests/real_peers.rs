@@ -384,6 +384,65 @@ async fn send_exits_1_within_a_second_when_the_go_server_goes_away_mid_input() {
 }
 
 #[tokio::test]
+async fn send_names_the_line_of_a_refused_packet_in_a_batch_and_sends_those_before() {
+    // All lines arrive at once, so send takes them as one batch; blank
+    // lines still count in the line numbers.
+    tokio::time::timeout(LIMIT, async {
+        let mut serve = Proc::cli(&["serve", "--listen", "tcp://127.0.0.1:0"]);
+        let address = serve_address(&mut serve).await;
+        let big = gob_funclog(99, (0..410).map(|i| (1u64 << 60) + i).collect());
+        let mut input: Vec<String> = (1..=5).map(|i| gob_funclog(i, vec![i]).to_json()).collect();
+        input.push(String::new());
+        input.extend((6..=8).map(|i| gob_funclog(i, vec![i]).to_json()));
+        input.push("   ".into());
+        input.push(big.to_json()); // line 11
+        input.push(gob_funclog(9, vec![9]).to_json());
+        let mut send = Proc::cli(&["send", "--connect", &address]);
+        let mut stdin = send.child.stdin.take().unwrap();
+        stdin
+            .write_all((input.join("\n") + "\n").as_bytes())
+            .await
+            .unwrap();
+        drop(stdin);
+        let status = send.child.wait().await.unwrap();
+        let stderr = send.stderr().await;
+        assert_eq!(status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("<stdin>: line 11: this RawFuncLogNewPacket frame is "),
+            "{stderr}"
+        );
+        assert_eq!(serve.next().await["event"], "connected");
+        for i in 1..=8 {
+            let event = serve.next().await;
+            assert_eq!(event["event"], "funclog", "{event}");
+            assert_eq!(event["packet"]["FuncLog"]["ID"], i, "{event}");
+        }
+        let event = serve.next().await;
+        assert_eq!(event["event"], "disconnected", "{event}");
+    })
+    .await
+    .expect("the test took too long");
+}
+
+#[tokio::test]
+async fn a_sigterm_as_soon_as_serve_listens_stops_it_cleanly() {
+    // The handlers are in place before the listening line: a signal sent
+    // at once is not lost to the default action (death by SIGTERM).
+    tokio::time::timeout(LIMIT, async {
+        for _ in 0..5 {
+            let mut serve = Proc::cli(&["serve", "--listen", "tcp://127.0.0.1:0"]);
+            serve_address(&mut serve).await;
+            let _input = serve.child.stdin.take();
+            signal(&serve, "TERM");
+            let status = serve.child.wait().await.unwrap();
+            assert_eq!(status.code(), Some(0), "{status}");
+        }
+    })
+    .await
+    .expect("the test took too long");
+}
+
+#[tokio::test]
 async fn serve_stops_within_2_s_of_sigterm_with_its_stdin_held_open() {
     tokio::time::timeout(LIMIT, async {
         let mut serve = Proc::cli(&["serve", "--listen", "tcp://127.0.0.1:0"]);
@@ -402,7 +461,7 @@ async fn serve_stops_within_2_s_of_sigterm_with_its_stdin_held_open() {
             .expect("serve did not stop")
             .unwrap();
         let took = asked.elapsed();
-        assert!(status.success());
+        assert!(status.success(), "{status}: {}", serve.stderr().await);
         assert!(took < Duration::from_secs(2), "took {took:?}");
         assert_eq!(
             client.next_event().await.unwrap().unwrap(),

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader, Lines};
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::Failure;
 use super::options::{SessionArgs, run_async};
@@ -54,10 +54,10 @@ enum Stop {
     Signal(&'static str),
 }
 
-type InputLines = Lines<BufReader<Box<dyn AsyncRead + Unpin + Send>>>;
-
 /// How much input is read at once: the lines already read go out together.
 const INPUT_BUFFER: usize = 256 * 1024;
+/// The most packets one write carries.
+const MAX_BATCH: usize = 4096;
 /// The longest a queued packet waits for the write that carries it.
 const MAX_DELAY: Duration = Duration::from_millis(5);
 
@@ -96,62 +96,74 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
     };
     print_packet(client.server_hello());
 
-    let mut lines: InputLines = BufReader::with_capacity(INPUT_BUFFER, reader).lines();
+    let mut input = LineReader::new(reader);
     let mut line_no = 0usize;
-    // Packets written to the socket, and packets queued for the next write.
+    // Packets written to the socket.
     let mut sent = 0u64;
-    let mut queued = 0u64;
-    let mut oldest: Option<Instant> = None;
+    let (mut batch, mut lines) = (Vec::new(), Vec::new());
     let stop = loop {
-        tokio::select! {
-            line = lines.next_line() => {
-                line_no += 1;
-                let line = match line {
-                    Ok(Some(line)) => line,
-                    Ok(None) => break None,
-                    Err(e) => break Some(Stop::Failed(Failure::new(format!("{name}: line {line_no}: {e}")))),
-                };
-                if line.trim().is_empty() {
-                    continue;
+        // Every complete line read so far goes out in one write (at most
+        // MAX_BATCH lines, and none waits longer than MAX_DELAY).
+        let failed = read_batch(
+            &mut input,
+            generation,
+            &name,
+            &mut line_no,
+            &mut batch,
+            &mut lines,
+        );
+        if !batch.is_empty() {
+            let result = client.send_all(&batch).await;
+            let count = batch.len() as u64;
+            batch.clear();
+            match result {
+                Ok(()) => sent += count,
+                Err(NetError::Batch { index, source }) => {
+                    sent += index as u64;
+                    let line = lines.get(index).copied().unwrap_or(line_no);
+                    break Some(Stop::Failed(Failure::new(format!(
+                        "{name}: line {line}: {source}"
+                    ))));
                 }
-                let fail = |message: String| {
-                    Some(Stop::Failed(Failure::new(format!("{name}: line {line_no}: {message}"))))
-                };
-                let packet = match AnyPacket::from_json(&line, generation) {
-                    Ok(packet) => packet,
-                    Err(e) => break fail(e.to_string()),
-                };
-                if let Err(e) = client.queue(&packet).await {
-                    break fail(e.to_string());
-                }
-                queued += 1;
-                // Many frames a write: flush when no further line is ready
-                // without waiting, or when the oldest has waited long enough.
-                let first = *oldest.get_or_insert_with(Instant::now);
-                if lines.get_ref().buffer().contains(&b'\n') && first.elapsed() < MAX_DELAY {
-                    continue;
-                }
-                oldest = None;
-                match client.flush().await {
-                    Ok(()) => sent += std::mem::take(&mut queued),
-                    Err(NetError::Io(e)) if is_disconnect(&e) => break Some(Stop::ServerClosed),
-                    Err(e) => break fail(e.to_string()),
+                Err(NetError::Io(e)) if is_disconnect(&e) => break Some(Stop::ServerClosed),
+                Err(e) => {
+                    break Some(Stop::Failed(Failure::new(format!(
+                        "{name}: line {line_no}: {e}"
+                    ))));
                 }
             }
-            event = client.next_event() => match event {
-                Some(Ok(event)) => print_event(event, generation),
-                Some(Err(NetError::Io(e))) if is_disconnect(&e) => break Some(Stop::ServerClosed),
-                Some(Err(e)) => break Some(Stop::Broken(e)),
-                None => break Some(Stop::ServerClosed),
+            lines.clear();
+        }
+        if let Some(failure) = failed {
+            break Some(Stop::Failed(failure));
+        }
+        if input.has_line() {
+            // More lines are ready: take in what came meanwhile, without
+            // waiting, and go on.
+            tokio::select! {
+                biased;
+                name = &mut signal => break Some(Stop::Signal(name)),
+                event = client.next_event() => match on_event(event, generation) {
+                    Some(stop) => break Some(stop),
+                    None => continue,
+                },
+                () = std::future::ready(()) => continue,
+            }
+        }
+        if input.at_end() {
+            break None;
+        }
+        tokio::select! {
+            filled = input.fill() => if let Err(e) = filled {
+                break Some(Stop::Failed(Failure::new(format!("{name}: line {}: {e}", line_no + 1))));
+            },
+            event = client.next_event() => if let Some(stop) = on_event(event, generation) {
+                break Some(stop);
             },
             name = &mut signal => break Some(Stop::Signal(name)),
         }
     };
-    // What was queued goes out with the Shutdown.
     let closed = client.close().await;
-    if closed.is_ok() {
-        sent += queued;
-    }
     let rest_not_sent = |what: &str| Failure {
         message: format!(
             "{what}: {sent} input packet{} sent, the rest of the input was not",
@@ -164,7 +176,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
         Some(Stop::Broken(e)) => Err(Failure::new(format!(
             "{e} ({sent} input packets were sent)"
         ))),
-        Some(Stop::ServerClosed) if input_is_done(&mut lines).await => Ok(()),
+        Some(Stop::ServerClosed) if input_is_done(&mut input).await => Ok(()),
         Some(Stop::ServerClosed) => Err(rest_not_sent("the server closed the connection")),
         Some(Stop::Signal(signal)) => Err(rest_not_sent(&format!("stopped by {signal}"))),
         None => match closed {
@@ -185,14 +197,133 @@ fn is_disconnect(e: &std::io::Error) -> bool {
 
 /// Whether the input has nothing left but blank lines, judged at once: a
 /// pipe that stays open with nothing in it counts as input left.
-async fn input_is_done(lines: &mut InputLines) -> bool {
+async fn input_is_done(input: &mut LineReader) -> bool {
     let wait = Duration::from_millis(100);
     loop {
-        match tokio::time::timeout(wait, lines.next_line()).await {
-            Ok(Ok(Some(line))) if line.trim().is_empty() => continue,
-            Ok(Ok(None)) => return true,
+        while let Some(line) = input.next_line() {
+            if !line.trim_ascii().is_empty() {
+                return false;
+            }
+        }
+        if input.at_end() {
+            return true;
+        }
+        match tokio::time::timeout(wait, input.fill()).await {
+            Ok(Ok(())) => continue,
             _ => return false,
         }
+    }
+}
+
+/// Parses the complete lines already read into `batch`, up to MAX_BATCH
+/// packets or MAX_DELAY, and their line numbers into `lines`. A line that
+/// fails ends the batch before it, with the failure.
+fn read_batch(
+    input: &mut LineReader,
+    generation: Generation,
+    name: &str,
+    line_no: &mut usize,
+    batch: &mut Vec<AnyPacket>,
+    lines: &mut Vec<usize>,
+) -> Option<Failure> {
+    let started = Instant::now();
+    while batch.len() < MAX_BATCH {
+        // The clock is read now and then: it costs as much as a line.
+        if batch.len() % 64 == 63 && started.elapsed() >= MAX_DELAY {
+            break;
+        }
+        let Some(line) = input.next_line() else {
+            break;
+        };
+        *line_no += 1;
+        let fail =
+            |message: String| Some(Failure::new(format!("{name}: line {line_no}: {message}")));
+        if line.trim_ascii().is_empty() {
+            continue;
+        }
+        let text = match std::str::from_utf8(line) {
+            Ok(text) => text,
+            Err(_) => return fail("the line is not valid UTF-8".into()),
+        };
+        match AnyPacket::from_json(text, generation) {
+            Ok(packet) => batch.push(packet),
+            Err(e) => return fail(e.to_string()),
+        }
+        lines.push(*line_no);
+    }
+    None
+}
+
+/// The input, read in large chunks and cut into lines.
+struct LineReader {
+    reader: Box<dyn AsyncRead + Unpin + Send>,
+    buf: Vec<u8>,
+    /// How much of `buf` has been handed out as lines.
+    start: usize,
+    end_of_input: bool,
+}
+
+impl LineReader {
+    fn new(reader: Box<dyn AsyncRead + Unpin + Send>) -> Self {
+        LineReader {
+            reader,
+            buf: Vec::with_capacity(INPUT_BUFFER),
+            start: 0,
+            end_of_input: false,
+        }
+    }
+
+    /// Reads what input is ready (waiting for some). Cancel-safe.
+    async fn fill(&mut self) -> std::io::Result<()> {
+        if self.start > 0 {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+        self.buf.reserve(INPUT_BUFFER);
+        if self.reader.read_buf(&mut self.buf).await? == 0 {
+            self.end_of_input = true;
+        }
+        Ok(())
+    }
+
+    /// The next complete line read, without its line end; at the end of
+    /// the input also a last line that has none.
+    fn next_line(&mut self) -> Option<&[u8]> {
+        let rest = &self.buf[self.start..];
+        // `skip_until` finds the line end with memchr.
+        let mut cursor = rest;
+        let used = std::io::BufRead::skip_until(&mut cursor, b'\n').unwrap_or(0);
+        let line = match rest[..used].strip_suffix(b"\n") {
+            Some(line) => line,
+            None if self.end_of_input && !rest.is_empty() => rest,
+            None => return None,
+        };
+        self.start += used;
+        Some(line.strip_suffix(b"\r").unwrap_or(line))
+    }
+
+    /// Whether a complete line is waiting.
+    fn has_line(&self) -> bool {
+        let rest = &self.buf[self.start..];
+        rest.contains(&b'\n') || (self.end_of_input && !rest.is_empty())
+    }
+
+    /// Whether the input has ended and every line was handed out.
+    fn at_end(&self) -> bool {
+        self.end_of_input && self.start == self.buf.len()
+    }
+}
+
+/// Prints what the server said; how the sending stops, if it does.
+fn on_event(event: Option<Result<ClientEvent, NetError>>, generation: Generation) -> Option<Stop> {
+    match event {
+        Some(Ok(event)) => {
+            print_event(event, generation);
+            None
+        }
+        Some(Err(NetError::Io(e))) if is_disconnect(&e) => Some(Stop::ServerClosed),
+        Some(Err(e)) => Some(Stop::Broken(e)),
+        None => Some(Stop::ServerClosed),
     }
 }
 

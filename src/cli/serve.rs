@@ -120,6 +120,8 @@ enum Command {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Failure> {
+    // From here on a signal stops the server cleanly.
+    let stop = stop_signal();
     let address = args
         .listen
         .as_deref()
@@ -142,7 +144,6 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let mut generations: HashMap<ClientId, Generation> = HashMap::new();
     let mut stats_timer = tokio::time::interval(STATS_EVERY);
     stats_timer.tick().await;
-    let stop = stop_signal();
     tokio::pin!(stop);
     let signal = loop {
         tokio::select! {
@@ -265,18 +266,23 @@ fn print_line(line: &str) {
     let _ = out.flush();
 }
 
-/// Resolves on Ctrl-C or SIGTERM, with the signal's name.
-pub(super) async fn stop_signal() -> &'static str {
+/// Resolves on Ctrl-C or SIGTERM, with the signal's name. The handlers are
+/// in place when this returns, not only once the future is first polled:
+/// a signal that comes before that is not lost.
+pub(super) fn stop_signal() -> impl std::future::Future<Output = &'static str> {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-            return "SIGINT";
+    let interrupt = signal(SignalKind::interrupt());
+    let terminate = signal(SignalKind::terminate());
+    async move {
+        match (interrupt, terminate) {
+            (Ok(mut interrupt), Ok(mut terminate)) => tokio::select! {
+                _ = interrupt.recv() => "SIGINT",
+                _ = terminate.recv() => "SIGTERM",
+            },
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
         }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => "SIGINT",
-        _ = term.recv() => "SIGTERM",
     }
 }
