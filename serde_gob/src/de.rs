@@ -277,11 +277,8 @@ impl<'s, R: Read> ValueDe<'s, R> {
 
     /// A struct as a map of its fields, for `deserialize_any` (a typed map
     /// takes no struct: Go's decoder refuses one).
-    fn struct_as_map<'de, V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
-        self.st.enter()?;
-        let v = visitor.visit_map(self.struct_access(&[])?)?;
-        self.st.leave();
-        Ok(v)
+    fn struct_as_map<'de, V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
+        self.visit_struct(&[], visitor)
     }
 
     /// The elements of a slice (or, with `array_ok`, an array), or the
@@ -316,14 +313,18 @@ impl<'s, R: Read> ValueDe<'s, R> {
         Ok(v)
     }
 
-    fn struct_access<'d>(
-        &'d mut self,
+    /// A struct's fields for `visitor`, matched with `rust_fields`.
+    #[inline]
+    fn visit_struct<'de, V: Visitor<'de>>(
+        self,
         rust_fields: &'static [&'static str],
-    ) -> DResult<StructAccess<'d, R>> {
+        visitor: V,
+    ) -> DResult<V::Value> {
+        self.st.enter()?;
         let Some(map) = self.st.field_map_index(self.id, rust_fields) else {
-            return Err(self.mismatch("struct").into());
+            return Err(self.mismatch_error("struct"));
         };
-        Ok(StructAccess {
+        let mut access = StructAccess {
             st: self.st,
             id: self.id,
             map,
@@ -332,7 +333,10 @@ impl<'s, R: Read> ValueDe<'s, R> {
             seen: Seen::new(rust_fields.len()),
             filling: false,
             current: None,
-        })
+        };
+        let v = visitor.visit_map(&mut access)?;
+        access.st.leave();
+        Ok(v)
     }
 }
 
@@ -540,7 +544,7 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
-        mut self,
+        self,
         name: &'static str,
         fields: &'static [&'static str],
         visitor: V,
@@ -563,10 +567,7 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
             let parts = [("re", re), ("im", im)];
             return visitor.visit_map(de::value::MapDeserializer::new(parts.into_iter()));
         }
-        self.st.enter()?;
-        let v = visitor.visit_map(self.struct_access(fields)?)?;
-        self.st.leave();
-        Ok(v)
+        self.visit_struct(fields, visitor)
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
