@@ -8,7 +8,7 @@ use serde::ser::{self, Serialize};
 
 use super::error::{Error, Result};
 use super::scalar::{Scalar, ScalarSer};
-use super::schema::{Field, Kind, NodeId, Schema, schema_of};
+use super::schema::{Field, Kind, Node, NodeId, Schema, schema_of};
 use super::types::{GobId, Preamble, Registry};
 use super::wire::{put_bytes, put_float, put_int, put_uint};
 
@@ -214,6 +214,19 @@ struct EncState<'a> {
     /// Whether the value serialized last was Go's zero value, which a
     /// struct field then leaves out.
     zero: bool,
+    /// Where the value being serialized sits (set by whoever makes its
+    /// serializer).
+    place: Place,
+    /// Whether that value was reached through a non-nil pointer (so an
+    /// empty map is still sent).
+    non_nil: bool,
+    /// In the struct being written: the field serde gives next (in
+    /// declaration order, mostly), and the number of the last field sent,
+    /// for the delta before the next.
+    next_field: usize,
+    last_field: i64,
+    /// The parts of a complex number being written.
+    complex_parts: [f64; 2],
 }
 
 impl<'a> EncState<'a> {
@@ -241,14 +254,32 @@ impl<'a> EncState<'a> {
     ) -> Self {
         stream.push(0);
         let start = stream.len();
+        EncState::new(registry, sent, stream, start, None, schema)
+    }
+
+    /// A level building into `cur` from `start` (see the type).
+    #[inline]
+    fn new(
+        registry: &'a mut Registry,
+        sent: &'a mut Vec<GobId>,
+        cur: &'a mut Vec<u8>,
+        start: usize,
+        out: Option<&'a mut Vec<u8>>,
+        schema: &'a Schema,
+    ) -> Self {
         EncState {
             registry,
             sent,
-            cur: stream,
+            cur,
             start,
-            out: None,
+            out,
             schema,
             zero: false,
+            place: Place::Element,
+            non_nil: false,
+            next_field: 0,
+            last_field: -1,
+            complex_parts: [0.0; 2],
         }
     }
 
@@ -412,15 +443,14 @@ fn preamble(registry: &mut Registry, schema: &Schema, node: NodeId, id: GobId) -
     let mut sent = Vec::new();
     let mut message = Vec::new();
     let mut bytes = Vec::new();
-    let mut st = EncState {
+    let mut st = EncState::new(
         registry,
-        sent: &mut sent,
-        cur: &mut message,
-        start: 0,
-        out: Some(&mut bytes),
+        &mut sent,
+        &mut message,
+        0,
+        Some(&mut bytes),
         schema,
-        zero: false,
-    };
+    );
     if !st.send_type(schema, node)? {
         sent.push(id);
     }
@@ -483,17 +513,13 @@ enum Place {
     Element,
 }
 
-/// Serializes one value of Go type `node`. Its result says whether the value
-/// is Go's zero value, which a struct field then leaves out.
+/// Serializes one value of Go type `node`; whether it was Go's zero value
+/// goes to [`EncState::zero`]. Two pointers, so that it travels in
+/// registers; where the value sits and whether it was reached through a
+/// pointer travel in the state (`place`, `non_nil`).
 struct ValueSer<'s, 'a> {
     st: &'s mut EncState<'a>,
-    /// The Go type's kind, looked up by whoever made this serializer, so
-    /// that checking a value against it is one load.
-    kind: &'a Kind,
-    node: u32,
-    place: Place,
-    /// Reached through a non-nil pointer (so an empty map is still sent).
-    non_nil: bool,
+    node: &'a Node,
 }
 
 /// What a serializer gives back: nothing, since whether the value was
@@ -505,23 +531,24 @@ impl<'s, 'a> ValueSer<'s, 'a> {
     #[inline]
     fn new(st: &'s mut EncState<'a>, node: NodeId, place: Place) -> Self {
         let schema: &'a Schema = st.schema;
-        ValueSer {
-            st,
-            kind: &schema.node(node).kind,
-            node: node as u32,
-            place,
-            non_nil: false,
-        }
+        ValueSer::at(st, schema.node(node), place)
+    }
+
+    /// A serializer for a value of `node` at `place`.
+    #[inline]
+    fn at(st: &'s mut EncState<'a>, node: &'a Node, place: Place) -> Self {
+        st.place = place;
+        st.non_nil = false;
+        ValueSer { st, node }
     }
 
     #[inline]
     fn kind(&self) -> &'a Kind {
-        self.kind
+        &self.node.kind
     }
 
     fn go_type(&self) -> &'a str {
-        let schema: &'a Schema = self.st.schema;
-        &schema.node(self.node as NodeId).go_string
+        &self.node.go_string
     }
 
     fn mismatch(&self, rust: &str) -> Error {
@@ -671,7 +698,8 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
             }
             Kind::Opaque(_) => {
                 put_bytes(self.st.buf(), v);
-                self.st.set_zero(opaque_is_zero(v.len(), self.non_nil))
+                let non_nil = self.st.non_nil;
+                self.st.set_zero(opaque_is_zero(v.len(), non_nil))
             }
             _ => Err(self.mismatch("byte string").into()),
         }
@@ -679,7 +707,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
 
     #[inline]
     fn serialize_none(self) -> SResult<IsZero> {
-        if self.place == Place::Field {
+        if self.st.place == Place::Field {
             return self.st.set_zero(true);
         }
         Err(encode_error(format!(
@@ -689,8 +717,8 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
     }
 
     #[inline]
-    fn serialize_some<T: Serialize + ?Sized>(mut self, value: &T) -> SResult<IsZero> {
-        self.non_nil = true;
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> SResult<IsZero> {
+        self.st.non_nil = true;
         value.serialize(self)
     }
 
@@ -749,15 +777,14 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         let schema = self.st.schema;
         self.st.send_type_and_id(schema, concrete.node)?;
         let mut data = Vec::new();
-        let mut inner = EncState {
-            registry: self.st.registry,
-            sent: self.st.sent,
-            cur: &mut data,
-            start: 0,
-            out: Some(self.st.cur),
+        let mut inner = EncState::new(
+            self.st.registry,
+            self.st.sent,
+            &mut data,
+            0,
+            Some(self.st.cur),
             schema,
-            zero: false,
-        };
+        );
         inner.encode_body(value, schema, concrete.node)?;
         put_bytes(self.st.buf(), &data);
         self.st.set_zero(false)
@@ -800,6 +827,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         if let Some(n) = len {
             put_uint(self.st.buf(), n as u64);
         }
+        let non_nil = self.st.non_nil;
         Ok(MapSer {
             ser: self,
             key,
@@ -807,6 +835,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
             start,
             declared: len,
             count: 0,
+            non_nil,
         })
     }
 
@@ -822,13 +851,15 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
                 )));
             }
         };
+        // The enclosing struct's place goes aside until this one ends.
+        let outer = (self.st.next_field, self.st.last_field);
+        self.st.next_field = 0;
+        self.st.last_field = -1;
         Ok(StructSer {
             ser: self,
             fields,
             complex,
-            next: 0,
-            last: -1,
-            parts: [0.0; 2],
+            outer,
         })
     }
 
@@ -860,10 +891,10 @@ fn opaque_is_zero(len: usize, non_nil: bool) -> bool {
 
 pub struct SeqSer<'s, 'a> {
     ser: ValueSer<'s, 'a>,
-    /// The elements' Go type (pointers followed) and its kind; unused for
-    /// bytes.
-    elem: u32,
-    elem_kind: &'a Kind,
+    /// The elements' Go type (pointers followed); unused for bytes.
+    elem: &'a Node,
+    /// Whether the sequence was reached through a non-nil pointer.
+    non_nil: bool,
     /// Where the count goes when it was not known up front.
     start: usize,
     declared: Option<usize>,
@@ -874,13 +905,13 @@ pub struct SeqSer<'s, 'a> {
 impl<'s, 'a> SeqSer<'s, 'a> {
     #[inline]
     fn start(ser: ValueSer<'s, 'a>, len: Option<usize>) -> SResult<Self> {
+        let schema: &'a Schema = ser.st.schema;
         let (elem, bytes) = match *ser.kind() {
-            Kind::Slice(e) | Kind::Array(e, _) => (ser.st.schema.base(e), false),
-            Kind::Bytes | Kind::Opaque(_) => (ser.node as NodeId, true),
+            Kind::Slice(e) | Kind::Array(e, _) => (schema.node(schema.base(e)), false),
+            Kind::Bytes | Kind::Opaque(_) => (ser.node, true),
             _ => return Err(ser.mismatch("sequence").into()),
         };
-        let schema: &'a Schema = ser.st.schema;
-        let elem_kind = &schema.node(elem).kind;
+        let non_nil = ser.st.non_nil;
         if let (Kind::Array(_, n), Some(len)) = (ser.kind(), len)
             && *n != len
         {
@@ -896,8 +927,8 @@ impl<'s, 'a> SeqSer<'s, 'a> {
         }
         Ok(SeqSer {
             ser,
-            elem: elem as u32,
-            elem_kind,
+            elem,
+            non_nil,
             start,
             declared: len,
             count: 0,
@@ -924,7 +955,7 @@ impl<'s, 'a> SeqSer<'s, 'a> {
         }
         let zero = match self.ser.kind() {
             Kind::Array(..) => false,
-            Kind::Opaque(_) => opaque_is_zero(self.count, self.ser.non_nil),
+            Kind::Opaque(_) => opaque_is_zero(self.count, self.non_nil),
             _ => self.count == 0,
         };
         self.ser.st.set_zero(zero)
@@ -945,13 +976,7 @@ impl ser::SerializeSeq for SeqSer<'_, '_> {
             self.ser.st.buf().push(byte);
             return Ok(());
         }
-        value.serialize(ValueSer {
-            st: self.ser.st,
-            kind: self.elem_kind,
-            node: self.elem,
-            place: Place::Element,
-            non_nil: false,
-        })
+        value.serialize(ValueSer::at(self.ser.st, self.elem, Place::Element))
     }
 
     #[inline]
@@ -981,6 +1006,8 @@ pub struct MapSer<'s, 'a> {
     start: usize,
     declared: Option<usize>,
     count: usize,
+    /// Whether the map was reached through a non-nil pointer.
+    non_nil: bool,
 }
 
 impl ser::SerializeMap for MapSer<'_, '_> {
@@ -1015,7 +1042,7 @@ impl ser::SerializeMap for MapSer<'_, '_> {
             }
         }
         // Go sends an empty map that is not nil; Rust's nearest is Some(map).
-        self.ser.st.set_zero(self.count == 0 && !self.ser.non_nil)
+        self.ser.st.set_zero(self.count == 0 && !self.non_nil)
     }
 }
 
@@ -1025,11 +1052,11 @@ pub struct StructSer<'s, 'a> {
     fields: &'s [Field],
     /// A complex number, given as a struct of `re` and `im`.
     complex: bool,
-    /// The field expected next: serde gives them in declaration order.
-    next: usize,
-    /// The number of the last field sent, for the delta before the next.
-    last: i64,
-    parts: [f64; 2],
+    /// The enclosing struct's `next_field` and `last_field`, given back at
+    /// the end. (This struct's own change with every field, and live in
+    /// the state: a serializer moved into `end` right after a field was
+    /// written would wait on those writes.)
+    outer: (usize, i64),
 }
 
 impl StructSer<'_, '_> {
@@ -1047,8 +1074,9 @@ impl StructSer<'_, '_> {
         let Scalar::Float(part) = value.serialize(ScalarSer)? else {
             return Err(encode_error("a complex part must be a float".into()));
         };
-        self.parts[self.next.min(1)] = part;
-        self.next += 1;
+        let st = &mut *self.ser.st;
+        st.complex_parts[st.next_field.min(1)] = part;
+        st.next_field += 1;
         Ok(())
     }
 }
@@ -1065,38 +1093,41 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
         if self.complex {
             return self.complex_part(value);
         }
-        let (index, node) = match self.fields.get(self.next) {
-            Some(f) if same_name(f.name, key) => (self.next, f.node),
+        let next = self.ser.st.next_field;
+        let (index, node) = match self.fields.get(next) {
+            Some(f) if same_name(f.name, key) => (next, f.node),
             _ => {
                 let index = self.find_field(key)?;
                 (index, self.fields[index].node)
             }
         };
-        self.next = index + 1;
+        self.ser.st.next_field = index + 1;
+        let delta = index as i64 - self.ser.st.last_field;
         let buf = self.ser.st.buf();
         let mark = buf.len();
-        put_uint(buf, (index as i64 - self.last) as u64);
+        put_uint(buf, delta as u64);
         value.serialize(self.ser.child(node, Place::Field))?;
         if self.ser.st.zero {
             // Go leaves a zero field out.
             self.ser.st.buf().truncate(mark);
         } else {
-            self.last = index as i64;
+            self.ser.st.last_field = index as i64;
         }
         Ok(())
     }
 
     #[inline]
     fn end(self) -> SResult<IsZero> {
+        let st = self.ser.st;
+        (st.next_field, st.last_field) = self.outer;
         if self.complex {
-            let [re, im] = self.parts;
-            let buf = self.ser.st.buf();
-            put_float(buf, re);
-            put_float(buf, im);
-            return self.ser.st.set_zero(re == 0.0 && im == 0.0);
+            let [re, im] = std::mem::take(&mut st.complex_parts);
+            put_float(st.buf(), re);
+            put_float(st.buf(), im);
+            return st.set_zero(re == 0.0 && im == 0.0);
         }
-        self.ser.st.buf().push(0);
-        self.ser.st.set_zero(false)
+        st.buf().push(0);
+        st.set_zero(false)
     }
 }
 
