@@ -965,6 +965,66 @@ mod field_map_tests {
         x: i64,
     }
 
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(rename = "main.Line")]
+    struct Line {
+        #[serde(rename = "Points")]
+        points: Vec<Point>,
+    }
+
+    #[test]
+    fn one_decoder_memory_reads_streams_of_other_types_and_other_ids() {
+        let point = |i: i64| Point {
+            x: i,
+            y: -i,
+            label: format!("p{i}"),
+        };
+        let encode = |registry: &mut Registry,
+                      value: &dyn Fn(&mut crate::Encoder, &mut Vec<u8>)| {
+            let mut out = Vec::new();
+            value(&mut crate::Encoder::new(registry), &mut out);
+            out
+        };
+        // A process where Point gets the first id, and one where a Line
+        // comes first, so that Point's id there is another.
+        let mut first = Registry::new();
+        let mut second = Registry::new();
+        let line = Line {
+            points: vec![point(1), point(2)],
+        };
+        let streams = [
+            encode(&mut first, &|e, out| e.encode_into(&point(1), out).unwrap()),
+            encode(&mut second, &|e, out| e.encode_into(&line, out).unwrap()),
+            encode(&mut second, &|e, out| {
+                e.encode_into(&point(3), out).unwrap()
+            }),
+            encode(&mut first, &|e, out| e.encode_into(&point(4), out).unwrap()),
+            encode(&mut first, &|e, out| e.encode_into(&line, out).unwrap()),
+        ];
+        let mut state = DecoderState::default();
+        for (n, stream) in streams.iter().enumerate() {
+            let mut dec = Decoder::with_state(&stream[..], Limits::default(), state);
+            match n {
+                1 | 4 => assert_eq!(dec.decode::<Line>().unwrap().unwrap(), line),
+                _ => {
+                    let want = point([1, 0, 3, 4][n]);
+                    assert_eq!(dec.decode::<Point>().unwrap().unwrap(), want);
+                }
+            }
+            // Only this stream's definitions count as its types.
+            let ids: Vec<_> = dec.types().iter().map(|(id, _)| *id).collect();
+            let mut fresh = Decoder::new(&stream[..]);
+            if n == 1 || n == 4 {
+                fresh.decode::<Line>().unwrap();
+            } else {
+                fresh.decode::<Point>().unwrap();
+            }
+            let fresh_ids: Vec<_> = fresh.types().iter().map(|(id, _)| *id).collect();
+            assert_eq!(ids, fresh_ids, "stream {n}");
+            state = dec.into_state();
+        }
+    }
+
     #[test]
     fn streams_sharing_a_definition_match_fields_for_each_rust_type() {
         let mut registry = Registry::new();

@@ -59,7 +59,9 @@ pub enum Event {
 #[derive(Debug, Default)]
 pub struct DecoderState {
     buf: Vec<u8>,
-    /// The sender's types on this stream (few: a list beats a map).
+    /// The sender's types on the last stream (few: a list beats a map).
+    /// They stay when a new stream starts: one that defines the same types
+    /// in the same order takes each slot as it stands.
     types: Vec<(GobId, Arc<WireType>)>,
     /// Definitions parsed on earlier streams, by their bytes: a stream that
     /// defines a type exactly as an earlier one did reuses that parse.
@@ -97,7 +99,10 @@ pub struct Stream<R> {
     buf_base: u64,
     /// Stream offset of the next byte the reader will give.
     read_offset: u64,
+    /// The sender's types on this stream are `types[..active_types]`; the
+    /// rest are the last stream's, kept for reuse (see [`DecoderState`]).
     types: Vec<(GobId, Arc<WireType>)>,
+    active_types: usize,
     known: Vec<(Box<[u8]>, Arc<WireType>)>,
     field_maps: Vec<FieldMap>,
     /// Stream offset of the current message's length prefix.
@@ -118,12 +123,11 @@ impl<R: Read> Stream<R> {
     pub fn with_state(reader: R, limits: Limits, state: DecoderState) -> Self {
         let DecoderState {
             mut buf,
-            mut types,
+            types,
             known,
             field_maps,
         } = state;
         buf.clear();
-        types.clear();
         Stream {
             reader,
             buf,
@@ -131,6 +135,7 @@ impl<R: Read> Stream<R> {
             buf_base: 0,
             read_offset: 0,
             types,
+            active_types: 0,
             known,
             field_maps,
             message_start: 0,
@@ -409,10 +414,28 @@ impl<R: Read> Stream<R> {
         // A definition that fills the rest of its message may have been seen
         // on an earlier stream: reuse that parse.
         let rest = &self.buf[self.pos..];
-        let wire = match self.known.iter().find(|(bytes, _)| **bytes == *rest) {
-            Some((_, wire)) => {
+        let known = self.known.iter().position(|(bytes, _)| **bytes == *rest);
+        if let Some(k) = known {
+            // The stream before defined the same types in the same order
+            // (a sender of one stream per message): the slot still holds
+            // this parse, and taking it costs no Arc clone.
+            let parse = &self.known[k].1;
+            let same_slot = self.types.get(self.active_types).map(|(_, w)| w);
+            if parse.id == id
+                && self.events.is_none()
+                && same_slot.is_some_and(|w| Arc::ptr_eq(w, parse))
+            {
+                self.refuse_redefinition(id, at)?;
                 self.pos = self.buf.len();
-                wire.clone()
+                self.types[self.active_types].0 = id;
+                self.active_types += 1;
+                return Ok(());
+            }
+        }
+        let wire = match known {
+            Some(k) => {
+                self.pos = self.buf.len();
+                self.known[k].1.clone()
             }
             None => {
                 let def_start = self.pos;
@@ -435,13 +458,26 @@ impl<R: Read> Stream<R> {
                 ..(*wire).clone()
             })
         };
-        // Go refuses any second definition of an id, even an identical one.
-        if self.types.iter().any(|(t, _)| *t == id) {
-            return Err(Error::malformed(at, format!("type {id} is defined twice")));
-        }
-        self.types.push((id, wire.clone()));
+        self.refuse_redefinition(id, at)?;
+        // (Clones of an Arc are atomic operations: only what is kept.)
         if let Some(events) = &mut self.events {
-            events.push(Event::TypeDef { offset: at, wire });
+            events.push(Event::TypeDef {
+                offset: at,
+                wire: wire.clone(),
+            });
+        }
+        match self.types.get_mut(self.active_types) {
+            Some(slot) => *slot = (id, wire),
+            None => self.types.push((id, wire)),
+        }
+        self.active_types += 1;
+        Ok(())
+    }
+
+    /// Go refuses any second definition of an id, even an identical one.
+    fn refuse_redefinition(&self, id: GobId, at: u64) -> Result<()> {
+        if self.types().iter().any(|(t, _)| *t == id) {
+            return Err(Error::malformed(at, format!("type {id} is defined twice")));
         }
         Ok(())
     }
@@ -468,13 +504,15 @@ impl<R: Read> Stream<R> {
 
     /// The sender's types known so far on this stream.
     pub fn types(&self) -> &[(GobId, Arc<WireType>)] {
-        &self.types
+        &self.types[..self.active_types]
     }
 
     /// Takes `types` as already defined on this stream, as if their
     /// definitions had been read.
     pub fn preload_types(&mut self, types: &[(GobId, Arc<WireType>)]) {
+        self.types.truncate(self.active_types);
         self.types.extend_from_slice(types);
+        self.active_types = self.types.len();
     }
 
     /// The index in [`Stream::field_map`] of the map between struct type
@@ -522,7 +560,7 @@ impl<R: Read> Stream<R> {
     }
 
     fn lookup(&self, id: GobId) -> Option<&Arc<WireType>> {
-        self.types.iter().find(|(t, _)| *t == id).map(|(_, w)| w)
+        self.types().iter().find(|(t, _)| *t == id).map(|(_, w)| w)
     }
 
     /// Describes `id` for messages: its name, or gob's name for a builtin.
