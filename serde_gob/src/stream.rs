@@ -510,9 +510,19 @@ impl<R: Read> Stream<R> {
     /// Takes `types` as already defined on this stream, as if their
     /// definitions had been read.
     pub fn preload_types(&mut self, types: &[(GobId, Arc<WireType>)]) {
-        self.types.truncate(self.active_types);
-        self.types.extend_from_slice(types);
-        self.active_types = self.types.len();
+        let (start, end) = (self.active_types, self.active_types + types.len());
+        // A receiver that skips the same opening frame after frame finds
+        // these types in their slots already: no Arc clones then.
+        let in_place = self.types.get(start..end).is_some_and(|held| {
+            held.iter()
+                .zip(types)
+                .all(|(a, b)| a.0 == b.0 && Arc::ptr_eq(&a.1, &b.1))
+        });
+        if !in_place {
+            self.types.truncate(start);
+            self.types.extend_from_slice(types);
+        }
+        self.active_types = end;
     }
 
     /// The index in [`Stream::field_map`] of the map between struct type
