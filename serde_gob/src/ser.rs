@@ -111,15 +111,29 @@ impl<'r> Encoder<'r> {
         id: GobId,
         out: &mut Vec<u8>,
     ) -> Result<()> {
+        self.top_level(schema, out, |st| {
+            put_int(st.buf(), id);
+            st.encode_body(value, schema, schema.root)?;
+            st.end_top();
+            Ok(())
+        })
+    }
+
+    /// Runs `write` on a new top-level message at the end of `out`. On an
+    /// error nothing of it stays: not its bytes, nor the type definitions
+    /// it counted as sent.
+    #[inline]
+    fn top_level<X>(
+        &mut self,
+        schema: &Schema,
+        out: &mut Vec<u8>,
+        write: impl FnOnce(&mut EncState<'_>) -> Result<X>,
+    ) -> Result<X> {
         let start = out.len();
         let sent_before = self.state.sent.len();
         let mut st = EncState::direct(self.registry, &mut self.state.sent, out, schema);
-        put_int(st.buf(), id);
-        let result = st
-            .encode_body(value, schema, schema.root)
-            .map(|()| st.end_top());
+        let result = write(&mut st);
         if result.is_err() {
-            // As in `encode_with_schema`: nothing of the value stays.
             out.truncate(start);
             self.state.sent.truncate(sent_before);
         }
@@ -140,17 +154,12 @@ impl<'r> Encoder<'r> {
     /// Sends the type definitions a value of `schema`'s root needs that this
     /// stream has not sent yet, without a value.
     pub fn define_types(&mut self, schema: &Schema, out: &mut Vec<u8>) -> Result<()> {
-        let start = out.len();
-        let sent_before = self.state.sent.len();
-        let mut st = EncState::direct(self.registry, &mut self.state.sent, out, schema);
-        let result = st.define_top(schema, schema.root).map(|_| ());
-        // Drop the length byte of the message that no value filled.
-        out.pop();
-        if result.is_err() {
-            out.truncate(start);
-            self.state.sent.truncate(sent_before);
-        }
-        result
+        self.top_level(schema, out, |st| {
+            let defined = st.define_top(schema, schema.root).map(|_| ());
+            // Drop the length byte of the message that no value filled.
+            st.cur.pop();
+            defined
+        })
     }
 
     /// The type ids this stream has defined.
@@ -182,17 +191,7 @@ impl<'r> Encoder<'r> {
         schema: &Schema,
         out: &mut Vec<u8>,
     ) -> Result<GobId> {
-        let start = out.len();
-        let sent_before = self.state.sent.len();
-        let mut st = EncState::direct(self.registry, &mut self.state.sent, out, schema);
-        let result = st.encode_top(value, schema, schema.root);
-        if result.is_err() {
-            // Leave nothing half-written; type definitions sent for the
-            // failed value are forgotten too.
-            out.truncate(start);
-            self.state.sent.truncate(sent_before);
-        }
-        result
+        self.top_level(schema, out, |st| st.encode_top(value, schema, schema.root))
     }
 }
 
