@@ -269,6 +269,16 @@ fn serve_and_send_talk_over_a_unix_socket() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("starting serve");
+    let stdout = server.stdout.take().expect("serve stdout");
+    let (line_tx, lines) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+            let Ok(line) = line else { break };
+            if line_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
     let started = std::time::Instant::now();
     while !socket.exists() {
         assert!(
@@ -297,6 +307,22 @@ fn serve_and_send_talk_over_a_unix_socket() {
     );
     assert_eq!(json_lines(&sent.stdout)[0]["packet"], "ServerHelloPacket");
 
+    // The client closes right after its Shutdown, so serve may still be
+    // handling it; the refused connection must come after, for the order of
+    // the events below to be fixed.
+    let mut events = Vec::new();
+    let wait_until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while events.len() < 4 {
+        let left = wait_until.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) => events.push(line),
+            Err(_) => {
+                let _ = server.kill();
+                panic!("serve printed only {events:?} for the first connection");
+            }
+        }
+    }
+
     let refused = run(&["send", "--connect", &address, "--secret", "wrong"], b"");
     assert_eq!(refused.status.code(), Some(2));
 
@@ -314,7 +340,9 @@ fn serve_and_send_talk_over_a_unix_socket() {
     }
     let out = server.wait_with_output().unwrap();
     assert!(out.status.success());
-    let events = json_lines(&out.stdout);
+    reader.join().expect("stdout reader");
+    events.extend(lines.try_iter());
+    let events = json_lines(events.join("\n").as_bytes());
     let kinds: Vec<&str> = events
         .iter()
         .map(|e| e["event"].as_str().unwrap())
