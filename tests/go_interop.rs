@@ -4,12 +4,14 @@
 //! every process is killed when its test ends.
 
 mod common;
+#[path = "common/net.rs"]
+mod net_common;
 
 use std::process::Stdio;
 use std::time::Duration;
 
 use goapptrace_proto::gob::Int;
-use goapptrace_proto::net::{Address, Client, ClientOptions, Server, ServerEvent, ServerOptions};
+use goapptrace_proto::net::{Address, Client, ClientOptions, ServerEvent};
 use goapptrace_proto::protocol::{self as p, AnyPacket, ClientEvent, Generation, marshal as m};
 use serde_json::{Value as Json, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
@@ -227,12 +229,7 @@ async fn rust_client_with_the_go_server(generation: Generation) {
 }
 
 async fn go_client_with_the_rust_server(generation: Generation) {
-    let mut server = Server::bind(
-        Some(&"tcp://127.0.0.1:0".parse().unwrap()),
-        ServerOptions::default(),
-    )
-    .await
-    .unwrap();
+    let mut server = net_common::loopback_server().await;
     let address = server.local_addr().to_string();
     let count = FUNCLOGS.to_string();
     let (mut go, mut out) = go_peer(
@@ -333,12 +330,7 @@ async fn the_go_server_drops_a_client_with_another_version_and_so_does_ours() {
         assert_eq!(rejected["event"], "rejected", "{rejected}");
 
         // The Go client with version 2 against the Rust server.
-        let mut server = Server::bind(
-            Some(&"tcp://127.0.0.1:0".parse().unwrap()),
-            ServerOptions::default(),
-        )
-        .await
-        .unwrap();
+        let mut server = net_common::loopback_server().await;
         let address = server.local_addr().to_string();
         let (mut go, _out) = go_peer(
             &["client", "--connect", &address, "--version", "2"],
@@ -375,12 +367,7 @@ async fn go_client_with_the_rust_server_marshal() {
 #[tokio::test]
 async fn one_rust_server_serves_both_generations_at_once() {
     tokio::time::timeout(LIMIT, async {
-        let mut server = Server::bind(
-            Some(&"tcp://127.0.0.1:0".parse().unwrap()),
-            ServerOptions::default(),
-        )
-        .await
-        .unwrap();
+        let mut server = net_common::loopback_server().await;
         let address = server.local_addr().to_string();
         let count = "2000";
         let mut peers = Vec::new();

@@ -1,11 +1,14 @@
 //! The `tokio_util` codec: `Framed` streams and sinks of packets, against
 //! this project's server and over an in-memory pipe.
 
+#[path = "common/net.rs"]
+mod net_common;
+
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use goapptrace_proto::gob::Int;
-use goapptrace_proto::net::{FrameCodec, NetError, Server, ServerEvent, ServerOptions};
+use goapptrace_proto::net::{FrameCodec, NetError, ServerEvent};
 use goapptrace_proto::protocol::*;
 use tokio::io::AsyncWriteExt;
 use tokio_util::codec::Framed;
@@ -25,12 +28,7 @@ fn func_log(i: i64) -> AnyPacket {
 #[tokio::test]
 async fn a_framed_client_negotiates_with_the_server_and_sends_packets() {
     tokio::time::timeout(LIMIT, async {
-        let mut server = Server::bind(
-            Some(&"tcp://127.0.0.1:0".parse().unwrap()),
-            ServerOptions::default(),
-        )
-        .await
-        .unwrap();
+        let mut server = net_common::loopback_server().await;
         let goapptrace_proto::net::Address::Tcp(hostport) = server.local_addr().clone() else {
             unreachable!()
         };

@@ -2,6 +2,8 @@
 //! Every test is bounded in time and cleans up its sockets.
 
 mod common;
+#[path = "common/net.rs"]
+mod net_common;
 
 use std::time::Duration;
 
@@ -251,12 +253,7 @@ async fn bad_peers_are_closed_and_others_go_on() {
 #[tokio::test]
 async fn a_packet_too_large_for_the_peer_is_an_error_not_a_dropped_connection() {
     tokio::time::timeout(LIMIT, async {
-        let mut server = Server::bind(
-            Some(&"tcp://127.0.0.1:0".parse().unwrap()),
-            ServerOptions::default(),
-        )
-        .await
-        .unwrap();
+        let mut server = net_common::loopback_server().await;
         let mut options = ClientOptions::default();
         options.session.max_outgoing_frame = Some(4096);
         let client = Client::connect(server.local_addr(), options).await.unwrap();
@@ -294,12 +291,7 @@ async fn a_packet_too_large_for_the_peer_is_an_error_not_a_dropped_connection() 
 #[tokio::test]
 async fn graceful_stop_sends_shutdown_to_every_client() {
     tokio::time::timeout(LIMIT, async {
-        let mut server = Server::bind(
-            Some(&"tcp://127.0.0.1:0".parse().unwrap()),
-            ServerOptions::default(),
-        )
-        .await
-        .unwrap();
+        let mut server = net_common::loopback_server().await;
         let mut a = Client::connect(server.local_addr(), ClientOptions::default())
             .await
             .unwrap();
@@ -344,12 +336,7 @@ async fn without_an_address_the_server_takes_a_port_from_8600_up() {
 #[tokio::test]
 async fn a_frame_of_the_other_generation_is_skipped_and_the_connection_goes_on() {
     tokio::time::timeout(LIMIT, async {
-        let mut server = Server::bind(
-            Some(&"tcp://127.0.0.1:0".parse().unwrap()),
-            ServerOptions::default(),
-        )
-        .await
-        .unwrap();
+        let mut server = net_common::loopback_server().await;
         let Address::Tcp(hostport) = server.local_addr().clone() else {
             unreachable!()
         };

@@ -1047,32 +1047,23 @@ mod field_map_tests {
         let mut state = DecoderState::default();
         for (i, stream) in streams.iter().enumerate() {
             let i = i as i64;
+            let other = Other {
+                y: 10 + i,
+                z: 0,
+                x: i,
+            };
             let mut dec = Decoder::with_state(&stream[..], Limits::default(), state);
             if i % 2 == 0 {
                 let p: Point = dec.decode().unwrap().unwrap();
                 assert_eq!((p.x, p.y, p.label), (i, 10 + i, format!("p{i}")));
             } else {
                 let o: Other = dec.decode().unwrap().unwrap();
-                assert_eq!(
-                    o,
-                    Other {
-                        y: 10 + i,
-                        z: 0,
-                        x: i
-                    }
-                );
+                assert_eq!(o, other);
             }
             state = dec.into_state();
             let mut dec = Decoder::with_state(&stream[..], Limits::default(), state);
             let o: Other = dec.decode().unwrap().unwrap();
-            assert_eq!(
-                o,
-                Other {
-                    y: 10 + i,
-                    z: 0,
-                    x: i
-                }
-            );
+            assert_eq!(o, other);
             state = dec.into_state();
         }
     }
