@@ -7,118 +7,19 @@
 //! started.
 
 mod common;
+#[path = "common/proc.rs"]
+mod proc;
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use goapptrace_proto::gob::Int;
 use goapptrace_proto::net::{Client, ClientOptions};
 use goapptrace_proto::protocol::{self as p, AnyPacket, ClientEvent, Generation, marshal as m};
-use serde_json::{Value as Json, json};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdout, Command};
+use proc::{Proc, listening, serve_address, signal};
+use serde_json::json;
+use tokio::io::AsyncWriteExt;
 
 const LIMIT: Duration = Duration::from_secs(90);
-
-/// A child process with its stdout read as JSON lines.
-struct Proc {
-    child: Child,
-    lines: Lines<BufReader<ChildStdout>>,
-}
-
-impl Proc {
-    fn spawn(mut command: Command) -> Proc {
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("starting a child process");
-        let stdout = child.stdout.take().expect("piped stdout");
-        Proc {
-            child,
-            lines: BufReader::new(stdout).lines(),
-        }
-    }
-
-    /// The Go peer of `go-fixtures` in a mode, speaking `generation`.
-    fn go_peer(mode: &str, generation: Generation, args: &[&str]) -> Proc {
-        let mut command = Command::new(common::go_fixtures_binary());
-        command
-            .args([
-                "peer",
-                mode,
-                "--generation",
-                generation.name(),
-                "--timeout",
-                "80s",
-            ])
-            .args(args)
-            .stderr(Stdio::inherit());
-        Proc::spawn(command)
-    }
-
-    /// This project's command line, stderr piped so a test can read it.
-    fn cli(args: &[&str]) -> Proc {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_goapptrace-proto"));
-        command.args(args).stderr(Stdio::piped());
-        Proc::spawn(command)
-    }
-
-    async fn next(&mut self) -> Json {
-        let line = self
-            .lines
-            .next_line()
-            .await
-            .expect("reading a child's stdout")
-            .expect("the child ended early");
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("bad line {line:.200}: {e}"))
-    }
-
-    /// The next event other than a Ping the peer received (Go pings every 3 s).
-    async fn next_non_ping(&mut self) -> Json {
-        loop {
-            let v = self.next().await;
-            if v["packet"]["packet"] != "PingPacket" {
-                return v;
-            }
-        }
-    }
-
-    async fn write_line(&mut self, line: &str) {
-        let stdin = self.child.stdin.as_mut().expect("piped stdin");
-        stdin.write_all(line.as_bytes()).await.unwrap();
-        stdin.write_all(b"\n").await.unwrap();
-        stdin.flush().await.unwrap();
-    }
-
-    async fn stderr(&mut self) -> String {
-        let mut text = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            e.read_to_string(&mut text).await.unwrap();
-        }
-        text
-    }
-
-    fn pid(&self) -> String {
-        self.child.id().expect("still running").to_string()
-    }
-}
-
-/// The address a Go peer server listens on (its first event).
-async fn listening(server: &mut Proc) -> String {
-    let event = server.next().await;
-    assert_eq!(event["event"], "listening", "{event}");
-    event["address"].as_str().unwrap().to_string()
-}
-
-fn signal(proc: &Proc, name: &str) {
-    let status = std::process::Command::new("kill")
-        .args([&format!("-{name}"), &proc.pid()])
-        .status()
-        .expect("running kill");
-    assert!(status.success());
-}
 
 fn gob_funclog(i: u64, frames: Vec<u64>) -> AnyPacket {
     p::RawFuncLogNewPacket {
@@ -253,24 +154,6 @@ async fn a_20_mib_symbol_table_goes_from_a_go_tracer_to_serve() {
     })
     .await
     .expect("the test took too long");
-}
-
-/// The address `serve` prints on stderr when it listens.
-async fn serve_address(serve: &mut Proc) -> String {
-    let stderr = serve.child.stderr.take().expect("piped stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let line = lines
-        .next_line()
-        .await
-        .unwrap()
-        .expect("serve's first line");
-    let address = line
-        .strip_prefix("goapptrace-proto: listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
-    // Keep draining stderr so that serve never blocks on it.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    address
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use super::Failure;
 use super::options::{SessionArgs, run_async};
 use crate::net::{Address, Client, ClientOptions, NetError};
-use crate::protocol::{AnyPacket, ClientEvent, Generation};
+use crate::protocol::{AnyPacket, ClientEvent, Generation, ProtocolError};
 
 #[derive(Args)]
 pub struct SendArgs {
@@ -27,6 +27,11 @@ pub struct SendArgs {
     generation: Generation,
     #[command(flatten)]
     session: SessionArgs,
+    /// Give up when the server takes no byte for this many seconds (a
+    /// server that stopped reading); a slow server that keeps taking bytes
+    /// is waited for.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = super::serve::seconds)]
+    write_timeout: f64,
     /// JSON lines of packets to send, or - (the default) for standard input.
     #[arg(default_value = "-")]
     file: String,
@@ -50,6 +55,9 @@ enum Stop {
     Broken(NetError),
     /// The server closed the connection.
     ServerClosed,
+    /// The server took no byte for the write timeout; `cut` packets of the
+    /// batch under way may not have got through whole.
+    Stalled { limit: Duration, cut: u64 },
     /// SIGTERM or Ctrl-C.
     Signal(&'static str),
 }
@@ -70,6 +78,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
         app_name: args.app,
         secret: args.secret,
         session: args.session.config(),
+        write_timeout: Duration::from_secs_f64(args.write_timeout),
         ..ClientOptions::default()
     };
     let name = if args.file == "-" {
@@ -118,6 +127,14 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
             batch.clear();
             match result {
                 Ok(()) => sent += count,
+                Err(NetError::Batch { index, source })
+                    if matches!(*source, NetError::Protocol(ProtocolError::Closed)) =>
+                {
+                    // The session ended under us (the server went away, or
+                    // a ping found it stalled): its events say how.
+                    sent += index as u64;
+                    break Some(why_closed(&mut client, generation).await);
+                }
                 Err(NetError::Batch { index, source }) => {
                     sent += index as u64;
                     let line = lines.get(index).copied().unwrap_or(line_no);
@@ -126,6 +143,9 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
                     ))));
                 }
                 Err(NetError::Io(e)) if is_disconnect(&e) => break Some(Stop::ServerClosed),
+                Err(NetError::WriteTimeout(limit)) => {
+                    break Some(Stop::Stalled { limit, cut: count });
+                }
                 Err(e) => {
                     break Some(Stop::Failed(Failure::new(format!(
                         "{name}: line {line_no}: {e}"
@@ -178,6 +198,17 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
         ))),
         Some(Stop::ServerClosed) if input_is_done(&mut input).await => Ok(()),
         Some(Stop::ServerClosed) => Err(rest_not_sent("the server closed the connection")),
+        Some(Stop::Stalled { limit, cut }) => {
+            let mut failure = rest_not_sent(&format!(
+                "the server stopped reading: it took no bytes for {limit:?} (--write-timeout)"
+            ));
+            if cut > 0 {
+                failure.message += &format!(
+                    " (of the last {cut} written, some may not have reached the server whole)"
+                );
+            }
+            Err(failure)
+        }
         Some(Stop::Signal(signal)) => Err(rest_not_sent(&format!("stopped by {signal}"))),
         None => match closed {
             // The server may close first once it has all; that is fine.
@@ -314,6 +345,22 @@ impl LineReader {
     }
 }
 
+/// How a session that ended by itself ended, from the events left (the
+/// server's last packets are printed).
+async fn why_closed(client: &mut Client, generation: Generation) -> Stop {
+    let wait = Duration::from_secs(1);
+    loop {
+        match tokio::time::timeout(wait, client.next_event()).await {
+            Ok(event) => {
+                if let Some(stop) = on_event(event, generation) {
+                    return stop;
+                }
+            }
+            Err(_) => return Stop::ServerClosed,
+        }
+    }
+}
+
 /// Prints what the server said; how the sending stops, if it does.
 fn on_event(event: Option<Result<ClientEvent, NetError>>, generation: Generation) -> Option<Stop> {
     match event {
@@ -322,6 +369,17 @@ fn on_event(event: Option<Result<ClientEvent, NetError>>, generation: Generation
             None
         }
         Some(Err(NetError::Io(e))) if is_disconnect(&e) => Some(Stop::ServerClosed),
+        // Pings go out while the input is idle: the pinger noticed.
+        Some(Err(NetError::WriteTimeout(limit))) => Some(Stop::Stalled { limit, cut: 0 }),
+        // The server went away in the middle of a frame: the part is
+        // dropped, and said so.
+        Some(Err(NetError::Protocol(e @ ProtocolError::Truncated { .. }))) => {
+            eprintln!(
+                "goapptrace-proto: warning: the server closed the connection inside a frame, \
+                 which was discarded: {e}"
+            );
+            Some(Stop::ServerClosed)
+        }
         Some(Err(e)) => Some(Stop::Broken(e)),
         None => Some(Stop::ServerClosed),
     }

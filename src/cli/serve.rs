@@ -38,10 +38,14 @@ pub struct ServeArgs {
     /// Close a connection that has not said hello within this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = seconds)]
     hello_timeout: f64,
+    /// Close a connection that takes no byte of what is sent to it for
+    /// this many seconds (a client that stopped reading).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = seconds)]
+    write_timeout: f64,
 }
 
 /// A positive number of seconds.
-fn seconds(text: &str) -> Result<f64, String> {
+pub(super) fn seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(s) if s > 0.0 && s.is_finite() && s < 1e9 => Ok(s),
         _ => Err(format!("{text:?} is not a positive number of seconds")),
@@ -140,6 +144,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         memory_budget: args.memory_budget,
         idle_timeout: Some(Duration::from_secs_f64(args.idle_timeout)),
         handshake_timeout: Duration::from_secs_f64(args.hello_timeout),
+        write_timeout: Duration::from_secs_f64(args.write_timeout),
         ..ServerOptions::default()
     };
     let mut server = Server::bind(address.as_ref(), options).await?;

@@ -9,7 +9,7 @@ use tokio::task::JoinHandle;
 
 use super::NetError;
 use super::addr::Address;
-use super::conn::Conn;
+use super::conn::{Conn, write_all_or_stall};
 use crate::protocol::{
     AnyPacket, ClientEvent, ClientHelloPacket, ClientSession, Generation, SessionConfig, marshal,
 };
@@ -37,8 +37,9 @@ pub struct ClientOptions {
     pub handshake_timeout: Duration,
     /// How often a Ping goes out once established (Go: 3 s).
     pub ping_interval: Duration,
-    /// The longest the server may leave bytes untaken before a send fails
-    /// (a peer that stopped reading).
+    /// The longest the server may take no byte before a send fails (a
+    /// peer that stopped reading); a slow peer that keeps taking bytes is
+    /// waited for.
     pub write_timeout: Duration,
 }
 
@@ -67,13 +68,13 @@ struct Shared {
 }
 
 impl Shared {
-    /// Writes what the session has queued. A server that takes none of it
-    /// within the write timeout has lost a frame midway: the session ends.
+    /// Writes what the session has queued. A server that takes no byte of
+    /// it for the write timeout has lost a frame midway: the session ends.
     async fn flush(&mut self) -> Result<(), NetError> {
         if self.session.has_output() {
             let out = self.session.take_output();
             let limit = self.write_timeout;
-            match tokio::time::timeout(limit, self.writer.write_all(&out)).await {
+            match write_all_or_stall(&mut self.writer, &out, limit).await {
                 Ok(written) => written?,
                 Err(_) => {
                     self.session.abandon();
@@ -142,8 +143,12 @@ impl Client {
 
         let shared = Arc::new(Mutex::new(shared));
         let (tx, events) = mpsc::channel(1024);
+        let pinger = tokio::spawn(ping_loop(
+            shared.clone(),
+            options.ping_interval,
+            tx.downgrade(),
+        ));
         let reader = tokio::spawn(read_loop(reader, buf, shared.clone(), tx));
-        let pinger = tokio::spawn(ping_loop(shared.clone(), options.ping_interval));
         Ok(Client {
             shared,
             events,
@@ -315,12 +320,27 @@ fn drain(session: &mut ClientSession, out: &mut Vec<ClientEvent>) {
     }
 }
 
-async fn ping_loop(shared: Arc<Mutex<Shared>>, every: Duration) {
+/// Pings while the session is open. A ping that cannot be written (the
+/// server stopped reading, or is gone) is an event, so that a caller whose
+/// input is idle hears of it at once. The pinger holds the event channel
+/// only weakly: the channel still ends when the reader does.
+async fn ping_loop(
+    shared: Arc<Mutex<Shared>>,
+    every: Duration,
+    events: mpsc::WeakSender<Result<ClientEvent, NetError>>,
+) {
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         ticks.tick().await;
         let mut s = shared.lock().await;
-        if s.session.is_closed() || s.session.ping().is_err() || s.flush().await.is_err() {
+        if s.session.is_closed() || s.session.ping().is_err() {
+            return;
+        }
+        if let Err(e) = s.flush().await {
+            drop(s);
+            if let Some(tx) = events.upgrade() {
+                let _ = tx.send(Err(e)).await;
+            }
             return;
         }
     }

@@ -2,8 +2,9 @@
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpStream, UnixStream};
 
 use super::addr::Address;
@@ -65,4 +66,27 @@ impl AsyncWrite for Conn {
             Conn::Unix(s) => Pin::new(s).poll_shutdown(cx),
         }
     }
+}
+
+/// The peer took no byte for the whole write timeout.
+pub struct Stalled;
+
+/// Writes all of `bytes`, however long that takes while the peer keeps
+/// taking them; `Stalled` when it takes none for `limit` (a peer that
+/// stopped reading: its receive window is full). A symbol table of many
+/// MiB to a slow peer is not a stall.
+pub async fn write_all_or_stall(
+    writer: &mut (impl AsyncWrite + Unpin),
+    mut bytes: &[u8],
+    limit: Duration,
+) -> Result<std::io::Result<()>, Stalled> {
+    while !bytes.is_empty() {
+        match tokio::time::timeout(limit, writer.write(bytes)).await {
+            Ok(Ok(0)) => return Ok(Err(std::io::ErrorKind::WriteZero.into())),
+            Ok(Ok(n)) => bytes = &bytes[n..],
+            Ok(Err(e)) => return Ok(Err(e)),
+            Err(_) => return Err(Stalled),
+        }
+    }
+    Ok(Ok(()))
 }

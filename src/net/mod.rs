@@ -56,11 +56,11 @@ pub enum NetError {
     #[error("no client with id {0}")]
     UnknownClient(u64),
 
-    /// The peer took none of the bytes queued for it within the write
-    /// timeout; the connection is closed.
+    /// The peer took no byte of those queued for it for the whole write
+    /// timeout (it stopped reading); the connection is closed.
     #[error(
-        "the peer took no bytes for {0:?}: the frame under way was abandoned and the \
-         connection closed"
+        "the peer took no bytes for {0:?}, this side's write timeout (--write-timeout): \
+         the frame under way was abandoned and the connection closed"
     )]
     WriteTimeout(std::time::Duration),
 

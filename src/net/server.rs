@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 use super::NetError;
 use super::addr::Address;
 use super::budget::{BudgetStats, MemoryBudget, Reservation};
-use super::conn::Conn;
+use super::conn::{Conn, write_all_or_stall};
 use crate::protocol::{
     AnyPacket, BadFrame, Generation, ServerEvent as SessionEvent, ServerSession, SessionConfig,
 };
@@ -41,8 +41,8 @@ pub struct ServerOptions {
     pub idle_timeout: Option<Duration>,
     /// How long a graceful stop waits for clients to close.
     pub stop_grace: Duration,
-    /// The longest a client may leave a frame for it untaken; after that
-    /// the send is an error and the connection is closed.
+    /// The longest a client may take no byte of what is sent to it; after
+    /// that the send is an error and the connection is closed.
     pub write_timeout: Duration,
     /// The most memory the incoming frame buffers of all connections hold
     /// together. A connection whose next frame does not fit stops being
@@ -136,13 +136,12 @@ struct ConnShared {
 }
 
 impl ConnShared {
-    /// Writes what the session has queued, within `limit`. A client that
-    /// does not take it in time has lost a frame midway: its connection
-    /// is ended.
+    /// Writes what the session has queued. A client that takes no byte of
+    /// it for `limit` has lost a frame midway: its connection is ended.
     async fn flush(&mut self, limit: Duration) -> Result<(), NetError> {
         if self.session.has_output() {
             let out = self.session.take_output();
-            match tokio::time::timeout(limit, self.writer.write_all(&out)).await {
+            match write_all_or_stall(&mut self.writer, &out, limit).await {
                 Ok(written) => written?,
                 Err(_) => {
                     self.session.abandon();
@@ -533,7 +532,18 @@ async fn read_client(
             reader.read(&mut buf).await
         };
         let n = tokio::select! {
-            r = step => r?,
+            r = step => match r {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                    // A frame under way is lost with the connection: say so.
+                    let cut = shared.lock().await.session.handle_input_closed();
+                    return Ok(match cut {
+                        Err(cut) => format!("client reset the connection; {cut}, discarded"),
+                        Ok(()) => "client reset the connection".into(),
+                    });
+                }
+                Err(e) => return Err(e.into()),
+            },
             _ = expired => return Ok(if established {
                 "no frame within the idle timeout".into()
             } else {
