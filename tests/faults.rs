@@ -215,12 +215,32 @@ impl FakeClient {
                 .handle_input(&buf[..n])
                 .expect("the server's bytes");
         }
+        let hello = client.session.poll_event();
+        assert!(
+            matches!(hello, Some(ClientEvent::Established(_))),
+            "{hello:?}"
+        );
         client
     }
 
     fn frame(&mut self, packet: &AnyPacket) -> Vec<u8> {
         self.session.send(packet).expect("a packet for the server");
         self.session.take_output()
+    }
+
+    /// The next thing the server said.
+    async fn next_event(&mut self) -> ClientEvent {
+        let mut buf = vec![0u8; 4096];
+        loop {
+            if let Some(event) = self.session.poll_event() {
+                return event;
+            }
+            let n = self.stream.read(&mut buf).await.expect("reading");
+            assert!(n > 0, "the server closed");
+            self.session
+                .handle_input(&buf[..n])
+                .expect("the server's bytes");
+        }
     }
 
     async fn write(&mut self, bytes: &[u8]) {
@@ -571,60 +591,84 @@ async fn a_server_that_stops_reading_holds_sends_memory_and_is_reported_after_th
 }
 
 #[tokio::test]
-async fn a_client_that_stops_reading_is_closed_by_serve_after_the_write_timeout() {
+async fn a_client_that_stops_reading_is_closed_after_the_write_timeout_and_holds_up_no_other() {
     tokio::time::timeout(LIMIT, async {
         let generation = Generation::Gob;
-        let (mut serve, address) = serve(&["--write-timeout", "2", "--idle-timeout", "30"]).await;
-        // The client says hello, then reads nothing (it still sends).
-        let client = FakeClient::connect(&address, generation).await;
+        let (mut serve, address) = serve(&["--write-timeout", "4", "--idle-timeout", "30"]).await;
+        // Client 1 says hello, then reads nothing; client 2 reads.
+        let stalled = FakeClient::connect(&address, generation).await;
         assert_eq!(serve.next().await["event"], "connected");
-        let line = format!(
-            r#"{{"client":1,"packet":{}}}"#,
-            start_trace(generation).to_json()
-        );
+        let mut other = FakeClient::connect(&address, generation).await;
+        assert_eq!(serve.next().await["event"], "connected");
+        // More commands for client 1 than the socket's buffers hold (about
+        // 150 bytes a frame), then one for client 2.
+        const LINES: usize = 60_000;
+        let command = start_trace(generation).to_json();
+        let mut input = format!("{{\"client\":1,\"packet\":{command}}}\n").repeat(LINES);
+        input += &format!("{{\"client\":2,\"packet\":{command}}}\n");
         let mut stdin = serve.child.stdin.take().unwrap();
-        let lines = (line + "\n").repeat(1000);
         let producer = tokio::spawn(async move {
-            let mut written = 0usize;
-            // Until serve gives up on the client and reads on; then a
-            // little more, all of it for a client that is gone.
-            while written < 64 << 20 {
-                if stdin.write_all(lines.as_bytes()).await.is_err() {
-                    break;
-                }
-                written += lines.len();
-            }
+            stdin.write_all(input.as_bytes()).await.unwrap();
             stdin
         });
-        let mut commands = 0u64;
-        let mut error = None;
-        let disconnected = loop {
+
+        // Client 2's command goes out, and its funclog comes in, while
+        // client 1 is still being waited for.
+        let (mut sent, mut refused) = (0usize, 0usize);
+        loop {
             let event = serve.next().await;
-            match event["event"].as_str() {
-                Some("command") if error.is_none() => commands += 1,
-                // The first says why; those after it, that the client is gone.
-                Some("error") => {
-                    producer.abort();
-                    error.get_or_insert(event);
+            match (event["event"].as_str(), event["client"].as_u64()) {
+                (Some("command"), Some(1)) => sent += 1,
+                (Some("error"), Some(1)) => {
+                    let error = event["error"].as_str().unwrap();
+                    assert!(
+                        error.contains("commands already wait for client 1"),
+                        "{event}"
+                    );
+                    refused += 1;
                 }
-                Some("disconnected") => break event,
+                (Some("command"), Some(2)) => break,
                 _ => panic!("unexpected {event}"),
             }
-        };
-        let error = error.expect("an error event before the disconnect");
-        // The commands filled the socket's buffers before the stall.
-        assert!(commands > 100, "only {commands} commands went out");
-        let message = error["error"].as_str().unwrap();
-        assert!(
-            message.contains("the peer took no bytes for 2s, this side's write timeout"),
-            "{error}"
-        );
+        }
+        assert!(refused > 0 && sent > 1000, "sent {sent}, refused {refused}");
+        let event = other.next_event().await;
+        assert!(matches!(event, ClientEvent::StartTrace(_)), "{event:?}");
+        other.send(&funclog(generation, 7)).await;
+        let event = serve.next().await;
         assert_eq!(
-            disconnected,
-            serde_json::json!({"event": "disconnected", "client": 1,
-                "reason": "the client did not take a frame in time"})
+            (event["client"].as_u64(), funclog_id(&event)),
+            (Some(2), 7),
+            "{event}"
         );
-        drop(client);
+
+        // Then client 1 is given up, and every one of its commands is
+        // accounted for: sent, or reported as not sent.
+        let mut stall = None;
+        let mut disconnected = false;
+        while sent + refused < LINES || !disconnected {
+            let event = serve.next().await;
+            match event["event"].as_str() {
+                Some("command") => sent += 1,
+                Some("error") => {
+                    refused += 1;
+                    let error = event["error"].as_str().unwrap();
+                    if error.contains("the peer took no bytes for 4s, this side's write timeout") {
+                        stall = Some(event.clone());
+                    }
+                }
+                Some("disconnected") => {
+                    assert_eq!(event["client"], 1, "{event}");
+                    assert_eq!(event["reason"], "the client did not take a frame in time");
+                    disconnected = true;
+                }
+                _ => panic!("unexpected {event}"),
+            }
+        }
+        assert_eq!(sent + refused, LINES);
+        assert!(stall.is_some(), "no error named the write timeout");
+        drop(producer.await.unwrap());
+        drop(stalled);
     })
     .await
     .expect("the test took too long");

@@ -7,11 +7,14 @@ use std::time::Duration;
 use clap::Args;
 use serde_json::json;
 use tokio::io::AsyncBufReadExt;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 
 use super::Failure;
 use super::options::{SessionArgs, run_async};
 use crate::net::{
-    Address, ClientId, DEFAULT_MEMORY_BUDGET, Server, ServerEvent, ServerOptions, ServerStats,
+    Address, ClientId, Commands, DEFAULT_MEMORY_BUDGET, Server, ServerEvent, ServerOptions,
+    ServerStats,
 };
 use crate::protocol::{AnyPacket, Generation};
 
@@ -153,7 +156,8 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
     let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     let mut stdin_open = true;
-    let mut generations: HashMap<ClientId, Generation> = HashMap::new();
+    let (failures_tx, mut failures) = mpsc::unbounded_channel();
+    let mut outboxes = Outboxes::new(server.commands(), failures_tx);
     let mut stats_timer = tokio::time::interval(STATS_EVERY);
     stats_timer.tick().await;
     tokio::pin!(stop);
@@ -166,10 +170,18 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
                 for written in 1..=BATCH {
                     match &event {
                         ServerEvent::Connected { client, generation, .. } => {
-                            generations.insert(*client, *generation);
+                            outboxes.open(*client, *generation);
                         }
                         ServerEvent::Disconnected { client, .. } => {
-                            generations.remove(client);
+                            outboxes.close(*client);
+                        }
+                        // A command that failed is reported before the
+                        // ones after it that went out.
+                        ServerEvent::CommandSent { .. } if !failures.is_empty() => {
+                            let _ = out.flush();
+                            while let Ok(failed) = failures.try_recv() {
+                                report(&failed.line, Some(failed.client), &failed.error);
+                            }
                         }
                         _ => {}
                     }
@@ -186,10 +198,11 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
             }
             line = stdin.next_line(), if stdin_open => match line {
                 Ok(Some(line)) if line.trim().is_empty() => {}
-                Ok(Some(line)) => command(&server, &generations, &line).await,
+                Ok(Some(line)) => command(&server, &mut outboxes, line),
                 // No more commands; the server goes on.
                 Ok(None) | Err(_) => stdin_open = false,
             },
+            Some(failed) = failures.recv() => report(&failed.line, Some(failed.client), &failed.error),
             _ = stats_timer.tick() => {
                 let stats = server.stats();
                 if stats.memory.waiting > 0 {
@@ -210,6 +223,11 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     } else {
         eprintln!("goapptrace-proto: stopping");
     }
+    // Commands still waiting are reported, not dropped.
+    outboxes.stop().await;
+    while let Ok(failed) = failures.try_recv() {
+        report(&failed.line, Some(failed.client), &failed.error);
+    }
     for event in server.shutdown().await {
         write_event(&mut out, &event);
     }
@@ -218,39 +236,151 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
 }
 
 /// Carries out one line of standard input; a line that cannot be carried
-/// out is reported on stderr and as an `error` event.
-async fn command(server: &Server, generations: &HashMap<ClientId, Generation>, line: &str) {
+/// out is reported on stderr and as an `error` event. A command is queued
+/// for its client, and reported the same way if it cannot be sent.
+fn command(server: &Server, outboxes: &mut Outboxes, line: String) {
     let mut client = None;
-    let result = async {
-        match serde_json::from_str::<Command>(line).map_err(|e| e.to_string())? {
-            Command::Stats { stats: true } => {
-                print_line(&stats_json(&server.stats()));
-                Ok(())
-            }
-            Command::Stats { stats: false } => Ok(()),
-            Command::Send { client: id, packet } => {
-                client = Some(id);
-                let generation = generations
-                    .get(&id)
-                    .copied()
-                    .ok_or_else(|| format!("no client {id}"))?;
-                let packet =
-                    AnyPacket::from_json_value(packet, generation).map_err(|e| e.to_string())?;
-                server
-                    .send_command(id, &packet)
-                    .await
-                    .map_err(|e| e.to_string())
+    let result = match serde_json::from_str::<Command>(&line).map_err(|e| e.to_string()) {
+        Err(e) => Err(e),
+        Ok(Command::Stats { stats: true }) => {
+            print_line(&stats_json(&server.stats()));
+            Ok(())
+        }
+        Ok(Command::Stats { stats: false }) => Ok(()),
+        Ok(Command::Send { client: id, packet }) => {
+            client = Some(id);
+            return match outboxes.generation(id) {
+                None => report(&line, client, &format!("no client {id}")),
+                Some(generation) => match AnyPacket::from_json_value(packet, generation) {
+                    Ok(packet) => outboxes.queue(id, line, packet),
+                    Err(e) => report(&line, client, &e.to_string()),
+                },
+            };
+        }
+    };
+    if let Err(error) = result {
+        report(&line, client, &error);
+    }
+}
+
+/// Reports a line of standard input that was not carried out.
+fn report(line: &str, client: Option<ClientId>, error: &str) {
+    eprintln!("goapptrace-proto: command {line:?}: {error}");
+    let mut value = json!({"event": "error", "command": line, "error": error});
+    if let Some(id) = client {
+        value["client"] = json!(id);
+    }
+    print_line(&value.to_string());
+}
+
+/// The most commands that wait for one client; a line beyond that is
+/// refused (and reported) rather than held.
+const COMMANDS_WAITING: usize = 1024;
+
+/// A command that could not be sent.
+struct Failed {
+    line: String,
+    client: ClientId,
+    error: String,
+}
+
+/// Commands on their way to the clients, a task for each client: one that
+/// stops reading holds up its own commands only, not the server's events
+/// nor the other clients.
+struct Outboxes {
+    commands: Commands,
+    queues: HashMap<ClientId, (Generation, mpsc::Sender<(String, AnyPacket)>)>,
+    workers: Vec<JoinHandle<()>>,
+    failures: mpsc::UnboundedSender<Failed>,
+    stop: watch::Sender<bool>,
+}
+
+impl Outboxes {
+    fn new(commands: Commands, failures: mpsc::UnboundedSender<Failed>) -> Outboxes {
+        Outboxes {
+            commands,
+            queues: HashMap::new(),
+            workers: Vec::new(),
+            failures,
+            stop: watch::channel(false).0,
+        }
+    }
+
+    fn open(&mut self, client: ClientId, generation: Generation) {
+        let (tx, queue) = mpsc::channel(COMMANDS_WAITING);
+        self.queues.insert(client, (generation, tx));
+        self.workers.retain(|w| !w.is_finished());
+        self.workers.push(tokio::spawn(send_commands(
+            client,
+            self.commands.clone(),
+            queue,
+            self.failures.clone(),
+            self.stop.subscribe(),
+        )));
+    }
+
+    /// The client is gone: what waits for it is reported as not sent.
+    fn close(&mut self, client: ClientId) {
+        self.queues.remove(&client);
+    }
+
+    fn generation(&self, client: ClientId) -> Option<Generation> {
+        self.queues.get(&client).map(|(generation, _)| *generation)
+    }
+
+    fn queue(&mut self, client: ClientId, line: String, packet: AnyPacket) {
+        let Some((_, tx)) = self.queues.get(&client) else {
+            return report(&line, Some(client), &format!("no client {client}"));
+        };
+        match tx.try_send((line, packet)) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full((line, _))) => report(
+                &line,
+                Some(client),
+                &format!(
+                    "{COMMANDS_WAITING} commands already wait for client {client} (it is not \
+                     taking bytes): this one was not sent"
+                ),
+            ),
+            Err(mpsc::error::TrySendError::Closed((line, _))) => {
+                report(&line, Some(client), &format!("no client {client}"))
             }
         }
     }
-    .await;
-    if let Err(error) = result {
-        eprintln!("goapptrace-proto: command {line:?}: {error}");
-        let mut value = json!({"event": "error", "command": line, "error": error});
-        if let Some(id) = client {
-            value["client"] = json!(id);
+
+    /// Stops sending: every command not yet sent is reported.
+    async fn stop(mut self) {
+        let _ = self.stop.send(true);
+        self.queues.clear();
+        for worker in self.workers.drain(..) {
+            let _ = worker.await;
         }
-        print_line(&value.to_string());
+    }
+}
+
+/// Sends one client its commands in order.
+async fn send_commands(
+    client: ClientId,
+    commands: Commands,
+    mut queue: mpsc::Receiver<(String, AnyPacket)>,
+    failures: mpsc::UnboundedSender<Failed>,
+    mut stop: watch::Receiver<bool>,
+) {
+    while let Some((line, packet)) = queue.recv().await {
+        let result = tokio::select! {
+            biased;
+            _ = stop.wait_for(|stopped| *stopped) => {
+                Err("the server stopped before it was sent".to_string())
+            }
+            sent = commands.send_command(client, &packet) => sent.map_err(|e| e.to_string()),
+        };
+        if let Err(error) = result {
+            let _ = failures.send(Failed {
+                line,
+                client,
+                error,
+            });
+        }
     }
 }
 

@@ -65,16 +65,26 @@ struct Shared {
     session: ClientSession,
     writer: WriteHalf<Conn>,
     write_timeout: Duration,
+    /// A write is under way; still set when the call making it was
+    /// cancelled, which left a frame cut off on the wire.
+    writing: bool,
 }
 
 impl Shared {
     /// Writes what the session has queued. A server that takes no byte of
     /// it for the write timeout has lost a frame midway: the session ends.
     async fn flush(&mut self) -> Result<(), NetError> {
+        if self.writing {
+            self.session.abandon();
+            return Err(NetError::WriteCut);
+        }
         if self.session.has_output() {
             let out = self.session.take_output();
             let limit = self.write_timeout;
-            match write_all_or_stall(&mut self.writer, &out, limit).await {
+            self.writing = true;
+            let written = write_all_or_stall(&mut self.writer, &out, limit).await;
+            self.writing = false;
+            match written {
                 Ok(written) => written?,
                 Err(_) => {
                     self.session.abandon();
@@ -121,6 +131,7 @@ impl Client {
             session: ClientSession::new(hello, &options.session)?,
             writer,
             write_timeout: options.write_timeout,
+            writing: false,
         };
         let handshake = async {
             shared.flush().await?;

@@ -12,7 +12,7 @@ pub use budget::BudgetStats;
 pub use client::{Client, ClientOptions};
 pub use codec::{Decoded, FrameCodec};
 pub use server::{
-    ClientId, DEFAULT_MEMORY_BUDGET, Server, ServerEvent, ServerOptions, ServerStats,
+    ClientId, Commands, DEFAULT_MEMORY_BUDGET, Server, ServerEvent, ServerOptions, ServerStats,
 };
 
 use crate::protocol::ProtocolError;
@@ -63,6 +63,14 @@ pub enum NetError {
          the frame under way was abandoned and the connection closed"
     )]
     WriteTimeout(std::time::Duration),
+
+    /// A write to the peer was cut off midway, its call cancelled: the
+    /// stream can no longer be trusted, and the connection is closed.
+    #[error(
+        "an earlier write to the peer was cut off midway (the call making it was cancelled): \
+         the connection was closed"
+    )]
+    WriteCut,
 
     /// A client's next frame is larger than the server's whole memory
     /// budget; its connection is closed.

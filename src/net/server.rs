@@ -133,15 +133,26 @@ struct ConnShared {
     /// Ends the connection's reader: its bytes can no longer be trusted to
     /// reach the client whole.
     kill: Arc<Notify>,
+    /// A write is under way; still set when the call making it was
+    /// cancelled, which left a frame cut off on the wire.
+    writing: bool,
 }
 
 impl ConnShared {
     /// Writes what the session has queued. A client that takes no byte of
     /// it for `limit` has lost a frame midway: its connection is ended.
     async fn flush(&mut self, limit: Duration) -> Result<(), NetError> {
+        if self.writing {
+            self.session.abandon();
+            self.kill.notify_one();
+            return Err(NetError::WriteCut);
+        }
         if self.session.has_output() {
             let out = self.session.take_output();
-            match write_all_or_stall(&mut self.writer, &out, limit).await {
+            self.writing = true;
+            let written = write_all_or_stall(&mut self.writer, &out, limit).await;
+            self.writing = false;
+            match written {
                 Ok(written) => written?,
                 Err(_) => {
                     self.session.abandon();
@@ -310,26 +321,19 @@ impl Server {
 
     /// Sends a StartTraceCmd or StopTraceCmd to one client. A packet the
     /// client cannot receive (over the outgoing limit) is an error, and
-    /// nothing of it is sent.
+    /// nothing of it is sent. It waits while the client takes the bytes
+    /// (at most the write timeout without progress): to send to many
+    /// clients side by side, use [`Server::commands`].
     pub async fn send_command(&self, client: ClientId, packet: &AnyPacket) -> Result<(), NetError> {
-        let conn = lock(&self.inner.clients)
-            .get(&client)
-            .cloned()
-            .ok_or(NetError::UnknownClient(client))?;
-        {
-            let mut c = conn.lock().await;
-            c.session.send(packet)?;
-            c.flush(self.inner.options.write_timeout).await?;
+        self.commands().send_command(client, packet).await
+    }
+
+    /// A handle that sends commands, for other tasks: one client that
+    /// stopped reading then holds up only the task sending to it.
+    pub fn commands(&self) -> Commands {
+        Commands {
+            inner: self.inner.clone(),
         }
-        let _ = self
-            .inner
-            .events
-            .send(vec![ServerEvent::CommandSent {
-                client,
-                packet: packet.clone(),
-            }])
-            .await;
-        Ok(())
     }
 
     /// Stops accepting, sends Shutdown to every client, closes each
@@ -377,6 +381,36 @@ impl Server {
         let mut all: Vec<ServerEvent> = self.pending.drain(..).collect();
         all.extend(rest);
         all
+    }
+}
+
+/// Sends commands to a [`Server`]'s clients from any task.
+#[derive(Clone)]
+pub struct Commands {
+    inner: Arc<Inner>,
+}
+
+impl Commands {
+    /// As [`Server::send_command`].
+    pub async fn send_command(&self, client: ClientId, packet: &AnyPacket) -> Result<(), NetError> {
+        let conn = lock(&self.inner.clients)
+            .get(&client)
+            .cloned()
+            .ok_or(NetError::UnknownClient(client))?;
+        {
+            let mut c = conn.lock().await;
+            c.session.send(packet)?;
+            c.flush(self.inner.options.write_timeout).await?;
+        }
+        let _ = self
+            .inner
+            .events
+            .send(vec![ServerEvent::CommandSent {
+                client,
+                packet: packet.clone(),
+            }])
+            .await;
+        Ok(())
     }
 }
 
@@ -448,6 +482,7 @@ async fn serve_client(id: ClientId, conn: Conn, inner: Arc<Inner>) {
         session: ServerSession::new(&inner.options.session, inner.options.secret.clone()),
         writer,
         kill: kill.clone(),
+        writing: false,
     }));
     lock(&inner.clients).insert(id, shared.clone());
     let reason = match read_client(id, reader, &shared, &kill, &inner).await {
