@@ -87,6 +87,31 @@ var subcommands = []subcommand{
 		run:  runGoapptraceMarshalVerify,
 	},
 	{
+		name: "goapptrace-storage",
+		args: "[OUTDIR]",
+		help: "write the log store's gob files (compact logs, .symbol, .index) in both gob eras (default OUTDIR " + defaultGoapptraceStorageDir + ")",
+		run:  runGoapptraceStorage,
+	},
+	{
+		name:   "goapptrace-storage-file",
+		args:   "KEY OUTDIR --era original|current",
+		help:   "write one log store file (used by goapptrace-storage, in a fresh process per file)",
+		hidden: true,
+		run:    runGoapptraceStorageFile,
+	},
+	{
+		name: "goapptrace-storage-verify",
+		args: "KIND FILE",
+		help: "KIND compactlog|symbol|index: read a log store file with the Go readers and print it as JSON",
+		run:  runGoapptraceStorageVerify,
+	},
+	{
+		name: "goapptrace-storage-bench",
+		args: "FILE [SECONDS]",
+		help: "time reading a compact log with the Go reader for SECONDS (default 3) and print the rate as JSON",
+		run:  runGoapptraceStorageBench,
+	},
+	{
 		name: "oracle",
 		args: "",
 		help: "serve encoding/gob as a decode/encode oracle: length-prefixed JSON requests on stdin, answers on stdout (see oracle.go)",

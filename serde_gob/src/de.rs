@@ -76,6 +76,12 @@ impl<R: Read> Decoder<R> {
         self.stream.into_state()
     }
 
+    /// The reader, for a caller that feeds it: the decoder reads a message
+    /// only when a value is asked for, and no further than that message.
+    pub fn reader_mut(&mut self) -> &mut R {
+        self.stream.reader_mut()
+    }
+
     /// Decodes the next value; `Ok(None)` at the end of the stream.
     pub fn decode<T: DeserializeOwned>(&mut self) -> Result<Option<T>> {
         let Some(id) = self.stream.type_sequence(false)? else {

@@ -160,6 +160,10 @@ impl<R: Read> Stream<R> {
         self.buf_base + self.pos as u64
     }
 
+    pub fn reader_mut(&mut self) -> &mut R {
+        &mut self.reader
+    }
+
     pub fn at_message_end(&self) -> bool {
         self.pos >= self.buf.len()
     }

@@ -1,5 +1,6 @@
 //! The command line, thin over the library.
 
+mod compactlog;
 mod frames;
 mod gob;
 mod input;
@@ -30,6 +31,10 @@ enum Command {
     /// Read and write goapptrace frames.
     #[command(subcommand)]
     Frames(frames::FramesCommand),
+    /// Read and write the compact logs Go tracers write when they cannot
+    /// reach a log server.
+    #[command(subcommand, name = "compactlog")]
+    CompactLog(compactlog::CompactLogCommand),
     /// Run a log server; print every event as one JSON line on stdout.
     Serve(serve::ServeArgs),
     /// Act as a trace target: send packets given as JSON lines.
@@ -69,6 +74,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Gob(cmd) => gob::run(cmd),
         Command::Frames(cmd) => frames::run(cmd),
+        Command::CompactLog(cmd) => compactlog::run(cmd),
         Command::Serve(args) => serve::run(args),
         Command::Send(args) => send::run(args),
     };

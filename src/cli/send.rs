@@ -10,6 +10,7 @@ use super::Failure;
 use super::options::{SessionArgs, run_async};
 use crate::net::{Address, Client, ClientOptions, NetError};
 use crate::protocol::{AnyPacket, ClientEvent, Generation, ProtocolError};
+use crate::storage::CompactLogWriter;
 
 #[derive(Args)]
 pub struct SendArgs {
@@ -32,6 +33,12 @@ pub struct SendArgs {
     /// is waited for.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = super::serve::seconds)]
     write_timeout: f64,
+    /// When the server cannot be reached, or goes away, write the packets
+    /// not yet sent to a compact log at PATH (as a Go tracer does), so that
+    /// nothing is lost; `compactlog decode PATH | send ...` replays it.
+    /// Marshal generation only.
+    #[arg(long, value_name = "PATH")]
+    fallback_file: Option<std::path::PathBuf>,
     /// JSON lines of packets to send, or - (the default) for standard input.
     #[arg(default_value = "-")]
     file: String,
@@ -72,6 +79,13 @@ const MAX_DELAY: Duration = Duration::from_millis(5);
 async fn send(args: SendArgs) -> Result<(), Failure> {
     let address: Address = args.connect.parse()?;
     let generation = args.generation;
+    if args.fallback_file.is_some() && generation != Generation::Marshal {
+        return Err(Failure::new(
+            "--fallback-file writes a compact log, which holds the marshal generation's \
+             packets: it needs --generation marshal",
+        ));
+    }
+    let era = args.session.config().era;
     let options = ClientOptions {
         generation,
         host: hostname(),
@@ -99,13 +113,23 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
     // handshake still ends the command cleanly.
     let signal = super::serve::stop_signal();
     tokio::pin!(signal);
-    let mut client = tokio::select! {
-        client = Client::connect(&address, options) => client?,
+    let mut input = LineReader::new(reader);
+    let connected = tokio::select! {
+        client = Client::connect(&address, options) => client,
         name = &mut signal => return Err(Failure::new(format!("stopped by {name} while connecting"))),
+    };
+    let mut client = match (connected, &args.fallback_file) {
+        (Ok(client), _) => client,
+        (Err(e), Some(path)) => {
+            let mut spill = Spill::new(path, era, name.clone());
+            spill.open()?;
+            spill.rest(&mut input, &mut 0, &mut signal).await?;
+            return spill.report(&e.to_string(), 0);
+        }
+        (Err(e), None) => return Err(e.into()),
     };
     print_packet(client.server_hello());
 
-    let mut input = LineReader::new(reader);
     let mut line_no = 0usize;
     // Packets written to the socket.
     let mut sent = 0u64;
@@ -124,15 +148,19 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
         if !batch.is_empty() {
             let result = client.send_all(&batch).await;
             let count = batch.len() as u64;
-            batch.clear();
+            // What did not go out stays in the batch, for a fallback file.
             match result {
-                Ok(()) => sent += count,
+                Ok(()) => {
+                    sent += count;
+                    batch.clear();
+                }
                 Err(NetError::Batch { index, source })
                     if matches!(*source, NetError::Protocol(ProtocolError::Closed)) =>
                 {
                     // The session ended under us (the server went away, or
                     // a ping found it stalled): its events say how.
                     sent += index as u64;
+                    batch.drain(..index);
                     break Some(why_closed(&mut client, generation).await);
                 }
                 Err(NetError::Batch { index, source }) => {
@@ -184,6 +212,40 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
         }
     };
     let closed = client.close().await;
+    if let (Some(path), Some(Stop::ServerClosed | Stop::Stalled { .. } | Stop::Broken(_))) =
+        (&args.fallback_file, &stop)
+    {
+        let under_way = match &stop {
+            Some(Stop::Stalled { cut, .. }) => *cut,
+            _ => batch.len() as u64,
+        };
+        let why = match stop {
+            Some(Stop::Stalled { limit, .. }) => format!(
+                "the server stopped reading: it took no bytes for {limit:?} (--write-timeout)"
+            ),
+            Some(Stop::Broken(ref e)) => e.to_string(),
+            _ => "the server closed the connection".to_string(),
+        };
+        // The server may close first once it has all; that is fine.
+        if matches!(stop, Some(Stop::ServerClosed))
+            && batch.is_empty()
+            && input_is_done(&mut input).await
+        {
+            return Ok(());
+        }
+        let mut spill = Spill::new(path, era, name.clone());
+        spill.open()?;
+        spill.packets(&batch)?;
+        spill.rest(&mut input, &mut line_no, &mut signal).await?;
+        return spill.report(&why, sent).map(|()| {
+            if under_way > 0 {
+                eprintln!(
+                    "goapptrace-proto: the first {under_way} of them were being written when \
+                     the connection failed: some may have reached the server too"
+                );
+            }
+        });
+    }
     let rest_not_sent = |what: &str| Failure {
         message: format!(
             "{what}: {sent} input packet{} sent, the rest of the input was not",
@@ -405,4 +467,131 @@ fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .unwrap_or_default()
+}
+
+/// The compact log that takes the packets the server did not get.
+struct Spill {
+    path: std::path::PathBuf,
+    era: crate::protocol::GoEra,
+    name: String,
+    log: Option<CompactLogWriter<std::io::BufWriter<std::fs::File>>>,
+    written: u64,
+}
+
+impl Spill {
+    fn new(path: &std::path::Path, era: crate::protocol::GoEra, name: String) -> Spill {
+        Spill {
+            path: path.to_path_buf(),
+            era,
+            name,
+            log: None,
+            written: 0,
+        }
+    }
+
+    fn failure(&self, e: impl std::fmt::Display) -> Failure {
+        Failure::new(format!(
+            "{}: {e} ({} packets were written to it before)",
+            self.path.display(),
+            self.written
+        ))
+    }
+
+    /// Makes the file (or empties it), as a Go tracer does when it starts
+    /// writing to one.
+    fn open(&mut self) -> Result<(), Failure> {
+        let file = std::fs::File::create(&self.path).map_err(|e| self.failure(e))?;
+        self.log = Some(CompactLogWriter::new(
+            std::io::BufWriter::new(file),
+            self.era,
+        ));
+        Ok(())
+    }
+
+    fn packets(&mut self, packets: &[AnyPacket]) -> Result<(), Failure> {
+        let Some(log) = self.log.as_mut() else {
+            return Ok(());
+        };
+        for packet in packets {
+            if let Err(e) = log.write_packet(packet) {
+                let failure = self.failure(e);
+                return Err(failure);
+            }
+            self.written += 1;
+        }
+        Ok(())
+    }
+
+    /// Writes the rest of the input, to its end; a line that does not parse
+    /// ends it as it would have ended the sending.
+    async fn rest(
+        &mut self,
+        input: &mut LineReader,
+        line_no: &mut usize,
+        signal: &mut (impl Future<Output = &'static str> + Unpin),
+    ) -> Result<(), Failure> {
+        let (mut batch, mut lines) = (Vec::new(), Vec::new());
+        loop {
+            let failed = read_batch(
+                input,
+                Generation::Marshal,
+                &self.name,
+                line_no,
+                &mut batch,
+                &mut lines,
+            );
+            self.packets(&batch)?;
+            batch.clear();
+            lines.clear();
+            if let Some(failure) = failed {
+                self.flush()?;
+                return Err(failure);
+            }
+            if input.has_line() {
+                continue;
+            }
+            if input.at_end() {
+                return self.flush();
+            }
+            tokio::select! {
+                filled = input.fill() => if let Err(e) = filled {
+                    self.flush()?;
+                    return Err(Failure::new(format!("{}: line {}: {e}", self.name, *line_no + 1)));
+                },
+                name = &mut *signal => {
+                    self.flush()?;
+                    return Err(Failure {
+                        message: format!(
+                            "stopped by {name}: {} input packets were written to {}, the rest \
+                             of the input was not",
+                            self.written,
+                            self.path.display()
+                        ),
+                        status: 1,
+                    });
+                }
+            }
+        }
+    }
+
+    fn flush(&mut self) -> Result<(), Failure> {
+        match self.log.as_mut().map(|log| log.flush()) {
+            Some(Err(e)) => Err(self.failure(e)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Says what happened: nothing was lost.
+    fn report(&self, why: &str, sent: u64) -> Result<(), Failure> {
+        eprintln!(
+            "goapptrace-proto: {why}: {sent} input packet{} sent; the other {} {} written to {} \
+             (a compact log: `goapptrace-proto compactlog decode {}` gives them back)",
+            if sent == 1 { " was" } else { "s were" },
+            self.written,
+            if self.written == 1 { "was" } else { "were" },
+            self.path.display(),
+            self.path.display(),
+        );
+        Ok(())
+    }
 }
