@@ -516,3 +516,60 @@ async fn send_writes_everything_to_the_fallback_file_when_no_server_answers() {
     .await
     .expect("the test took too long");
 }
+
+#[test]
+fn compactlog_decode_reads_a_directory_of_offline_logs_one_after_the_other() {
+    let files = [
+        "compactlog_symbols_only_original.gob",
+        "compactlog_empty_current.gob",
+        "compactlog_tracer_current.gob",
+    ];
+    let manifest = manifest();
+    let mut expected = Vec::new();
+    let mut paths = Vec::new();
+    for file in files {
+        let entry = manifest
+            .files
+            .iter()
+            .find(|e| e.file == file)
+            .expect("in the manifest");
+        expected.extend(entry.packets.iter().cloned());
+        paths.push(
+            common::repo_path(&format!("{DIR}/{file}"))
+                .to_string_lossy()
+                .into_owned(),
+        );
+    }
+    let mut args = vec!["compactlog", "decode"];
+    args.extend(paths.iter().map(String::as_str));
+    let out = cli(&args, b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Json> = std::str::from_utf8(&out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines, expected);
+}
+
+#[test]
+fn a_compressed_compact_log_is_named_as_such() {
+    // The Go tracer names its file goapptrace.<pid>.log.gz but writes plain
+    // gob; a file someone compressed starts with gzip's magic bytes.
+    let mut bytes = vec![0x1f, 0x8b, 0x08, 0x00];
+    bytes.extend(common::read_golden(&format!(
+        "{DIR}/compactlog_tracer_original.gob"
+    )));
+    let out = cli(&["compactlog", "decode", "-"], &bytes);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("<stdin>: the file is gzip-compressed"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}

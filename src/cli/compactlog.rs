@@ -2,7 +2,7 @@
 //! when they cannot reach a log server.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 
 use clap::Subcommand;
 
@@ -17,8 +17,10 @@ pub enum CompactLogCommand {
     /// encode` read: a SymbolPacket for each symbol table, a
     /// RawFuncLogPacket for each funclog, in file order.
     Decode {
-        /// The compact log, or - for standard input.
-        file: String,
+        /// The compact logs, read one after the other, or - for standard
+        /// input.
+        #[arg(required = true)]
+        files: Vec<String>,
     },
     /// Write JSON lines of SymbolPacket and RawFuncLogPacket (marshal
     /// generation) as a compact log, byte for byte as the Go tracer writes
@@ -39,7 +41,12 @@ pub enum CompactLogCommand {
 
 pub fn run(cmd: CompactLogCommand) -> Result<(), Failure> {
     match cmd {
-        CompactLogCommand::Decode { file } => decode(&file),
+        CompactLogCommand::Decode { files } => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            let result = files.iter().try_for_each(|file| decode(file, &mut out));
+            out.flush()?;
+            result
+        }
         CompactLogCommand::Encode {
             file,
             output,
@@ -48,15 +55,35 @@ pub fn run(cmd: CompactLogCommand) -> Result<(), Failure> {
     }
 }
 
-fn decode(path: &str) -> Result<(), Failure> {
-    let input = input::open(path)?;
-    let mut out = BufWriter::new(io::stdout().lock());
-    let mut reader = CompactLogReader::new(input.reader);
+fn decode(path: &str, out: &mut impl Write) -> Result<(), Failure> {
+    let mut input = input::open(path)?;
+    // The first bytes tell a file that was compressed after the fact (the
+    // Go tracer names its file .log.gz but writes plain gob).
+    let mut head = [0u8; 2];
+    let mut have = 0;
+    while have < head.len() {
+        match input.reader.read(&mut head[have..]) {
+            Ok(0) => break,
+            Ok(n) => have += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Failure::new(format!("{}: {e}", input.name))),
+        }
+    }
+    if head[..have] == [0x1f, 0x8b] {
+        return Err(Failure::new(format!(
+            "{}: the file is gzip-compressed (the Go tracer writes plain gob, even to a file \
+             named .log.gz): decompress it first, for example `gunzip -c {} | goapptrace-proto \
+             compactlog decode -`",
+            input.name, input.name
+        )));
+    }
+    let reader = io::Read::chain(&head[..have], input.reader);
+    let mut reader = CompactLogReader::new(reader);
     loop {
         match reader.next_record() {
             Ok(Some(record)) => {
                 for packet in record.packets() {
-                    packet.write_json(&mut out)?;
+                    packet.write_json(&mut *out)?;
                     out.write_all(b"\n")?;
                 }
             }
@@ -71,7 +98,6 @@ fn decode(path: &str) -> Result<(), Failure> {
             }
         }
     }
-    out.flush()?;
     Ok(())
 }
 
