@@ -122,6 +122,71 @@ fn a_missing_file_is_a_clear_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.gob"));
 }
 
+#[test]
+fn a_file_of_another_kind_is_named_with_the_command_that_reads_it() {
+    let out = run(&["frames", "decode", "testdata/gob/arrays.gob"], b"");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains(
+            "this does not look like goapptrace frames: a gob stream is read by `gob decode --json`"
+        ),
+        "{stderr}"
+    );
+    let out = run(
+        &["gob", "decode", "--json", "testdata/goapptrace/ping.frames"],
+        b"",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("`frames decode` reads those"), "{stderr}");
+    // Frames cut short are frames: no such hint.
+    let out = run(&["frames", "decode", "-"], &[0, 0, 0, 10, 1, 2]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("input ends inside the frame"), "{stderr}");
+    assert!(!stderr.contains("does not look like"), "{stderr}");
+}
+
+#[test]
+fn a_bad_json_line_is_named_by_one_line_number_and_its_column() {
+    let out = run(
+        &["frames", "encode", "-o", "-"],
+        b"{\"packet\":\"PingPacket\"}\n{\"packet\":\"PingPacket\",}\n",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("<stdin>: line 2: column 24: trailing comma"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("at line"), "{stderr}");
+}
+
+#[test]
+fn send_reports_its_connection_attempts_as_they_fail() {
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let address = format!("tcp://127.0.0.1:{port}");
+    let out = run(&["send", "--connect", &address], b"");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    for attempt in 1..10 {
+        assert!(
+            stderr.contains(&format!("connecting: attempt {attempt} of 10 failed")),
+            "{stderr}"
+        );
+    }
+    assert!(
+        stderr.contains(&format!("cannot connect to {address} after 10 attempts")),
+        "{stderr}"
+    );
+}
+
 #[derive(serde::Deserialize)]
 struct FramesManifest {
     files: Vec<FramesEntry>,

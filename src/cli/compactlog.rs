@@ -135,7 +135,7 @@ fn encode(path: &str, output: &str, era: GoEra) -> Result<(), Failure> {
             continue;
         }
         let result = AnyPacket::from_json(&line, Generation::Marshal)
-            .map_err(|e| e.to_string())
+            .map_err(|e| super::json_error(&e))
             .and_then(|packet| writer.write_packet(&packet).map_err(|e| e.to_string()));
         if let Err(message) = result {
             writer.flush()?;

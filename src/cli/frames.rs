@@ -87,7 +87,11 @@ fn decode(path: &str) -> Result<(), Failure> {
                 Ok(None) => break,
                 Err(e) => {
                     out.flush()?;
-                    return Err(Failure::new(format!("{}: {e}", input.name)));
+                    return Err(Failure::new(format!(
+                        "{}: {e}{}",
+                        input.name,
+                        other_kind_hint(&e)
+                    )));
                 }
             }
         }
@@ -96,6 +100,19 @@ fn decode(path: &str) -> Result<(), Failure> {
     decoder
         .finish()
         .map_err(|e| Failure::new(format!("{}: {e}", input.name)))
+}
+
+/// A first frame that cannot be one: the file may be a gob stream, whose
+/// first byte (a message length) is never zero, where a frame's length
+/// almost always starts with one.
+fn other_kind_hint(e: &crate::protocol::ProtocolError) -> &'static str {
+    match e {
+        crate::protocol::ProtocolError::FrameTooLarge { offset: 0, len, .. } if *len >= 1 << 24 => {
+            " (this does not look like goapptrace frames: a gob stream is read by `gob decode \
+             --json`, a Go tracer's compact log by `compactlog decode`)"
+        }
+        _ => "",
+    }
 }
 
 fn encode(
@@ -121,7 +138,7 @@ fn encode(
             continue;
         }
         let result = AnyPacket::from_json(&line, generation)
-            .map_err(|e| e.to_string())
+            .map_err(|e| super::json_error(&e))
             .and_then(|packet| {
                 frame.clear();
                 encoder

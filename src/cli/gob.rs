@@ -92,7 +92,15 @@ fn types(path: &str, lang: Lang) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `FILE: message`; a decoding error's message names its byte offset.
+/// `FILE: message`; a decoding error's message names its byte offset. A
+/// file of another kind this tool reads is named as such.
 pub fn located(name: &str, e: &gob::Error) -> Failure {
-    Failure::new(format!("{name}: {e}"))
+    let hint = match e {
+        gob::Error::Malformed { offset: 0, message } if message == "empty message" => {
+            " (a gob stream never starts with a zero byte, goapptrace frames do, with their \
+             4-byte length: `frames decode` reads those)"
+        }
+        _ => "",
+    };
+    Failure::new(format!("{name}: {e}{hint}"))
 }

@@ -67,6 +67,19 @@ impl<E: std::fmt::Display> From<E> for Failure {
     }
 }
 
+/// A JSON error of one input line, without serde_json's own line number
+/// (always 1, beside the input's): `column C: what`.
+pub(crate) fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let what = text
+        .rsplit_once(" at line ")
+        .map_or(text.as_str(), |(what, _)| what);
+    match e.column() {
+        0 => what.to_string(),
+        column => format!("column {column}: {what}"),
+    }
+}
+
 /// Runs the command line: parses the arguments, runs the command, and
 /// reports a failure on stderr.
 pub fn main() -> ExitCode {

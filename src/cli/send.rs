@@ -8,7 +8,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::Failure;
 use super::options::{SessionArgs, run_async};
-use crate::net::{Address, Client, ClientOptions, NetError};
+use crate::net::{Address, Client, ClientOptions, NetError, RetryHook};
 use crate::protocol::{AnyPacket, ClientEvent, Generation, ProtocolError};
 use crate::storage::CompactLogWriter;
 
@@ -93,6 +93,15 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
         secret: args.secret,
         session: args.session.config(),
         write_timeout: Duration::from_secs_f64(args.write_timeout),
+        // The Go client's retries take about 5 s in all: say so as they go.
+        on_retry: Some(RetryHook(std::sync::Arc::new(
+            |attempt, attempts, e, wait| {
+                eprintln!(
+                    "goapptrace-proto: connecting: attempt {attempt} of {attempts} failed ({e}); \
+                 trying again in {wait:?}"
+                )
+            },
+        ))),
         ..ClientOptions::default()
     };
     let name = if args.file == "-" {
@@ -340,7 +349,7 @@ fn read_batch(
         };
         match AnyPacket::from_json(text, generation) {
             Ok(packet) => batch.push(packet),
-            Err(e) => return fail(e.to_string()),
+            Err(e) => return fail(super::json_error(&e)),
         }
         lines.push(*line_no);
     }

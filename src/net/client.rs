@@ -33,6 +33,8 @@ pub struct ClientOptions {
     pub connect_attempts: u32,
     /// The wait after the first failed attempt, doubling each time (Go: 10 ms).
     pub retry_delay: Duration,
+    /// Told of each failed attempt that is retried, to report it.
+    pub on_retry: Option<RetryHook>,
     /// The longest the hello exchange may take (Go: 10 s).
     pub handshake_timeout: Duration,
     /// How often a Ping goes out once established (Go: 3 s).
@@ -54,10 +56,23 @@ impl Default for ClientOptions {
             session: SessionConfig::default(),
             connect_attempts: 10,
             retry_delay: Duration::from_millis(10),
+            on_retry: None,
             handshake_timeout: Duration::from_secs(10),
             ping_interval: Duration::from_secs(3),
             write_timeout: Duration::from_secs(10),
         }
+    }
+}
+
+/// What a client does on a failed connection attempt that it retries: it
+/// is given the attempt that failed (from 1), of how many, why, and the
+/// wait before the next.
+#[derive(Clone)]
+pub struct RetryHook(pub Arc<dyn Fn(u32, u32, &std::io::Error, Duration) + Send + Sync>);
+
+impl std::fmt::Debug for RetryHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RetryHook")
     }
 }
 
@@ -271,7 +286,10 @@ async fn connect_with_retries(
                     source,
                 });
             }
-            Err(_) => {
+            Err(source) => {
+                if let Some(RetryHook(hook)) = &options.on_retry {
+                    hook(attempt, attempts, &source, delay);
+                }
                 tokio::time::sleep(delay).await;
                 delay = delay.saturating_mul(2);
             }
