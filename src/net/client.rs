@@ -68,7 +68,10 @@ impl Default for ClientOptions {
 /// is given the attempt that failed (from 1), of how many, why, and the
 /// wait before the next.
 #[derive(Clone)]
-pub struct RetryHook(pub Arc<dyn Fn(u32, u32, &std::io::Error, Duration) + Send + Sync>);
+pub struct RetryHook(pub Arc<RetryFn>);
+
+/// The function a [`RetryHook`] calls: attempt, attempts, error, wait.
+pub type RetryFn = dyn Fn(u32, u32, &std::io::Error, Duration) + Send + Sync;
 
 impl std::fmt::Debug for RetryHook {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -9,7 +9,7 @@ mod server;
 
 pub use addr::{Address, InvalidAddress};
 pub use budget::BudgetStats;
-pub use client::{Client, ClientOptions, RetryHook};
+pub use client::{Client, ClientOptions, RetryFn, RetryHook};
 pub use codec::{Decoded, FrameCodec};
 pub use server::{
     ClientId, Commands, DEFAULT_MEMORY_BUDGET, Server, ServerEvent, ServerOptions, ServerStats,
