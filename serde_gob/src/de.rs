@@ -16,9 +16,20 @@ use super::stream::{DecoderState, Limits, NO_RUST_FIELD, Stream};
 use super::types::{self, GobId, Shape, WireType};
 use super::zero::{NIL_VARIANT, ZeroDeserializer};
 
-/// Decodes the single value of a gob stream held in `bytes`.
+/// Decodes the single value of a gob stream held in `bytes`; a stream of
+/// more values is an error (use a [`Decoder`] for those).
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
-    let mut decoder = Decoder::new(bytes);
+    single(Decoder::new(bytes))
+}
+
+/// Decodes the single value of a gob stream read from `reader`, to its
+/// end: a stream of more values is an error (use a [`Decoder`] for those,
+/// or to read one value from a connection that stays open).
+pub fn from_reader<R: Read, T: DeserializeOwned>(reader: R) -> Result<T> {
+    single(Decoder::new(reader))
+}
+
+fn single<R: Read, T: DeserializeOwned>(mut decoder: Decoder<R>) -> Result<T> {
     let value = decoder.decode()?.ok_or(Error::UnexpectedEof {
         offset: 0,
         context: "the stream holds no value",
@@ -30,15 +41,6 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
         ));
     }
     Ok(value)
-}
-
-/// Decodes the single value of a gob stream read from `reader`.
-pub fn from_reader<R: Read, T: DeserializeOwned>(reader: R) -> Result<T> {
-    let mut decoder = Decoder::new(reader);
-    decoder.decode()?.ok_or(Error::UnexpectedEof {
-        offset: 0,
-        context: "the stream holds no value",
-    })
 }
 
 /// A gob stream being read: Go's `gob.Decoder`.
@@ -90,9 +92,18 @@ impl<R: Read> Decoder<R> {
         self.last_id = Some(id);
         let value =
             T::deserialize(ValueDe::top(&mut self.stream, id)?).map_err(|e| match *e.0 {
-                Error::Custom(message) => Error::Malformed {
+                Error::Custom(message) => Error::Invalid {
                     offset: self.stream.offset(),
                     message,
+                },
+                Error::TypeMismatch {
+                    offset: OFFSET_TO_FILL,
+                    expected,
+                    found,
+                } => Error::TypeMismatch {
+                    offset: self.stream.offset(),
+                    expected,
+                    found,
                 },
                 e => e,
             })?;
@@ -164,9 +175,36 @@ impl std::fmt::Display for DeError {
 
 impl std::error::Error for DeError {}
 
+/// The offset of a type mismatch that a `Deserialize` implementation
+/// reports, which it does not know: filled in by [`Decoder::decode`].
+const OFFSET_TO_FILL: u64 = u64::MAX;
+
 impl de::Error for DeError {
     fn custom<T: std::fmt::Display>(msg: T) -> Self {
         Error::Custom(msg.to_string()).into()
+    }
+
+    fn invalid_type(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        Error::TypeMismatch {
+            offset: OFFSET_TO_FILL,
+            expected: expected.to_string(),
+            found: unexpected.to_string(),
+        }
+        .into()
+    }
+
+    /// An interface holding a concrete type the enum has no variant for.
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        let expected = match expected {
+            [] => "no concrete type".to_string(),
+            names => format!("a concrete type of {}", names.join(", ")),
+        };
+        Error::TypeMismatch {
+            offset: OFFSET_TO_FILL,
+            expected,
+            found: format!("the concrete type {variant:?}"),
+        }
+        .into()
     }
 }
 

@@ -6,7 +6,9 @@ use thiserror::Error;
 ///
 /// Decoding errors carry `offset`, the byte offset in the stream where the
 /// problem was found, so a person can look at the bytes with `gob dump`.
+/// New variants may come: match with a `_` arm.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The input ends inside a message or a value, or holds no value where
     /// one is required.
@@ -20,8 +22,7 @@ pub enum Error {
 
     /// The bytes break gob's encoding rules (a bad length prefix, a field
     /// number out of range, a bad type definition, a count past the end of
-    /// its message), or a `Deserialize` implementation rejected a decoded
-    /// value.
+    /// its message).
     #[error("malformed gob at byte {offset}: {message}")]
     Malformed {
         /// The byte offset in the stream where the problem was found.
@@ -31,7 +32,8 @@ pub enum Error {
     },
 
     /// The stream's type for a value cannot be decoded into the Rust type
-    /// asked for (for example a string where an integer is expected).
+    /// asked for (for example a string where an integer is expected, or an
+    /// interface holding a concrete type the Rust enum has no variant for).
     #[error("type mismatch at byte {offset}: expected {expected}, stream has {found}")]
     TypeMismatch {
         /// The byte offset in the stream where the value starts.
@@ -40,6 +42,17 @@ pub enum Error {
         expected: String,
         /// The sender's name for the type in the stream.
         found: String,
+    },
+
+    /// A `Deserialize` implementation refused a value the stream holds: its
+    /// own check (a `try_from` conversion, a validating constructor) or a
+    /// missing or repeated field. The bytes themselves are sound.
+    #[error("invalid value at byte {offset}: {message}")]
+    Invalid {
+        /// The stream offset reached when the value was refused.
+        offset: u64,
+        /// The implementation's message.
+        message: String,
     },
 
     /// A number in the stream does not fit the Rust type it is decoded into,
@@ -104,6 +117,7 @@ impl Error {
             Error::UnexpectedEof { offset, .. }
             | Error::Malformed { offset, .. }
             | Error::TypeMismatch { offset, .. }
+            | Error::Invalid { offset, .. }
             | Error::Overflow { offset, .. }
             | Error::UnknownTypeId { offset, .. }
             | Error::LimitExceeded { offset, .. } => Some(*offset),

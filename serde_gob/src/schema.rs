@@ -584,7 +584,14 @@ impl<'de> de::Deserializer<'de> for TraceDe<'_> {
     }
 
     fn deserialize_identifier<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Error::Schema("unexpected identifier".into()))
+        // serde reads a struct with a flattened field as a map of field
+        // names, which gob has no type for.
+        Err(Error::Schema(
+            "#[serde(flatten)] is not supported: a Go struct has fixed fields, so write the \
+             flattened fields out in the struct (a map keyed by field names has no Go type \
+             either)"
+                .into(),
+        ))
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {

@@ -1,0 +1,174 @@
+//! What a caller is told when a stream does not fit the Rust types: each
+//! kind of refusal is its own error variant, with the byte offset.
+
+use serde::{Deserialize, Serialize};
+use serde_gob::{self as gob, Error};
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[serde(rename = "main.Count")]
+struct Plain {
+    #[serde(rename = "N")]
+    n: u32,
+}
+
+/// The same Go type, read through a check: only even counts.
+#[derive(Deserialize, Debug, PartialEq)]
+#[serde(rename = "main.Count", try_from = "Plain")]
+struct Even {
+    n: u32,
+}
+
+impl TryFrom<Plain> for Even {
+    type Error = String;
+
+    fn try_from(plain: Plain) -> Result<Even, String> {
+        match plain.n % 2 {
+            0 => Ok(Even { n: plain.n }),
+            _ => Err(format!("{} is odd", plain.n)),
+        }
+    }
+}
+
+#[test]
+fn a_value_a_deserialize_impl_refuses_is_invalid_not_malformed() {
+    let bytes = gob::to_vec(&Plain { n: 3 }).unwrap();
+    match gob::from_slice::<Even>(&bytes) {
+        Err(Error::Invalid { offset, message }) => {
+            assert_eq!(message, "3 is odd");
+            assert_eq!(offset, bytes.len() as u64);
+        }
+        other => panic!("{other:?}"),
+    }
+    let even = gob::to_vec(&Plain { n: 4 }).unwrap();
+    assert_eq!(gob::from_slice::<Even>(&even).unwrap(), Even { n: 4 });
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[serde(rename = "main.Circle")]
+struct Circle {
+    #[serde(rename = "R")]
+    r: f64,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[serde(rename = "main.Square")]
+struct Square {
+    #[serde(rename = "S")]
+    s: f64,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[serde(rename = "main.Shape")]
+enum Shape {
+    #[serde(rename = "main.Circle")]
+    Circle(Circle),
+    #[serde(rename = "main.Square")]
+    Square(Square),
+    #[serde(rename = "nil")]
+    Nil,
+}
+
+/// The same interface, knowing squares only.
+#[derive(Deserialize, Debug, PartialEq)]
+#[serde(rename = "main.Shape")]
+enum SquaresOnly {
+    #[serde(rename = "main.Square")]
+    Square(Square),
+    #[serde(rename = "nil")]
+    Nil,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[serde(rename = "main.Drawing")]
+struct Drawing {
+    #[serde(rename = "Shape")]
+    shape: Shape,
+}
+
+#[derive(Deserialize, Debug, PartialEq)]
+#[serde(rename = "main.Drawing")]
+struct SquareDrawing {
+    #[serde(rename = "Shape")]
+    shape: SquaresOnly,
+}
+
+#[test]
+fn an_interface_holding_a_type_the_enum_lacks_is_a_type_mismatch_naming_both() {
+    let bytes = gob::to_vec(&Drawing {
+        shape: Shape::Circle(Circle { r: 1.5 }),
+    })
+    .unwrap();
+    match gob::from_slice::<SquareDrawing>(&bytes) {
+        Err(Error::TypeMismatch {
+            offset,
+            expected,
+            found,
+        }) => {
+            assert_eq!(found, "the concrete type \"main.Circle\"");
+            assert!(expected.contains("main.Square"), "{expected}");
+            assert!(offset > 0 && offset <= bytes.len() as u64, "{offset}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn from_reader_takes_one_value_as_from_slice_does() {
+    let mut registry = gob::Registry::new();
+    let mut encoder = gob::Encoder::new(&mut registry);
+    let mut two = Vec::new();
+    encoder.encode_into(&Plain { n: 1 }, &mut two).unwrap();
+    encoder.encode_into(&Plain { n: 2 }, &mut two).unwrap();
+    assert!(
+        gob::Decoder::new(&two[..])
+            .decode::<Plain>()
+            .unwrap()
+            .is_some()
+    );
+    for result in [
+        gob::from_slice::<Plain>(&two),
+        gob::from_reader::<_, Plain>(&two[..]),
+    ] {
+        match result {
+            Err(Error::Malformed { message, .. }) => {
+                assert_eq!(message, "more than one value in the stream")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let one = gob::to_vec(&Plain { n: 1 }).unwrap();
+    assert_eq!(
+        gob::from_reader::<_, Plain>(&one[..]).unwrap(),
+        Plain { n: 1 }
+    );
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[serde(rename = "main.Inner")]
+struct Inner {
+    #[serde(rename = "B")]
+    b: u32,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[serde(rename = "main.Outer")]
+struct Outer {
+    #[serde(rename = "A")]
+    a: u32,
+    #[serde(flatten)]
+    inner: Inner,
+}
+
+#[test]
+fn serde_flatten_is_refused_by_name() {
+    let error = gob::to_vec(&Outer {
+        a: 1,
+        inner: Inner { b: 2 },
+    })
+    .unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("#[serde(flatten)] is not supported"),
+        "{message}"
+    );
+}
