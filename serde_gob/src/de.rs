@@ -111,6 +111,26 @@ impl<R: Read> Decoder<R> {
         Ok(Some(value))
     }
 
+    /// The stream's values, each decoded as a `T`, until the end of the
+    /// stream or the first error (serde_json's `StreamDeserializer`). The
+    /// decoder stays usable: [`Decoder::offset`] says where it stopped.
+    pub fn values<T: DeserializeOwned>(&mut self) -> Values<'_, R, T> {
+        Values {
+            decoder: self,
+            failed: false,
+            _value: std::marker::PhantomData,
+        }
+    }
+
+    /// Like [`Decoder::values`], owning the decoder.
+    pub fn into_values<T: DeserializeOwned>(self) -> IntoValues<R, T> {
+        IntoValues {
+            decoder: self,
+            failed: false,
+            _value: std::marker::PhantomData,
+        }
+    }
+
     /// The sender's name for the type of the last value decoded (a struct's
     /// bare name, or gob's name for a basic type).
     pub fn last_type_name(&self) -> Option<String> {
@@ -146,6 +166,57 @@ impl<R: Read> Decoder<R> {
     pub fn offset(&self) -> u64 {
         self.stream.offset()
     }
+}
+
+/// The values of a stream as `T`s: see [`Decoder::values`].
+pub struct Values<'d, R, T> {
+    decoder: &'d mut Decoder<R>,
+    failed: bool,
+    _value: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<R: Read, T: DeserializeOwned> Iterator for Values<'_, R, T> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        next_value(self.decoder, &mut self.failed)
+    }
+}
+
+/// The values of a stream as `T`s: see [`Decoder::into_values`].
+pub struct IntoValues<R, T> {
+    decoder: Decoder<R>,
+    failed: bool,
+    _value: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<R, T> IntoValues<R, T> {
+    /// The decoder, to see where it stopped.
+    pub fn decoder(&self) -> &Decoder<R> {
+        &self.decoder
+    }
+}
+
+impl<R: Read, T: DeserializeOwned> Iterator for IntoValues<R, T> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        next_value(&mut self.decoder, &mut self.failed)
+    }
+}
+
+/// The next value of an iterator over a stream: nothing after an error,
+/// which could only repeat it or read past bytes that made no sense.
+fn next_value<R: Read, T: DeserializeOwned>(
+    decoder: &mut Decoder<R>,
+    failed: &mut bool,
+) -> Option<Result<T>> {
+    if *failed {
+        return None;
+    }
+    let next = decoder.decode().transpose();
+    *failed = matches!(next, Some(Err(_)));
+    next
 }
 
 /// The deserializer's own error: the decoding error, boxed, so that the

@@ -60,7 +60,7 @@ pub mod wire;
 mod zero;
 
 pub use codegen::StreamTypes;
-pub use de::{Decoder, from_reader, from_slice};
+pub use de::{Decoder, IntoValues, Values, from_reader, from_slice};
 pub use error::{Error, Result};
 pub use go::{Complex64, Complex128, Int, Uint, Uintptr};
 pub use ser::{Encoder, EncoderState, to_vec, to_writer};

@@ -1,5 +1,7 @@
-//! What a caller is told when a stream does not fit the Rust types: each
-//! kind of refusal is its own error variant, with the byte offset.
+//! The codec's API as a caller meets it: a stream read as a sequence of
+//! values, one value from a reader, and what a caller is told when a stream
+//! does not fit the Rust types (each kind of refusal its own error
+//! variant, with the byte offset).
 
 use serde::{Deserialize, Serialize};
 use serde_gob::{self as gob, Error};
@@ -171,4 +173,25 @@ fn serde_flatten_is_refused_by_name() {
         message.contains("#[serde(flatten)] is not supported"),
         "{message}"
     );
+}
+
+#[test]
+fn a_stream_of_values_iterates_as_ts_and_stops_at_the_first_error() {
+    let mut registry = gob::Registry::new();
+    let mut encoder = gob::Encoder::new(&mut registry);
+    let mut bytes = Vec::new();
+    for n in [2, 4, 5, 6] {
+        encoder.encode_into(&Plain { n }, &mut bytes).unwrap();
+    }
+    let mut decoder = gob::Decoder::new(&bytes[..]);
+    let values: Vec<_> = decoder.values::<Even>().collect();
+    assert_eq!(values.len(), 3, "{values:?}");
+    assert_eq!(values[0].as_ref().unwrap(), &Even { n: 2 });
+    assert_eq!(values[1].as_ref().unwrap(), &Even { n: 4 });
+    assert!(matches!(&values[2], Err(Error::Invalid { message, .. }) if message == "5 is odd"));
+    let all: Vec<u32> = gob::Decoder::new(&bytes[..])
+        .into_values::<Plain>()
+        .map(|v| v.unwrap().n)
+        .collect();
+    assert_eq!(all, [2, 4, 5, 6]);
 }
