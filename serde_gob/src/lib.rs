@@ -63,7 +63,7 @@ pub use codegen::StreamTypes;
 pub use de::{Decoder, IntoValues, Values, from_reader, from_slice};
 pub use error::{Error, Result};
 pub use go::{Complex64, Complex128, Int, Uint, Uintptr};
-pub use ser::{Encoder, EncoderState, to_vec, to_writer};
+pub use ser::{Encoder, EncoderState, StreamEncoder, to_vec, to_writer};
 pub use stream::{DecoderState, Limits};
 pub use types::Registry;
 pub use value::{Value, ValueDecoder, decode_values};

@@ -195,6 +195,67 @@ impl<'r> Encoder<'r> {
     }
 }
 
+/// A gob stream being written that owns its [`Registry`]: an encoder that
+/// lives inside a long-lived object (a connection, a log file writer), one
+/// stream for its whole life unless [`StreamEncoder::new_stream`] says
+/// otherwise.
+#[derive(Debug, Default)]
+pub struct StreamEncoder {
+    registry: Registry,
+    state: EncoderState,
+}
+
+impl StreamEncoder {
+    /// A stream that takes its type ids from `registry` (Go's process-wide
+    /// table: [`Registry::new`] for current Go's numbering).
+    pub fn new(registry: Registry) -> Self {
+        StreamEncoder {
+            registry,
+            state: EncoderState::default(),
+        }
+    }
+
+    /// Appends the messages for `value` to `out`, as [`Encoder::encode_into`].
+    pub fn encode_into<T>(&mut self, value: &T, out: &mut Vec<u8>) -> Result<()>
+    where
+        T: Serialize + DeserializeOwned + 'static,
+    {
+        self.with_encoder(|encoder| encoder.encode_into(value, out))
+    }
+
+    /// Writes the messages for `value` to `writer`, as [`Encoder::encode`].
+    pub fn encode<W: Write, T>(&mut self, writer: &mut W, value: &T) -> Result<()>
+    where
+        T: Serialize + DeserializeOwned + 'static,
+    {
+        self.with_encoder(|encoder| encoder.encode(writer, value))
+    }
+
+    /// Starts a new stream on the same registry: the next value sends its
+    /// type definitions again, as a fresh `gob.Encoder` in the same Go
+    /// process would.
+    pub fn new_stream(&mut self) {
+        self.state.sent.clear();
+        self.state.last_id = None;
+    }
+
+    /// The registry, with the ids handed out so far.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// An [`Encoder`] over this stream, for what only it offers.
+    pub fn with_encoder<X>(&mut self, write: impl FnOnce(&mut Encoder<'_>) -> X) -> X {
+        let mut encoder = Encoder {
+            registry: &mut self.registry,
+            state: std::mem::take(&mut self.state),
+        };
+        let result = write(&mut encoder);
+        self.state = encoder.state;
+        result
+    }
+}
+
 /// One level of message building.
 ///
 /// At the top the messages are built in place in the stream (`cur`, with

@@ -195,3 +195,39 @@ fn a_stream_of_values_iterates_as_ts_and_stops_at_the_first_error() {
         .collect();
     assert_eq!(all, [2, 4, 5, 6]);
 }
+
+#[test]
+fn a_stream_encoder_owns_its_registry_and_writes_what_an_encoder_writes() {
+    let mut registry = gob::Registry::new();
+    let mut encoder = gob::Encoder::new(&mut registry);
+    let mut expected = Vec::new();
+    for n in [1, 2] {
+        encoder.encode_into(&Plain { n }, &mut expected).unwrap();
+    }
+
+    // It can live in a struct of its own, with no borrow to keep alive.
+    struct Connection {
+        encoder: gob::StreamEncoder,
+        out: Vec<u8>,
+    }
+    let mut connection = Connection {
+        encoder: gob::StreamEncoder::new(gob::Registry::new()),
+        out: Vec::new(),
+    };
+    for n in [1, 2] {
+        connection
+            .encoder
+            .encode_into(&Plain { n }, &mut connection.out)
+            .unwrap();
+    }
+    assert_eq!(connection.out, expected);
+
+    // A new stream sends the definitions again, with the same ids.
+    connection.encoder.new_stream();
+    let mut again = Vec::new();
+    connection
+        .encoder
+        .encode_into(&Plain { n: 1 }, &mut again)
+        .unwrap();
+    assert_eq!(again, gob::to_vec(&Plain { n: 1 }).unwrap());
+}

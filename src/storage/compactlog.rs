@@ -11,7 +11,7 @@
 use std::io::{Read, Write};
 
 use super::{RawFuncLog, StorageError, SymbolsData};
-use crate::gob::{Decoder, Encoder, Registry, types::GobId};
+use crate::gob::{Decoder, StreamEncoder};
 use crate::protocol::{AnyPacket, GoEra, marshal as m};
 
 /// One record of a compact log: a symbol table and a funclog, either of
@@ -120,9 +120,7 @@ impl<R: Read> Iterator for CompactLogReader<R> {
 /// a process that encodes nothing else first.
 pub struct CompactLogWriter<W: Write> {
     writer: W,
-    registry: Registry,
-    /// The type ids the stream has defined.
-    sent: Vec<GobId>,
+    encoder: StreamEncoder,
     buf: Vec<u8>,
     records: u64,
 }
@@ -132,8 +130,7 @@ impl<W: Write> CompactLogWriter<W> {
     pub fn new(writer: W, era: GoEra) -> Self {
         CompactLogWriter {
             writer,
-            registry: era.registry(),
-            sent: Vec::new(),
+            encoder: StreamEncoder::new(era.registry()),
             buf: Vec::new(),
             records: 0,
         }
@@ -148,17 +145,13 @@ impl<W: Write> CompactLogWriter<W> {
     ) -> Result<(), StorageError> {
         let (no_symbols, no_funclog) = (SymbolsData::default(), RawFuncLog::default());
         self.buf.clear();
-        let mut encoder = Encoder::new(&mut self.registry);
-        encoder.assume_sent(&self.sent);
         let failed = |what| move |source| StorageError::Encode { what, source };
-        encoder
+        self.encoder
             .encode_into(symbols.unwrap_or(&no_symbols), &mut self.buf)
             .map_err(failed("symbols"))?;
-        encoder
+        self.encoder
             .encode_into(funclog.unwrap_or(&no_funclog), &mut self.buf)
             .map_err(failed("funclog"))?;
-        self.sent.clear();
-        self.sent.extend_from_slice(encoder.sent_ids());
         self.writer.write_all(&self.buf)?;
         self.records += 1;
         Ok(())
