@@ -522,3 +522,33 @@ fn gob_types_prints_the_types_a_stream_carries_in_rust_and_go() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("<stdin>: "));
 }
+
+#[test]
+fn gob_decode_prints_go_s_plus_v_text_and_json_with_the_flag() {
+    let file = "testdata/goapptrace-storage/00112233445566778899aabbccddeeff_original.index";
+    let text = run(&["gob", "decode", file], b"");
+    assert!(
+        text.status.success(),
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    let json = run(&["gob", "decode", "--json", file], b"");
+    assert!(json.status.success());
+    // The Go text, built from the JSON form of the same records: what
+    // fmt.Printf("%+v\n", records) prints in Go.
+    let records = &json_lines(&json.stdout)[0];
+    let fields = ["MinID", "MaxID", "MinStart", "MaxStart", "MinEnd", "MaxEnd"];
+    let go: Vec<String> = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let parts: Vec<String> = fields.iter().map(|f| format!("{f}:{}", r[f])).collect();
+            format!("{{{}}}", parts.join(" "))
+        })
+        .collect();
+    assert_eq!(
+        String::from_utf8_lossy(&text.stdout),
+        format!("[{}]\n", go.join(" "))
+    );
+}

@@ -48,6 +48,7 @@ mod de;
 pub mod dump;
 mod error;
 mod go;
+mod gotext;
 #[cfg(feature = "json")]
 mod json;
 mod scalar;

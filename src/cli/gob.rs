@@ -9,9 +9,11 @@ use crate::gob::{self, StreamTypes, ValueDecoder};
 
 #[derive(Subcommand)]
 pub enum GobCommand {
-    /// Print each top-level value of a gob stream as one line of JSON.
+    /// Print each top-level value of a gob stream on a line of its own: as
+    /// Go's fmt prints it with %+v, or with --json as JSON.
     Decode {
-        /// Print JSON (the only format, and the default).
+        /// Print JSON (the rendering table of the README) instead of Go's
+        /// %+v text.
         #[arg(long)]
         json: bool,
         /// The gob stream, or - for standard input.
@@ -42,20 +44,21 @@ pub enum Lang {
 
 pub fn run(cmd: GobCommand) -> Result<(), Failure> {
     match cmd {
-        GobCommand::Decode { json: _, file } => decode(&file),
+        GobCommand::Decode { json, file } => decode(&file, json),
         GobCommand::Dump { file } => dump(&file),
         GobCommand::Types { file, lang } => types(&file, lang),
     }
 }
 
-fn decode(path: &str) -> Result<(), Failure> {
+fn decode(path: &str, json: bool) -> Result<(), Failure> {
     let input = input::open(path)?;
     let mut decoder = ValueDecoder::new(input.reader);
     let stdout = io::stdout();
     let mut out = stdout.lock();
     loop {
         match decoder.next_value() {
-            Ok(Some(value)) => writeln!(out, "{}", value.to_json())?,
+            Ok(Some(value)) if json => writeln!(out, "{}", value.to_json())?,
+            Ok(Some(value)) => writeln!(out, "{value}")?,
             Ok(None) => return Ok(()),
             Err(e) => {
                 out.flush()?;
