@@ -50,6 +50,14 @@ fn era(entry: &Entry) -> GoEra {
     entry.era.parse().expect("an era")
 }
 
+/// Lines of JSON, parsed.
+fn json_values<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) -> Vec<Json> {
+    lines
+        .into_iter()
+        .map(|l| serde_json::from_str(l.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", l.as_ref())))
+        .collect()
+}
+
 fn packets_json(packets: impl IntoIterator<Item = AnyPacket>) -> Vec<Json> {
     packets
         .into_iter()
@@ -179,15 +187,12 @@ fn go_reads_what_rust_writes() {
             Duration::from_secs(60),
         );
         assert!(ok, "{}: {stderr}", entry.file);
-        let got: Vec<Json> = stdout
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        let want: Vec<Json> = expected
-            .iter()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(got, want, "{}", entry.file);
+        assert_eq!(
+            json_values(stdout.lines()),
+            json_values(&expected),
+            "{}",
+            entry.file
+        );
     }
 }
 
@@ -290,11 +295,7 @@ fn compactlog_decode_then_encode_gives_go_s_bytes_of_both_eras() {
             "{}",
             String::from_utf8_lossy(&decoded.stderr)
         );
-        let lines: Vec<Json> = String::from_utf8(decoded.stdout.clone())
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let lines = json_values(String::from_utf8(decoded.stdout.clone()).unwrap().lines());
         assert_eq!(lines, entry.packets, "{}", entry.file);
         // Go's tracer writes each packet as a record of its own; a file
         // with records holding both is the one thing that does not come
@@ -438,16 +439,10 @@ async fn send_writes_to_the_fallback_file_what_a_server_gone_mid_input_did_not_g
             )),
             "{stderr}"
         );
-        let expected: Vec<String> = (4..=7).map(funclog_line).collect();
-        let lines: Vec<Json> = compact_log_lines(&fallback)
-            .iter()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        let expected: Vec<Json> = expected
-            .iter()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(lines, expected);
+        assert_eq!(
+            json_values(compact_log_lines(&fallback)),
+            json_values((4..=7).map(funclog_line))
+        );
     })
     .await
     .expect("the test took too long");
@@ -490,14 +485,10 @@ async fn send_writes_everything_to_the_fallback_file_when_no_server_answers() {
             stderr.contains("0 input packets were sent; the other 5 were written to"),
             "{stderr}"
         );
-        let lines: Vec<Json> = compact_log_lines(&fallback)
-            .iter()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        let expected: Vec<Json> = (1..=5)
-            .map(|i| serde_json::from_str(&funclog_line(i)).unwrap())
-            .collect();
-        assert_eq!(lines, expected);
+        assert_eq!(
+            json_values(compact_log_lines(&fallback)),
+            json_values((1..=5).map(funclog_line))
+        );
 
         // The gob generation's packets are not what a compact log holds.
         let out = cli(
@@ -548,12 +539,10 @@ fn compactlog_decode_reads_a_directory_of_offline_logs_one_after_the_other() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let lines: Vec<Json> = std::str::from_utf8(&out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(lines, expected);
+    assert_eq!(
+        json_values(std::str::from_utf8(&out.stdout).unwrap().lines()),
+        expected
+    );
 }
 
 #[test]

@@ -11,8 +11,10 @@
 // shared with the Rust side, so they are the Go tracer's.
 //
 // The record types (RawFuncLog, SymbolsData and their parts) live in the Go
-// tracer's package tracer/types; they are declared here, in one package.
+// tracer's package tracer/types, as they do here (package types).
 package marshalproto
+
+import "goapptrace-proto/go-fixtures/types"
 
 // PacketType is the first byte of every payload.
 type PacketType uint8
@@ -33,70 +35,28 @@ const (
 	RawFuncLogPacketType
 )
 
-// RawFuncLogID numbers raw function log records (Go: int, 64 bits on the
-// platforms the tracer runs on; an int64 on the wire).
-type RawFuncLogID int
-
-// TagName says whether a RawFuncLog records a function start or end.
-type TagName uint8
+// The record types live in the Go tracer's package tracer/types, which the
+// log store's gob files need by that name (see package types); the packets
+// here use them as they are.
+type (
+	RawFuncLogID = types.RawFuncLogID
+	TagName      = types.TagName
+	Time         = types.Time
+	GID          = types.GID
+	TxID         = types.TxID
+	FileID       = types.FileID
+	GoModule     = types.GoModule
+	GoFunc       = types.GoFunc
+	GoLine       = types.GoLine
+	SymbolsData  = types.SymbolsData
+	RawFuncLog   = types.RawFuncLog
+)
 
 // The tags the Go tracer writes.
 const (
-	FuncStart TagName = iota
-	FuncEnd
+	FuncStart = types.FuncStart
+	FuncEnd   = types.FuncEnd
 )
-
-// Time is a timestamp in Unix nanoseconds.
-type Time int64
-
-// GID is a goroutine id.
-type GID int64
-
-// TxID pairs the start and end records of one function call.
-type TxID uint64
-
-// FileID is an index into SymbolsData.Files.
-type FileID uint32
-
-// GoModule is a module of the traced program: a range of program counters.
-type GoModule struct {
-	Name  string
-	MinPC uintptr
-	MaxPC uintptr
-}
-
-// GoFunc is a function: its entry point and name. On the wire the name comes
-// first.
-type GoFunc struct {
-	Entry uintptr
-	Name  string
-}
-
-// GoLine maps a program counter to a source position.
-type GoLine struct {
-	PC     uintptr
-	FileID FileID
-	Line   uint32
-}
-
-// SymbolsData is the symbol table of a traced process.
-type SymbolsData struct {
-	Files []string
-	Mods  []GoModule
-	Funcs []GoFunc
-	Lines []GoLine
-}
-
-// RawFuncLog is one function start or end record. Frames[0] is the current
-// frame, Frames[1] its caller, and so on (the tracer keeps at most 64).
-type RawFuncLog struct {
-	ID        RawFuncLogID
-	Tag       TagName
-	Timestamp Time
-	Frames    []uintptr
-	GID       GID
-	TxID      TxID
-}
 
 // ClientHelloPacket is the first packet a client sends.
 type ClientHelloPacket struct {
