@@ -69,3 +69,8 @@ pub use stream::{DecoderState, Limits};
 pub use types::Registry;
 pub use value::{Value, ValueDecoder, decode_values};
 pub use zero::NIL_VARIANT;
+
+/// The README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
