@@ -84,9 +84,22 @@ enum Fault {
     Shutdown,
     /// Its sending side shut (FIN), while it goes on reading.
     HalfClose,
+    /// A close with bytes from the peer still unread, which the kernel
+    /// answers with a reset (the peer sends a packet the faulty side does
+    /// not read, then it closes).
+    CloseUnread,
 }
 
-const FAULTS: [Fault; 4] = [
+/// Every way a peer goes away; a client cannot leave bytes from serve
+/// unread (serve sends nothing unasked), so it has no `CloseUnread`.
+const FAULTS: [Fault; 5] = [
+    Fault::Close,
+    Fault::Reset,
+    Fault::Shutdown,
+    Fault::HalfClose,
+    Fault::CloseUnread,
+];
+const CLIENT_FAULTS: [Fault; 4] = [
     Fault::Close,
     Fault::Reset,
     Fault::Shutdown,
@@ -109,7 +122,7 @@ async fn go_away(
     shutdown_frame: Vec<u8>,
 ) -> Option<JoinHandle<()>> {
     match fault {
-        Fault::Close => None,
+        Fault::Close | Fault::CloseUnread => None,
         Fault::Reset => {
             stream.set_zero_linger().expect("SO_LINGER 0");
             None
@@ -300,6 +313,11 @@ async fn send_sees_the_server_go_away(generation: Generation, fault: Fault) {
     server.funclogs(1).await;
     // The input stays open and idle: more could come at any time (tokio's
     // wait() would close a stdin left in the child).
+    let mut sent = 1;
+    if fault == Fault::CloseUnread {
+        send.write_line(&funclog_json(generation, 2)).await;
+        sent += 1;
+    }
     let _input = send.child.stdin.take();
     tokio::time::sleep(Duration::from_millis(300)).await;
     let went = Instant::now();
@@ -309,11 +327,16 @@ async fn send_sees_the_server_go_away(generation: Generation, fault: Fault) {
     let context = format!("{generation:?} {fault:?}: {stderr}");
     assert_eq!(status.code(), Some(1), "{context}");
     assert!(took < AT_ONCE, "{context}: noticed after {took:?}");
+    let were = if sent == 1 {
+        "packet was"
+    } else {
+        "packets were"
+    };
     assert!(
-        stderr.contains(
-            "the server closed the connection: 1 input packet was sent, the rest of the input \
+        stderr.contains(&format!(
+            "the server closed the connection: {sent} input {were} sent, the rest of the input \
              was not"
-        ),
+        )),
         "{context}"
     );
 }
@@ -352,6 +375,10 @@ async fn net_client_hears_at_once_of_each_way_the_server_goes_away() {
                     FakeServer::accept(&listener)
                 );
                 let mut client = client.expect("connecting");
+                if fault == Fault::CloseUnread {
+                    client.send(&funclog(generation, 1)).await.unwrap();
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
                 let went = Instant::now();
                 let _rest = server.go_away(fault).await;
                 let mut events = Vec::new();
@@ -369,7 +396,7 @@ async fn net_client_hears_at_once_of_each_way_the_server_goes_away() {
                 match (fault, events.as_slice()) {
                     (Fault::Close | Fault::HalfClose, []) => {}
                     (Fault::Shutdown, [Ok(ClientEvent::Shutdown)]) => {}
-                    (Fault::Reset, [Err(NetError::Io(e))])
+                    (Fault::Reset | Fault::CloseUnread, [Err(NetError::Io(e))])
                         if e.kind() == std::io::ErrorKind::ConnectionReset => {}
                     _ => panic!("{context}: unexpected events {events:?}"),
                 }
@@ -393,7 +420,7 @@ async fn serve_reports_at_once_each_way_a_client_goes_away() {
         let (mut serve, address) = serve(&[]).await;
         let mut id = 0;
         for generation in GENERATIONS {
-            for fault in FAULTS {
+            for fault in CLIENT_FAULTS {
                 id += 1;
                 let context = format!("{generation:?} {fault:?}");
                 let mut client = FakeClient::connect(&address, generation).await;
@@ -411,7 +438,7 @@ async fn serve_reports_at_once_each_way_a_client_goes_away() {
                 let took = went.elapsed();
                 let reason = match fault {
                     Fault::Close | Fault::HalfClose => "client closed the connection",
-                    Fault::Reset => "client reset the connection",
+                    Fault::Reset | Fault::CloseUnread => "client reset the connection",
                     Fault::Shutdown => "client sent Shutdown",
                 };
                 assert_eq!(
