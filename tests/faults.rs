@@ -612,6 +612,7 @@ async fn a_server_that_stops_reading_holds_sends_memory_and_is_reported_after_th
             "send took {written} bytes of input from a stalled server"
         );
         assert!(peak < 64 << 10, "send's peak RSS was {peak} KiB");
+        eprintln!("stalled server: send took {written} bytes of input, peak RSS {peak} KiB");
     })
     .await
     .expect("the test took too long");
@@ -693,6 +694,7 @@ async fn a_client_that_stops_reading_is_closed_after_the_write_timeout_and_holds
             }
         }
         assert_eq!(sent + refused, LINES);
+        eprintln!("stalled client: {sent} commands sent, {refused} reported as not sent");
         assert!(stall.is_some(), "no error named the write timeout");
         drop(producer.await.unwrap());
         drop(stalled);
