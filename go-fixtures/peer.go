@@ -6,9 +6,9 @@ package main
 //	peer server [--listen HOST:PORT] [--generation gob|marshal] [--timeout DUR]
 //	            [--quiet] [--expect N] [--summary]
 //	peer client --connect tcp://HOST:PORT [--app NAME] [--secret S] [--symbols]
-//	            [--big-symbols N] [--funclogs N] [--big-funclog] [--packets FILE]
-//	            [--wait-commands K] [--ping-interval DUR] [--version V]
-//	            [--generation gob|marshal] [--timeout DUR]
+//	            [--big-symbols N] [--funclogs N] [--rate N] [--big-funclog]
+//	            [--packets FILE] [--wait-commands K] [--ping-interval DUR]
+//	            [--version V] [--generation gob|marshal] [--timeout DUR]
 //
 // Machine-readable output goes to stdout, one JSON object per line (flushed
 // at once); packets appear in the packet JSON form of goapptrace-verify and
@@ -60,11 +60,14 @@ package main
 //	GID:       i % 7,
 //	TxID:      i,
 //
-// }}. With --big-funclog it then tries to send record i = N+1 built the same
-// way except Tag "funcStart" and Frames [2^32, 2^32+1, ..., 2^32+399] (400
-// frames, a gob frame of about 2.7 KB), which the gob-generation Go peer
-// cannot send: it is dropped with the log line "Protocol pack error:
-// xtcp.buffer: required space beyond the upper limit".
+// }}, as fast as possible; with --rate R (R > 0, both generations) record i
+// goes out no earlier than i/R seconds after the funclogs began, by the wall
+// clock (peer_client.go). With --big-funclog it then tries to send record
+// i = N+1 built the same way except Tag "funcStart" and Frames [2^32,
+// 2^32+1, ..., 2^32+399] (400 frames, a gob frame of about 2.7 KB), which
+// the gob-generation Go peer cannot send: it is dropped with the log line
+// "Protocol pack error: xtcp.buffer: required space beyond the upper
+// limit".
 //
 // The client's records, marshal generation (--generation marshal). The
 // ClientHello carries PID 4242 and Host "go-peer-host". With --symbols the

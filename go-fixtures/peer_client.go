@@ -24,6 +24,14 @@ package main
 // until --timeout ({"event":"timeout"}, exit 3) or a signal. A stall while
 // waiting for the ServerHello ends the negotiation when Go's 10 s wait for
 // it runs out ("rejected", exit 1).
+//
+// With --rate N (N > 0) the --funclogs records are paced by the wall clock:
+// record i goes out no earlier than i/N seconds after the funclogs began, so
+// a slow moment is caught up afterwards rather than lost (the soak run,
+// benches/soak.rs). In the gob generation the client sends what it has
+// buffered whenever it is ahead of that pace; the marshal generation keeps
+// its 100 ms batches. Without --rate (0) the records go out as fast as
+// possible.
 
 import (
 	"bufio"
@@ -64,6 +72,7 @@ func runPeerClient(args []string) error {
 	secret := fs.String("secret", "", "ClientHello ClientSecret")
 	symbols := fs.Bool("symbols", false, "send a SymbolPacket first")
 	funclogs := fs.Int("funclogs", 0, "number of RawFuncLog records to send")
+	rate := fs.Int("rate", 0, "send the --funclogs records at this many a second, paced by the wall clock (0: as fast as possible)")
 	packets := fs.String("packets", "", "then send the packets of this file, JSON lines in the generation's form (for the cli_e2e benchmark)")
 	big := fs.Bool("big-funclog", false, "then try to send a RawFuncLog too large for the Go peer")
 	bigSymbols := fs.Int("big-symbols", 0, "send first, alone, a SymbolPacket of this many functions instead of --symbols' (marshal generation only; 0: none)")
@@ -82,6 +91,10 @@ func runPeerClient(args []string) error {
 	}
 	if *bigSymbols < 0 {
 		fmt.Fprintln(os.Stderr, "peer client: --big-symbols wants a count >= 0")
+		os.Exit(2)
+	}
+	if *rate < 0 {
+		fmt.Fprintln(os.Stderr, "peer client: --rate wants a number of records a second >= 0")
 		os.Exit(2)
 	}
 	if *bigSymbols > 0 && gen.name() != "marshal" {
@@ -129,7 +142,7 @@ func runPeerClient(args []string) error {
 		go cl.flushLoop(d, stopPing)
 	}
 
-	if err := cl.sendRecords(*symbols, *bigSymbols, *funclogs, *big); err != nil {
+	if err := cl.sendRecords(*symbols, *bigSymbols, *funclogs, *rate, *big); err != nil {
 		return cl.disconnected(err)
 	}
 	if *packets != "" {
@@ -318,7 +331,8 @@ func (cl *peerClient) flushLoop(interval time.Duration, stop <-chan struct{}) {
 // sendRecords writes the symbols and funclogs through the buffered writer
 // and flushes at the end. A big symbol table (bigSymbols functions) goes
 // first, alone and flushed at once, as the Go client's SendLarge sends it.
-func (cl *peerClient) sendRecords(symbols bool, bigSymbols, n int, big bool) error {
+// With rate > 0 the funclogs are paced (see paceRecord).
+func (cl *peerClient) sendRecords(symbols bool, bigSymbols, n, rate int, big bool) error {
 	switch {
 	case bigSymbols > 0:
 		frame, err := cl.c.frame(marshalPeerBigSymbols(bigSymbols))
@@ -334,7 +348,13 @@ func (cl *peerClient) sendRecords(symbols bool, bigSymbols, n int, big bool) err
 			return err
 		}
 	}
+	start := time.Now()
 	for i := 1; i <= n; i++ {
+		if rate > 0 {
+			if err := cl.paceRecord(start, i, rate); err != nil {
+				return err
+			}
+		}
 		if err := cl.c.write(cl.gen.funcLog(i), false, nil); err != nil {
 			return err
 		}
@@ -351,6 +371,26 @@ func (cl *peerClient) sendRecords(symbols bool, bigSymbols, n int, big bool) err
 		}
 	}
 	return cl.c.flush()
+}
+
+// paceRecord waits until record i of a run started at start is due: i/rate
+// seconds after start, by the wall clock, so that a late record is sent at
+// once and the run catches up. A generation without a batch interval (gob)
+// sends what is buffered before it waits, so that every record leaves when
+// it is due; the marshal generation's 100 ms batches go on as they are.
+func (cl *peerClient) paceRecord(start time.Time, i, rate int) error {
+	due := start.Add(time.Duration(int64(i) * int64(time.Second) / int64(rate)))
+	wait := time.Until(due)
+	if wait <= 0 {
+		return nil
+	}
+	if cl.gen.flushInterval() == 0 {
+		if err := cl.c.flush(); err != nil {
+			return err
+		}
+	}
+	time.Sleep(wait)
+	return nil
 }
 
 // sendFile sends the packets of a file of JSON lines through the buffered
