@@ -165,13 +165,7 @@ fn a_bad_json_line_is_named_by_one_line_number_and_its_column() {
 
 #[test]
 fn send_reports_its_connection_attempts_as_they_fail() {
-    // A port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let address = format!("tcp://127.0.0.1:{port}");
+    let address = common::unused_tcp_address();
     let out = run(&["send", "--connect", &address], b"");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");

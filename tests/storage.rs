@@ -453,13 +453,7 @@ async fn send_writes_everything_to_the_fallback_file_when_no_server_answers() {
     tokio::time::timeout(LIMIT, async {
         let dir = common::TempDir::new("fallback-none");
         let fallback = dir.0.join("offline.log");
-        // A port nobody listens on.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let address = format!("tcp://127.0.0.1:{port}");
+        let address = common::unused_tcp_address();
         let input: String = (1..=5).map(|i| funclog_line(i) + "\n").collect();
         let fallback_arg = fallback.to_str().unwrap().to_string();
         let out = tokio::task::spawn_blocking(move || {

@@ -248,3 +248,10 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// A loopback TCP address nobody listens on (a port just given back).
+pub fn unused_tcp_address() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binding a free port");
+    let port = listener.local_addr().expect("its address").port();
+    format!("tcp://127.0.0.1:{port}")
+}
