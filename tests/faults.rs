@@ -622,7 +622,7 @@ async fn a_server_that_stops_reading_holds_sends_memory_and_is_reported_after_th
 async fn a_client_that_stops_reading_is_closed_after_the_write_timeout_and_holds_up_no_other() {
     tokio::time::timeout(LIMIT, async {
         let generation = Generation::Gob;
-        let (mut serve, address) = serve(&["--write-timeout", "4", "--idle-timeout", "30"]).await;
+        let (mut serve, address) = serve(&["--write-timeout", "6", "--idle-timeout", "30"]).await;
         // Client 1 says hello, then reads nothing; client 2 reads.
         let stalled = FakeClient::connect(&address, generation).await;
         assert_eq!(serve.next().await["event"], "connected");
@@ -681,7 +681,7 @@ async fn a_client_that_stops_reading_is_closed_after_the_write_timeout_and_holds
                 Some("error") => {
                     refused += 1;
                     let error = event["error"].as_str().unwrap();
-                    if error.contains("the peer took no bytes for 4s, this side's write timeout") {
+                    if error.contains("the peer took no bytes for 6s, this side's write timeout") {
                         stall = Some(event.clone());
                     }
                 }
@@ -706,13 +706,13 @@ async fn a_client_that_stops_reading_is_closed_after_the_write_timeout_and_holds
 #[tokio::test]
 async fn a_frame_one_byte_at_a_time_over_seconds_is_taken_within_the_idle_timeout() {
     tokio::time::timeout(LIMIT, async {
-        // Client to serve: each frame takes 1.5 s, two of them 3 s, more
-        // than the idle timeout; each one finishes within it.
-        let (mut serve, address) = serve(&["--idle-timeout", "2"]).await;
+        // Client to serve: each frame takes 1.5 s, three of them 4.5 s,
+        // more than the idle timeout; each one finishes well within it.
+        let (mut serve, address) = serve(&["--idle-timeout", "4"]).await;
         let generation = Generation::Gob;
         let mut client = FakeClient::connect(&address, generation).await;
         assert_eq!(serve.next().await["event"], "connected");
-        for i in 1..=2 {
+        for i in 1..=3 {
             let frame = client.frame(&funclog(generation, i));
             let gap = Duration::from_millis(1500) / frame.len() as u32;
             for byte in frame {
@@ -761,10 +761,12 @@ async fn a_frame_one_byte_at_a_time_over_seconds_is_taken_within_the_idle_timeou
 #[tokio::test]
 async fn peers_stopped_and_continued_within_the_timeouts_go_on() {
     tokio::time::timeout(LIMIT, async {
+        // Each stop comes right after serve took a frame, so that the
+        // idle time runs from there: the pause leaves 3.5 s to spare.
         let pause = Duration::from_millis(2500);
         for generation in GENERATIONS {
             let context = format!("{generation:?}");
-            let (mut serve, address) = serve(&["--idle-timeout", "4"]).await;
+            let (mut serve, address) = serve(&["--idle-timeout", "6"]).await;
             let mut send = Proc::cli(&[
                 "send",
                 "--connect",
@@ -774,20 +776,16 @@ async fn peers_stopped_and_continued_within_the_timeouts_go_on() {
             ]);
             assert_eq!(serve.next().await["event"], "connected", "{context}");
             let mut next_id = 1;
-            let mut expect = Vec::new();
-            let mut lines = |send_lines: &mut Vec<String>| {
-                for _ in 0..3 {
-                    send_lines.push(funclog_json(generation, next_id));
-                    expect.push(next_id);
-                    next_id += 1;
-                }
-            };
             // The client stopped, then continued; then the server.
             for stopped in ["send", "serve"] {
-                let mut batch = Vec::new();
-                lines(&mut batch);
-                for line in &batch {
-                    send.write_line(line).await;
+                let before = next_id;
+                for _ in 0..3 {
+                    send.write_line(&funclog_json(generation, next_id)).await;
+                    next_id += 1;
+                }
+                for id in before..next_id {
+                    let event = serve.next().await;
+                    assert_eq!(funclog_id(&event), id, "{context}: {event}");
                 }
                 let target = if stopped == "send" {
                     send.pid()
@@ -795,21 +793,21 @@ async fn peers_stopped_and_continued_within_the_timeouts_go_on() {
                     serve.pid()
                 };
                 signal_pid(&target, "STOP");
-                let mut batch = Vec::new();
-                lines(&mut batch);
-                for line in &batch {
-                    send.write_line(line).await;
+                let during = next_id;
+                for _ in 0..3 {
+                    send.write_line(&funclog_json(generation, next_id)).await;
+                    next_id += 1;
                 }
                 tokio::time::sleep(pause).await;
                 signal_pid(&target, "CONT");
+                for id in during..next_id {
+                    let event = serve.next().await;
+                    assert_eq!(funclog_id(&event), id, "{context} ({stopped}): {event}");
+                }
             }
             drop(send.child.stdin.take());
             let (status, stderr) = exited(&mut send, Duration::from_secs(10)).await;
             assert!(status.success(), "{context}: {stderr}");
-            for id in expect {
-                let event = serve.next().await;
-                assert_eq!(funclog_id(&event), id, "{context}: {event}");
-            }
             let event = serve.next().await;
             assert_eq!(
                 event["reason"], "client sent Shutdown",
