@@ -78,3 +78,17 @@ func verifyFrames(cmd string, args []string, decode func([]byte) (any, error)) e
 	}
 	return nil
 }
+
+// fixtureOutDir is the directory a fixture subcommand writes: its one
+// optional argument, or else defaultDir; it is made if missing. cmd names
+// the subcommand in the usage message.
+func fixtureOutDir(cmd, defaultDir string, args []string) (string, error) {
+	if len(args) > 1 {
+		return "", fmt.Errorf("usage: %s [OUTDIR]", cmd)
+	}
+	dir := defaultDir
+	if len(args) == 1 {
+		dir = args[0]
+	}
+	return dir, os.MkdirAll(dir, 0o755)
+}

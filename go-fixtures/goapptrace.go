@@ -313,14 +313,8 @@ func runGoapptraceOriginal(args []string) error {
 // not depend on the era: it lists the packets, not their bytes. cmd names
 // the subcommand in messages.
 func writeGoapptraceSet(cmd, defaultDir string, era gobEra, args []string) error {
-	if len(args) > 1 {
-		return fmt.Errorf("usage: %s [OUTDIR]", cmd)
-	}
-	dir := defaultDir
-	if len(args) == 1 {
-		dir = args[0]
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := fixtureOutDir(cmd, defaultDir, args)
+	if err != nil {
 		return err
 	}
 	self, err := os.Executable()

@@ -24,7 +24,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -93,14 +92,8 @@ func buildMarshalFile(ff marshalFrameFile) ([]byte, marshalManifestFile, error) 
 
 // runGoapptraceMarshal writes every frames file and the manifest.
 func runGoapptraceMarshal(args []string) error {
-	if len(args) > 1 {
-		return errors.New("usage: goapptrace-marshal [OUTDIR]")
-	}
-	dir := defaultGoapptraceMarshalDir
-	if len(args) == 1 {
-		dir = args[0]
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := fixtureOutDir("goapptrace-marshal", defaultGoapptraceMarshalDir, args)
+	if err != nil {
 		return err
 	}
 	files := marshalFrameFiles()

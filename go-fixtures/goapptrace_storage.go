@@ -241,14 +241,8 @@ func storageManifestEntry(sf storageFile, era gobEra, path string) (any, error) 
 // runGoapptraceStorage writes every file in both eras (a child process each)
 // and the manifest.
 func runGoapptraceStorage(args []string) error {
-	if len(args) > 1 {
-		return errors.New("usage: goapptrace-storage [OUTDIR]")
-	}
-	dir := defaultGoapptraceStorageDir
-	if len(args) == 1 {
-		dir = args[0]
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := fixtureOutDir("goapptrace-storage", defaultGoapptraceStorageDir, args)
+	if err != nil {
 		return err
 	}
 	self, err := os.Executable()

@@ -184,14 +184,8 @@ type manifestCase struct {
 
 // runGob writes the whole corpus, one child process per case.
 func runGob(args []string) error {
-	if len(args) > 1 {
-		return errors.New("usage: gob [OUTDIR]")
-	}
-	dir := defaultGobDir
-	if len(args) == 1 {
-		dir = args[0]
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := fixtureOutDir("gob", defaultGobDir, args)
+	if err != nil {
 		return err
 	}
 	self, err := os.Executable()
