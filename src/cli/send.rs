@@ -229,9 +229,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
             _ => batch.len() as u64,
         };
         let why = match stop {
-            Some(Stop::Stalled { limit, .. }) => format!(
-                "the server stopped reading: it took no bytes for {limit:?} (--write-timeout)"
-            ),
+            Some(Stop::Stalled { limit, .. }) => stalled(limit),
             Some(Stop::Broken(ref e)) => e.to_string(),
             _ => "the server closed the connection".to_string(),
         };
@@ -270,9 +268,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
         Some(Stop::ServerClosed) if input_is_done(&mut input).await => Ok(()),
         Some(Stop::ServerClosed) => Err(rest_not_sent("the server closed the connection")),
         Some(Stop::Stalled { limit, cut }) => {
-            let mut failure = rest_not_sent(&format!(
-                "the server stopped reading: it took no bytes for {limit:?} (--write-timeout)"
-            ));
+            let mut failure = rest_not_sent(&stalled(limit));
             if cut > 0 {
                 failure.message += &format!(
                     " (of the last {cut} written, some may not have reached the server whole)"
@@ -288,6 +284,11 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
             Ok(()) => Ok(()),
         },
     }
+}
+
+/// What a server that stopped reading is told it did.
+fn stalled(limit: Duration) -> String {
+    format!("the server stopped reading: it took no bytes for {limit:?} (--write-timeout)")
 }
 
 /// Whether an i/o error says the server is gone (a reset rather than a

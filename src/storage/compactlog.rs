@@ -63,13 +63,37 @@ fn decode_record<R: Read>(
     Ok(Some(Record { symbols, funclog }))
 }
 
+/// How far a reader got: the records handed out, and whether it failed
+/// (after which it hands out nothing more).
+#[derive(Default)]
+struct Progress {
+    records: u64,
+    failed: bool,
+}
+
+/// The next record for a reader at `progress`; `None` at a clean end.
+fn next_record<R: Read>(
+    decoder: &mut Decoder<R>,
+    progress: &mut Progress,
+) -> Result<Option<Record>, StorageError> {
+    if progress.failed {
+        return Ok(None);
+    }
+    let next = decode_record(decoder, progress.records + 1);
+    match &next {
+        Ok(Some(_)) => progress.records += 1,
+        Ok(None) => {}
+        Err(_) => progress.failed = true,
+    }
+    next
+}
+
 /// Reads a compact log record by record, from any reader (Go's
 /// `storage.CompactLogReader`). A fault ends it with an error naming the
 /// record and the byte offset; every record before it was handed out.
 pub struct CompactLogReader<R> {
     decoder: Decoder<R>,
-    records: u64,
-    failed: bool,
+    progress: Progress,
 }
 
 impl<R: Read> CompactLogReader<R> {
@@ -77,28 +101,18 @@ impl<R: Read> CompactLogReader<R> {
     pub fn new(reader: R) -> Self {
         CompactLogReader {
             decoder: Decoder::new(reader),
-            records: 0,
-            failed: false,
+            progress: Progress::default(),
         }
     }
 
     /// The next record; `None` at the end of the file.
     pub fn next_record(&mut self) -> Result<Option<Record>, StorageError> {
-        if self.failed {
-            return Ok(None);
-        }
-        let next = decode_record(&mut self.decoder, self.records + 1);
-        match &next {
-            Ok(Some(_)) => self.records += 1,
-            Ok(None) => {}
-            Err(_) => self.failed = true,
-        }
-        next
+        next_record(&mut self.decoder, &mut self.progress)
     }
 
     /// How many records were read.
     pub fn records(&self) -> u64 {
-        self.records
+        self.progress.records
     }
 
     /// The byte offset read up to.
@@ -208,7 +222,7 @@ mod async_reader {
 
     use tokio::io::{AsyncRead, AsyncReadExt};
 
-    use super::{Record, StorageError, decode_record};
+    use super::{Progress, Record, StorageError, next_record};
     use crate::gob::{Decoder, Limits, wire::Cursor};
 
     /// The bytes read so far and not yet decoded, which the decoder reads
@@ -276,9 +290,8 @@ mod async_reader {
         reader: R,
         decoder: Decoder<Feed>,
         max_message: u64,
-        records: u64,
+        progress: Progress,
         at_end: bool,
-        failed: bool,
     }
 
     impl<R: AsyncRead + Unpin> AsyncCompactLogReader<R> {
@@ -289,15 +302,14 @@ mod async_reader {
                 reader,
                 max_message: limits.max_message,
                 decoder: Decoder::with_limits(Feed::default(), limits),
-                records: 0,
+                progress: Progress::default(),
                 at_end: false,
-                failed: false,
             }
         }
 
         /// The next record; `None` at the end of the input.
         pub async fn next_record(&mut self) -> Result<Option<Record>, StorageError> {
-            if self.failed {
+            if self.progress.failed {
                 return Ok(None);
             }
             loop {
@@ -305,13 +317,8 @@ mod async_reader {
                 // At the end of the input the decoder reads what is left
                 // and says what is wrong with it, if anything.
                 if self.at_end || feed.has_record(self.max_message) {
-                    let next = decode_record(&mut self.decoder, self.records + 1);
+                    let next = next_record(&mut self.decoder, &mut self.progress);
                     self.decoder.reader_mut().compact();
-                    match &next {
-                        Ok(Some(_)) => self.records += 1,
-                        Ok(None) => {}
-                        Err(_) => self.failed = true,
-                    }
                     return next;
                 }
                 feed.bytes.reserve(64 * 1024);
@@ -323,7 +330,7 @@ mod async_reader {
 
         /// How many records were read.
         pub fn records(&self) -> u64 {
-            self.records
+            self.progress.records
         }
     }
 }

@@ -4,8 +4,11 @@
 
 use std::io::{Read, Write};
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
 use super::{IndexRecord, StorageError, SymbolsData};
-use crate::gob::{Decoder, Encoder};
+use crate::gob::{Decoder, StreamEncoder};
 use crate::protocol::GoEra;
 
 /// Reads a `<id>.symbol` file: a gob stream of symbol tables, of which, as
@@ -32,23 +35,11 @@ pub fn read_symbols(reader: impl Read) -> Result<Option<SymbolsData>, StorageErr
 /// Writes a `<id>.symbol` file as Go's `SymbolsStore.Write` does: one gob
 /// stream of `values`, with `era`'s type ids.
 pub fn write_symbols(
-    mut writer: impl Write,
+    writer: impl Write,
     era: GoEra,
     values: &[SymbolsData],
 ) -> Result<(), StorageError> {
-    let mut registry = era.registry();
-    let mut encoder = Encoder::new(&mut registry);
-    let mut out = Vec::new();
-    for value in values {
-        encoder
-            .encode_into(value, &mut out)
-            .map_err(|source| StorageError::Encode {
-                what: "symbols",
-                source,
-            })?;
-    }
-    writer.write_all(&out)?;
-    Ok(writer.flush()?)
+    write_stream(writer, era, "symbols", values)
 }
 
 /// Reads a `<id>.index` file: one gob value, the records of the log's data
@@ -69,18 +60,31 @@ pub fn read_index(reader: impl Read) -> Result<Vec<IndexRecord>, StorageError> {
 /// Writes a `<id>.index` file as Go's `Index.Save` does, with `era`'s type
 /// ids.
 pub fn write_index(
-    mut writer: impl Write,
+    writer: impl Write,
     era: GoEra,
     records: &[IndexRecord],
 ) -> Result<(), StorageError> {
-    let mut registry = era.registry();
+    write_stream(writer, era, "index", &[records.to_vec()])
+}
+
+/// Writes `values` as one gob stream from a fresh encoder of a fresh Go
+/// process of `era`.
+fn write_stream<T>(
+    mut writer: impl Write,
+    era: GoEra,
+    what: &'static str,
+    values: &[T],
+) -> Result<(), StorageError>
+where
+    T: Serialize + DeserializeOwned + 'static,
+{
+    let mut encoder = StreamEncoder::new(era.registry());
     let mut out = Vec::new();
-    Encoder::new(&mut registry)
-        .encode_into(&records.to_vec(), &mut out)
-        .map_err(|source| StorageError::Encode {
-            what: "index",
-            source,
-        })?;
+    for value in values {
+        encoder
+            .encode_into(value, &mut out)
+            .map_err(|source| StorageError::Encode { what, source })?;
+    }
     writer.write_all(&out)?;
     Ok(writer.flush()?)
 }
