@@ -26,7 +26,7 @@ impl Display for Value {
                 write!(f, "({}{sign}{im}i)", go_float(*re))
             }
             Value::String(s) => f.write_str(s),
-            Value::Bytes(bytes) | Value::Opaque(bytes) => {
+            Value::Bytes(bytes) | Value::Opaque { bytes, .. } => {
                 list(f, bytes.iter().map(|b| b as &dyn Display))
             }
             Value::Slice(items) | Value::Array(items) => {

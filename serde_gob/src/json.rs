@@ -18,7 +18,7 @@ impl Value {
             Value::Float(f) => float_json(*f),
             Value::Complex(re, im) => Json::Array(vec![float_json(*re), float_json(*im)]),
             Value::String(s) => Json::String(s.clone()),
-            Value::Bytes(b) | Value::Opaque(b) => Json::String(BASE64.encode(b)),
+            Value::Bytes(b) | Value::Opaque { bytes: b, .. } => Json::String(BASE64.encode(b)),
             Value::Slice(items) | Value::Array(items) => {
                 Json::Array(items.iter().map(Value::to_json).collect())
             }

@@ -52,8 +52,14 @@ pub enum Value {
         /// The concrete value.
         value: Box<Value>,
     },
-    /// The bytes of a value that marshals itself (GobEncoder, BinaryMarshaler).
-    Opaque(Vec<u8>),
+    /// A value that marshals itself (GobEncoder, BinaryMarshaler).
+    Opaque {
+        /// The type's name in the sender's definition (`CommonType.Name`,
+        /// such as `Time` for Go's `time.Time`).
+        name: String,
+        /// The bytes its marshaller wrote.
+        bytes: Vec<u8>,
+    },
 }
 
 /// Decodes every value of a gob stream held in `bytes`.
@@ -254,7 +260,10 @@ fn read_inner<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
                 }
                 Shape::GobEncoder | Shape::BinaryMarshaler | Shape::TextMarshaler => {
                     let range = st.get_bytes("reading marshalled bytes")?;
-                    Value::Opaque(st.bytes(range).to_vec())
+                    Value::Opaque {
+                        name: wire.name.clone(),
+                        bytes: st.bytes(range).to_vec(),
+                    }
                 }
             };
             st.leave();
@@ -301,7 +310,10 @@ fn zero<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
                     entries: Vec::new(),
                 },
                 Shape::GobEncoder | Shape::BinaryMarshaler | Shape::TextMarshaler => {
-                    Value::Opaque(Vec::new())
+                    Value::Opaque {
+                        name: wire.name.clone(),
+                        bytes: Vec::new(),
+                    }
                 }
             }
         }
@@ -318,7 +330,7 @@ fn describe<R: Read>(st: &Stream<R>, id: GobId, v: &Value) -> String {
         Value::Map { entries, .. } => format!("map {ty}, {} entries", entries.len()),
         Value::Interface { name, .. } => format!("interface holding {name}"),
         Value::Nil => "nil interface".to_string(),
-        Value::Opaque(b) => format!("{ty}, {} marshalled bytes", b.len()),
+        Value::Opaque { bytes, .. } => format!("{ty}, {} marshalled bytes", bytes.len()),
         #[cfg(feature = "json")]
         leaf => format!("{ty} {}", leaf.to_json()),
         // Only a dump asks, and the dump comes with the JSON form.
