@@ -23,6 +23,9 @@ fn step<T: Serialize + DeserializeOwned + 'static>(
     i: usize,
 ) -> Result<(), String> {
     let rust_type = std::any::type_name::<T>();
+    // A value may leave gaps (a None, an empty slice) that only T's
+    // declaration fills.
+    serde_gob::declare::<T>().map_err(|e| format!("value {i} ({rust_type}): declaring: {e}"))?;
     let value: T = decoder
         .decode()
         .map_err(|e| format!("value {i} ({rust_type}): decoding: {e}"))?

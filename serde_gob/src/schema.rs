@@ -155,6 +155,12 @@ pub const GOB_ENCODER_PREFIX: &str = "GobEncoder:";
 /// with Go's `encoding.BinaryMarshaler`.
 pub const BINARY_MARSHALER_PREFIX: &str = "BinaryMarshaler:";
 
+/// The serde name of a newtype that a self-marshalling type's `Serialize`
+/// wraps its bytes in when the value is Go's zero value: Go leaves such a
+/// value out of a struct field (as any zero field), though it sends its
+/// bytes everywhere else.
+pub const ZERO_VALUE: &str = "serde_gob::zero";
+
 /// The serde name of Go's `complex64` (see [`Complex64`](super::Complex64)).
 pub const COMPLEX64: &str = "complex64";
 /// The serde name of Go's `complex128` (see [`Complex128`](super::Complex128)).
@@ -242,23 +248,33 @@ pub fn trace<T: DeserializeOwned>() -> Result<Schema> {
             )));
         }
     }
+    Ok(new_schema(tracer.nodes, root))
+}
+
+/// A schema of `nodes` rooted at `root`, with a fresh uid. No node may be
+/// pending.
+pub(crate) fn new_schema(nodes: Vec<Node>, root: NodeId) -> Schema {
     static NEXT_UID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    let nodes = tracer.nodes;
     let bases = (0..nodes.len())
         .map(|mut id| {
             // Pointers cannot loop: each one's target was traced before it.
+            let mut hops = 0;
             while let Kind::Pointer(inner) = nodes[id].kind {
                 id = inner;
+                hops += 1;
+                if hops > nodes.len() {
+                    break;
+                }
             }
             id
         })
         .collect();
-    Ok(Schema {
+    Schema {
         nodes,
         root,
         uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         bases,
-    })
+    }
 }
 
 #[derive(Default)]
@@ -599,7 +615,7 @@ impl<'de> de::Deserializer<'de> for TraceDe<'_> {
     }
 }
 
-fn is_predeclared(s: &str) -> bool {
+pub(crate) fn is_predeclared(s: &str) -> bool {
     matches!(
         s,
         "int"

@@ -1,23 +1,24 @@
 //! The serializer: Rust values to gob, byte for byte as Go's `gob.Encoder`.
 
-use std::any::TypeId;
+use std::any::type_name;
 use std::io::Write;
 
-use serde::de::DeserializeOwned;
 use serde::ser::{self, Serialize};
 
 use super::error::{Error, Result};
 use super::scalar::{Scalar, ScalarSer};
-use super::schema::{Field, Kind, Node, NodeId, Schema, schema_of};
+use super::schema::{Field, Kind, Node, NodeId, Schema, ZERO_VALUE};
+use super::shape;
 use super::types::{GobId, Preamble, Registry};
 use super::wire::{put_bytes, put_float, put_int, put_uint};
 
 /// Encodes one value as a complete gob stream, as a fresh Go process with a
 /// fresh `gob.Encoder` would write it.
-pub fn to_vec<T>(value: &T) -> Result<Vec<u8>>
-where
-    T: Serialize + DeserializeOwned + 'static,
-{
+///
+/// The Go type comes from what the value's `Serialize` emits (see
+/// [`shape`](crate::shape) for what a value cannot show, such as the type
+/// behind a `None`, and how to declare it).
+pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
     let mut registry = Registry::new();
     let mut out = Vec::new();
     Encoder::new(&mut registry).encode_into(value, &mut out)?;
@@ -25,13 +26,12 @@ where
 }
 
 /// Writes one value as a complete gob stream to `writer` (see [`to_vec`]).
-pub fn to_writer<W, T>(mut writer: W, value: &T) -> Result<()>
-where
-    W: Write,
-    T: Serialize + DeserializeOwned + 'static,
-{
-    writer.write_all(&to_vec(value)?)?;
-    Ok(())
+///
+/// Each type definition is written as soon as it is made, then the value's
+/// message: what is held in memory at once is one message, not the stream.
+pub fn to_writer<W: Write, T: Serialize + ?Sized>(mut writer: W, value: &T) -> Result<()> {
+    let mut registry = Registry::new();
+    Encoder::new(&mut registry).encode(&mut writer, value)
 }
 
 /// A gob stream being written: Go's `gob.Encoder`.
@@ -51,9 +51,10 @@ pub struct Encoder<'r> {
 pub struct EncoderState {
     /// Type ids this stream has defined (few: a list beats a hash set).
     sent: Vec<GobId>,
-    /// The Rust type of the last value and its schema: a sender mostly
-    /// sends one type, and this saves the look-up in the global cache.
-    last_type: Option<(TypeId, &'static Schema)>,
+    /// The Rust type of the last value (its `type_name`) and its schema: a
+    /// sender mostly sends one type, and this saves the look-up in the
+    /// global cache.
+    last_type: Option<(&'static str, &'static Schema)>,
     /// That type's id, once this stream has sent its definitions.
     last_id: Option<GobId>,
 }
@@ -79,28 +80,45 @@ impl<'r> Encoder<'r> {
 
     /// Appends the messages for `value` (type definitions not yet sent on
     /// this stream, then the value) to `out`.
-    pub fn encode_into<T>(&mut self, value: &T, out: &mut Vec<u8>) -> Result<()>
-    where
-        T: Serialize + DeserializeOwned + 'static,
-    {
-        let key = TypeId::of::<T>();
+    pub fn encode_into<T: Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let key = type_name::<T>();
         let schema = match self.state.last_type {
-            Some((k, schema)) if k == key => {
-                if let Some(id) = self.state.last_id {
-                    return self.encode_defined(value, schema, id, out);
-                }
-                schema
-            }
+            Some((k, schema)) if same_name(k, key) => schema,
             _ => {
-                let schema = schema_of::<T>()?;
+                let schema = shape::schema_for(value)?;
                 self.state.last_type = Some((key, schema));
                 self.state.last_id = None;
                 schema
             }
         };
-        // Once sent, the type's definitions are on this stream.
-        self.state.last_id = Some(self.encode_top(value, schema, out)?);
-        Ok(())
+        let result = match self.state.last_id {
+            Some(id) => self.encode_defined(value, schema, id, out),
+            None => self.encode_top(value, schema, out).map(|id| {
+                // Once sent, the type's definitions are on this stream.
+                self.state.last_id = Some(id);
+            }),
+        };
+        match result {
+            // The Go type was learnt from another value of this Rust type,
+            // whose values do not all take one Go type (a `Value`, say):
+            // learn this value's own.
+            Err(Error::Encode(_)) => {
+                let own = shape::learn(value)?;
+                if std::ptr::eq(own, schema) {
+                    return result;
+                }
+                self.state.last_type = Some((key, own));
+                self.state.last_id = None;
+                let id = self.encode_top(value, own, out)?;
+                self.state.last_id = Some(id);
+                Ok(())
+            }
+            result => result,
+        }
     }
 
     /// A value whose type's definitions this stream has sent, with its id.
@@ -141,10 +159,11 @@ impl<'r> Encoder<'r> {
     }
 
     /// Writes the messages for `value` to `writer`.
-    pub fn encode<W: Write, T>(&mut self, writer: &mut W, value: &T) -> Result<()>
-    where
-        T: Serialize + DeserializeOwned + 'static,
-    {
+    pub fn encode<W: Write + ?Sized, T: Serialize + ?Sized>(
+        &mut self,
+        writer: &mut W,
+        value: &T,
+    ) -> Result<()> {
         let mut out = Vec::new();
         self.encode_into(value, &mut out)?;
         writer.write_all(&out)?;
@@ -216,18 +235,20 @@ impl StreamEncoder {
     }
 
     /// Appends the messages for `value` to `out`, as [`Encoder::encode_into`].
-    pub fn encode_into<T>(&mut self, value: &T, out: &mut Vec<u8>) -> Result<()>
-    where
-        T: Serialize + DeserializeOwned + 'static,
-    {
+    pub fn encode_into<T: Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
         self.with_encoder(|encoder| encoder.encode_into(value, out))
     }
 
     /// Writes the messages for `value` to `writer`, as [`Encoder::encode`].
-    pub fn encode<W: Write, T>(&mut self, writer: &mut W, value: &T) -> Result<()>
-    where
-        T: Serialize + DeserializeOwned + 'static,
-    {
+    pub fn encode<W: Write + ?Sized, T: Serialize + ?Sized>(
+        &mut self,
+        writer: &mut W,
+        value: &T,
+    ) -> Result<()> {
         self.with_encoder(|encoder| encoder.encode(writer, value))
     }
 
@@ -669,6 +690,20 @@ impl<'s, 'a> ValueSer<'s, 'a> {
         self.st.set_zero(v == 0.0)
     }
 
+    /// A self-marshalling value that says it is Go's zero value: its bytes
+    /// are written, and a struct field leaves them out (unless reached
+    /// through a non-nil pointer, which Go always sends).
+    fn zero_marked<T: Serialize + ?Sized>(self, value: &T) -> SResult<IsZero> {
+        let opaque = matches!(self.kind(), Kind::Opaque(_));
+        let ValueSer { st, node } = self;
+        let non_nil = st.non_nil;
+        value.serialize(ValueSer { st: &mut *st, node })?;
+        if opaque && !non_nil {
+            st.zero = true;
+        }
+        Ok(())
+    }
+
     #[inline]
     fn child(&mut self, node: NodeId, place: Place) -> ValueSer<'_, 'a> {
         let node = self.st.schema.base(node);
@@ -808,9 +843,12 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
     #[inline]
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        _: &'static str,
+        name: &'static str,
         value: &T,
     ) -> SResult<IsZero> {
+        if name.len() == ZERO_VALUE.len() && name == ZERO_VALUE {
+            return self.zero_marked(value);
+        }
         value.serialize(self)
     }
 
@@ -824,18 +862,20 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         let Kind::Interface { variants } = self.kind() else {
             return Err(self.mismatch("enum").into());
         };
-        let Some(Some(concrete)) = variants.get(index as usize) else {
-            return Err(encode_error(format!(
-                "variant {variant} of {} has no concrete type",
-                self.go_type()
-            )));
+        // A schema traced from Deserialize knows every variant's concrete
+        // type; one learnt from values learns each as it is sent.
+        let (schema, node): (&'a Schema, NodeId) = match variants.get(index as usize) {
+            Some(Some(concrete)) => (self.st.schema, concrete.node),
+            _ => {
+                let concrete = shape::concrete_schema(variant, value)?;
+                (concrete, concrete.root)
+            }
         };
         // Go's encodeInterface: the registered name, the concrete type's
         // definitions (each flushing the message so far), its id, then the
         // value as a delimited top-level value.
-        put_bytes(self.st.buf(), concrete.name.as_bytes());
-        let schema = self.st.schema;
-        self.st.send_type_and_id(schema, concrete.node)?;
+        put_bytes(self.st.buf(), variant.as_bytes());
+        self.st.send_type_and_id(schema, node)?;
         let mut data = Vec::new();
         let mut inner = EncState::new(
             self.st.registry,
@@ -845,7 +885,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
             Some(self.st.cur),
             schema,
         );
-        inner.encode_body(value, schema, concrete.node)?;
+        inner.encode_body(value, schema, node)?;
         put_bytes(self.st.buf(), &data);
         self.st.set_zero(false)
     }

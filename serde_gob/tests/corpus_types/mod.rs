@@ -757,6 +757,7 @@ pub fn go_name<T: DeserializeOwned + 'static>() -> String {
 fn decode_next<T: Serialize + DeserializeOwned + 'static>(
     dec: &mut gob::Decoder<&[u8]>,
 ) -> Result<Option<Result<Vec<u8>, String>>, gob::Error> {
+    gob::declare::<T>()?;
     Ok(dec
         .decode::<T>()?
         .map(|value| gob::to_vec(&value).map_err(|e| e.to_string())))
@@ -769,6 +770,9 @@ pub fn roundtrip<T: Serialize + DeserializeOwned + 'static>(
     enc: &mut gob::Encoder<'_>,
     out: &mut Vec<u8>,
 ) -> Result<Vec<u8>, String> {
+    // A value may leave gaps (a None, an empty slice) that only T's
+    // declaration fills.
+    gob::declare::<T>().map_err(|e| format!("declaring: {e}"))?;
     let value: T = dec
         .decode()
         .map_err(|e| format!("decoding: {e}"))?

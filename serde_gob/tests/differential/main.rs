@@ -82,6 +82,9 @@ fn generate_values<T: Serialize + DeserializeOwned + Debug + 'static>(
     n: usize,
 ) -> Generated {
     let strategy = generate::values::<T>();
+    // A value may leave gaps (a None, an empty slice) that only T's
+    // declaration fills.
+    gob::declare::<T>().expect("declaring the type");
     let mut enc = gob::Encoder::new(registry);
     let mut g = Generated {
         bytes: Vec::new(),
@@ -104,6 +107,7 @@ fn reencode_values<T: Serialize + DeserializeOwned + 'static>(
     bytes: &[u8],
     registry: &mut gob::Registry,
 ) -> Result<Vec<u8>, String> {
+    gob::declare::<T>().map_err(|e| format!("declaring: {e}"))?;
     let mut dec = gob::Decoder::new(bytes);
     let mut enc = gob::Encoder::new(registry);
     let mut out = Vec::new();
