@@ -55,8 +55,9 @@ pub enum Value {
     /// A value that marshals itself (GobEncoder, BinaryMarshaler).
     Opaque {
         /// The type's name in the sender's definition (`CommonType.Name`,
-        /// such as `Time` for Go's `time.Time`).
-        name: String,
+        /// such as `Time` for Go's `time.Time`). Boxed so that a `Value`
+        /// stays six words.
+        name: Box<str>,
         /// The bytes its marshaller wrote.
         bytes: Vec<u8>,
     },
@@ -261,7 +262,7 @@ fn read_inner<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
                 Shape::GobEncoder | Shape::BinaryMarshaler | Shape::TextMarshaler => {
                     let range = st.get_bytes("reading marshalled bytes")?;
                     Value::Opaque {
-                        name: wire.name.clone(),
+                        name: wire.name.as_str().into(),
                         bytes: st.bytes(range).to_vec(),
                     }
                 }
@@ -311,7 +312,7 @@ fn zero<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
                 },
                 Shape::GobEncoder | Shape::BinaryMarshaler | Shape::TextMarshaler => {
                     Value::Opaque {
-                        name: wire.name.clone(),
+                        name: wire.name.as_str().into(),
                         bytes: Vec::new(),
                     }
                 }

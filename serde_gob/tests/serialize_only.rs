@@ -1,0 +1,370 @@
+//! Encoding needs only `Serialize`: borrowing types, serialize-only types
+//! and types that validate in `Deserialize` encode to Go's bytes, and a gap
+//! a value cannot show is filled, or named in the error.
+
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::num::NonZeroU32;
+
+use serde::{Deserialize, Serialize};
+use serde_gob::{self as gob, Int};
+
+/// Go's `main.Person` of the corpus case struct_basic, borrowed and
+/// serialize-only.
+#[derive(Serialize)]
+#[serde(rename = "main.Person", rename_all = "PascalCase")]
+struct PersonRef<'a> {
+    name: &'a str,
+    age: Int,
+    email: &'a str,
+    score: f64,
+    active: bool,
+    tags: &'a [&'a str],
+}
+
+#[test]
+fn a_borrowing_serialize_only_struct_encodes_to_gos_bytes() {
+    let tags = ["admin", "dev"];
+    let alice = PersonRef {
+        name: "Alice",
+        age: Int(30),
+        email: "alice@example.com",
+        score: 97.5,
+        active: true,
+        tags: &tags,
+    };
+    common::assert_bytes_eq(
+        "struct_basic",
+        &gob::to_vec(&alice).expect("encode"),
+        &common::read_golden("testdata/gob/struct_basic.gob"),
+    );
+    // An empty &[&str] still names its element type, from its Rust type.
+    let bob = PersonRef {
+        name: "Bob",
+        tags: &[],
+        ..alice
+    };
+    let bytes = gob::to_vec(&bob).expect("encode with no tags");
+    let back: Vec<gob::Value> = gob::decode_values(&bytes).expect("decode");
+    assert!(matches!(&back[0], gob::Value::Struct { name, .. } if name == "Person"));
+}
+
+/// Go's `time.Time` bytes, refusing in `Deserialize` any that Go's
+/// `UnmarshalBinary` would refuse, as a careful user writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawTime", into = "RawTime")]
+struct CheckedTime(Vec<u8>);
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "GobEncoder:time.Time")]
+struct RawTime(#[serde(with = "bytes")] Vec<u8>);
+
+mod bytes {
+    use serde::de::{SeqAccess, Visitor};
+
+    pub fn serialize<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(b)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        struct Bytes;
+        impl<'de> Visitor<'de> for Bytes {
+            type Value = Vec<u8>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+                Ok(v.to_vec())
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(b) = seq.next_element()? {
+                    out.push(b);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_bytes(Bytes)
+    }
+}
+
+impl TryFrom<RawTime> for CheckedTime {
+    type Error = String;
+    fn try_from(raw: RawTime) -> Result<Self, String> {
+        match raw.0.first() {
+            Some(1) if raw.0.len() == 15 => Ok(CheckedTime(raw.0)),
+            _ => Err(format!(
+                "Time.UnmarshalBinary: unsupported version {} or length {}",
+                raw.0.first().copied().unwrap_or(0),
+                raw.0.len()
+            )),
+        }
+    }
+}
+
+impl From<CheckedTime> for RawTime {
+    fn from(t: CheckedTime) -> RawTime {
+        RawTime(t.0)
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename = "main.Event", rename_all = "PascalCase")]
+struct Event {
+    name: String,
+    at: CheckedTime,
+}
+
+#[test]
+fn a_type_that_validates_in_deserialize_encodes_to_gos_bytes() {
+    let golden = common::read_golden("testdata/gob/gob_encoder_time.gob");
+    let json = std::fs::read_to_string(common::repo_path("testdata/gob/gob_encoder_time.json"))
+        .expect("the corpus case's values");
+    let mut registry = gob::Registry::new();
+    let mut encoder = gob::Encoder::new(&mut registry);
+    let mut out = Vec::new();
+    // The first two values of the case: a UTC and a zoned time.
+    for line in json.lines().take(2) {
+        let v: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+        let at = base64_decode(v["At"].as_str().expect("At"));
+        let event = Event {
+            name: v["Name"].as_str().expect("Name").into(),
+            at: CheckedTime::try_from(RawTime(at)).expect("a valid time"),
+        };
+        encoder.encode_into(&event, &mut out).expect("encode");
+    }
+    assert!(
+        golden.starts_with(&out),
+        "the first two values differ from Go's:\n{}\nGo:\n{}",
+        common::hex(&out),
+        common::hex(&golden)
+    );
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in s.bytes().filter(|&c| c != b'=') {
+        let v = ALPHABET.iter().position(|&a| a == c).expect("base64") as u32;
+        acc = acc << 6 | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+#[serde(rename = "main.Host", rename_all = "PascalCase")]
+struct Host {
+    port: NonZeroU32,
+    addr: IpAddr,
+}
+
+#[derive(Debug, PartialEq, Deserialize)]
+#[serde(rename = "main.Host", rename_all = "PascalCase")]
+struct HostTwin {
+    port: u32,
+    addr: IpAddr,
+}
+
+#[test]
+fn std_types_that_validate_encode_and_read_back() {
+    let host = Host {
+        port: NonZeroU32::new(8080).expect("non-zero"),
+        addr: IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1)),
+    };
+    let bytes = gob::to_vec(&host).expect("encode");
+    assert_eq!(
+        gob::from_slice::<HostTwin>(&bytes).expect("decode"),
+        HostTwin {
+            port: 8080,
+            addr: IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1)),
+        }
+    );
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+#[serde(rename = "main.Unseen", rename_all = "PascalCase")]
+struct Unseen {
+    id: Int,
+    parts: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename = "main.Holder", rename_all = "PascalCase")]
+struct Holder {
+    name: String,
+    inner: Option<Unseen>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "main.Holder", rename_all = "PascalCase")]
+struct HolderTwin {
+    name: String,
+    inner: Option<Unseen>,
+}
+
+#[test]
+fn a_gap_no_value_showed_is_an_error_naming_the_place_and_type_until_declared() {
+    // Holder itself is never declared; Unseen is learnt from a sample.
+    let empty = Holder {
+        name: "a".into(),
+        inner: None,
+    };
+    let error = gob::to_vec(&empty).expect_err("Unseen was never shown");
+    let message = error.to_string();
+    assert!(
+        message.contains("main.Holder.Inner")
+            && message.contains("Unseen")
+            && message.contains("declare"),
+        "{message}"
+    );
+    assert!(matches!(error, gob::Error::Schema(_)), "{error:?}");
+
+    gob::declare_example(&Unseen {
+        id: Int(1),
+        parts: vec!["p".into()],
+    })
+    .expect("declare by example");
+    let bytes = gob::to_vec(&empty).expect("encode after the declaration");
+    // The same bytes as the type traced from its Deserialize.
+    gob::declare::<HolderTwin>().expect("declare the twin");
+    let twin = gob::to_vec(&HolderTwin {
+        name: "a".into(),
+        inner: None,
+    })
+    .expect("encode the twin");
+    common::assert_bytes_eq("Holder", &bytes, &twin);
+}
+
+#[derive(Serialize)]
+#[serde(rename = "main.Later", rename_all = "PascalCase")]
+struct Later {
+    n: Int,
+    list: Vec<Item>,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[serde(rename = "main.Item", rename_all = "PascalCase")]
+struct Item {
+    tag: String,
+}
+
+#[derive(Deserialize, Debug, PartialEq)]
+#[serde(rename = "main.Later", rename_all = "PascalCase")]
+struct LaterTwin {
+    n: Int,
+    list: Vec<Item>,
+}
+
+#[test]
+fn a_value_that_shows_the_type_teaches_it_for_later_values() {
+    let full = Later {
+        n: Int(1),
+        list: vec![Item { tag: "x".into() }],
+    };
+    let empty = Later {
+        n: Int(2),
+        list: vec![],
+    };
+    let mut registry = gob::Registry::new();
+    let mut encoder = gob::Encoder::new(&mut registry);
+    let mut out = Vec::new();
+    encoder.encode_into(&full, &mut out).expect("the full value");
+    encoder.encode_into(&empty, &mut out).expect("the empty one");
+    let values: Vec<LaterTwin> = gob::Decoder::new(&out[..])
+        .into_values()
+        .collect::<Result<_, _>>()
+        .expect("decode");
+    assert_eq!(values[0].list, vec![Item { tag: "x".into() }]);
+    assert_eq!(values[1].n, Int(2));
+    assert!(values[1].list.is_empty());
+    // And a fresh stream of the empty value alone now needs no declaration.
+    gob::to_vec(&empty).expect("learnt from the earlier value");
+}
+
+#[derive(Serialize)]
+#[serde(rename = "main.Sparse", rename_all = "PascalCase")]
+struct Sparse {
+    a: Int,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    b: Option<Int>,
+    c: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "main.Sparse", rename_all = "PascalCase")]
+struct SparseTwin {
+    a: Int,
+    b: Option<Int>,
+    c: String,
+}
+
+#[test]
+fn a_skipped_field_is_a_gap_and_keeps_its_place() {
+    let sparse = Sparse {
+        a: Int(1),
+        b: None,
+        c: "c".into(),
+    };
+    let message = gob::to_vec(&sparse).expect_err("b's type unknown").to_string();
+    assert!(message.contains("main.Sparse.B") && message.contains("skipped"), "{message}");
+    gob::declare::<SparseTwin>().expect("declare");
+    let twin = SparseTwin {
+        a: Int(1),
+        b: None,
+        c: "c".into(),
+    };
+    common::assert_bytes_eq(
+        "Sparse",
+        &gob::to_vec(&sparse).expect("encode"),
+        &gob::to_vec(&twin).expect("encode the twin"),
+    );
+}
+
+#[test]
+fn to_writer_writes_what_to_vec_returns() {
+    let tags = ["admin", "dev"];
+    let alice = PersonRef {
+        name: "Alice",
+        age: Int(30),
+        email: "alice@example.com",
+        score: 97.5,
+        active: true,
+        tags: &tags,
+    };
+    let mut written = Vec::new();
+    gob::to_writer(&mut written, &alice).expect("to_writer");
+    assert_eq!(written, gob::to_vec(&alice).expect("to_vec"));
+}
+
+#[derive(Serialize)]
+#[serde(rename = "main.Outer", rename_all = "PascalCase")]
+struct Mixed {
+    v: Vec<MixedElem>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum MixedElem {
+    N(i64),
+    S(String),
+}
+
+#[test]
+fn elements_of_two_go_types_are_refused_by_name() {
+    let mixed = Mixed {
+        v: vec![MixedElem::N(1), MixedElem::S("s".into())],
+    };
+    let message = gob::to_vec(&mixed).expect_err("two types").to_string();
+    assert!(
+        message.contains("int64") && message.contains("string"),
+        "{message}"
+    );
+}
