@@ -1,10 +1,13 @@
-//! Go type descriptions of Rust types, traced from their `Deserialize`.
+//! Go type descriptions of Rust types.
 //!
-//! Serde does not show the element type of an empty `Vec`, the inner type
-//! of `None`, or Go's type names, yet gob needs all three before it writes a
-//! value. This module learns them once per Rust type by driving the type's
-//! own `Deserialize` implementation with a tracing deserializer that answers
-//! every request with a small sample value and records what was asked for.
+//! The encoder learns a value's Go type from what its `Serialize` emits (see
+//! [`shape`](crate::shape)). This module holds the description both sides
+//! share, and the other way to get one, on explicit request: [`schema_of`]
+//! and [`trace`] drive a type's own `Deserialize` with a tracing
+//! deserializer that answers every request with a small sample value and
+//! records what was asked for. That sees what a value may not show (the
+//! element type of an empty `Vec`, the inner type of `None`, every enum
+//! variant), but fails for a type whose `Deserialize` refuses the samples.
 //!
 //! The Go side of the mapping is declared with serde attributes only:
 //!

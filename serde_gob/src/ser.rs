@@ -27,8 +27,8 @@ pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
 
 /// Writes one value as a complete gob stream to `writer` (see [`to_vec`]).
 ///
-/// Each type definition is written as soon as it is made, then the value's
-/// message: what is held in memory at once is one message, not the stream.
+/// Gob puts a message's length before it, so the value's message is built
+/// in memory, with the type definitions before it, then written at once.
 pub fn to_writer<W: Write, T: Serialize + ?Sized>(mut writer: W, value: &T) -> Result<()> {
     let mut registry = Registry::new();
     Encoder::new(&mut registry).encode(&mut writer, value)
@@ -57,6 +57,8 @@ pub struct EncoderState {
     last_type: Option<(&'static str, &'static Schema)>,
     /// That type's id, once this stream has sent its definitions.
     last_id: Option<GobId>,
+    /// Where [`Encoder::encode`] builds the messages it writes.
+    scratch: Vec<u8>,
 }
 
 impl<'r> Encoder<'r> {
@@ -107,10 +109,10 @@ impl<'r> Encoder<'r> {
             // whose values do not all take one Go type (a `Value`, say):
             // learn this value's own.
             Err(Error::Encode(_)) => {
-                let own = shape::learn(value)?;
-                if std::ptr::eq(own, schema) {
-                    return result;
-                }
+                let own = match shape::learn(value) {
+                    Ok(own) if !std::ptr::eq(own, schema) => own,
+                    _ => return result,
+                };
                 self.state.last_type = Some((key, own));
                 self.state.last_id = None;
                 let id = self.encode_top(value, own, out)?;
@@ -158,16 +160,21 @@ impl<'r> Encoder<'r> {
         result
     }
 
-    /// Writes the messages for `value` to `writer`.
+    /// Writes the messages for `value` to `writer`. They are built in a
+    /// buffer the encoder keeps from value to value, so a stream of values
+    /// allocates nothing once the buffer fits the largest.
     pub fn encode<W: Write + ?Sized, T: Serialize + ?Sized>(
         &mut self,
         writer: &mut W,
         value: &T,
     ) -> Result<()> {
-        let mut out = Vec::new();
-        self.encode_into(value, &mut out)?;
-        writer.write_all(&out)?;
-        Ok(())
+        let mut out = std::mem::take(&mut self.state.scratch);
+        out.clear();
+        let result = self
+            .encode_into(value, &mut out)
+            .and_then(|()| writer.write_all(&out).map_err(Error::from));
+        self.state.scratch = out;
+        result
     }
 
     /// Sends the type definitions a value of `schema`'s root needs that this

@@ -21,6 +21,7 @@
 //! [`Value`](crate::Value)), so what is kept is bounded by the program.
 
 use std::any::type_name;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -47,7 +48,12 @@ const MAX_SHAPES_PER_TYPE: usize = 64;
 /// [`schema_of`](crate::schema::schema_of)), so that values of `T`, and of
 /// the structs it reaches, encode even when they leave gaps (a `None`, an
 /// empty `Vec`) that their `Serialize` cannot fill.
+///
+/// Declaring a type again, or one learnt whole before, does nothing.
 pub fn declare<T: DeserializeOwned>() -> Result<()> {
+    if learnt().by_rust.contains_key(type_name::<T>()) {
+        return Ok(());
+    }
     let schema: &'static Schema = Box::leak(Box::new(trace::<T>().map_err(|e| {
         Error::Schema(format!(
             "declaring {} from its Deserialize failed: {e}; declare it with \
@@ -74,14 +80,34 @@ pub fn declare_example<T: Serialize + ?Sized>(sample: &T) -> Result<()> {
 /// The Go type of `value`'s Rust type: the one learnt before, or learnt now
 /// from `value`.
 pub(crate) fn schema_for<T: Serialize + ?Sized>(value: &T) -> Result<&'static Schema> {
-    let known = learnt()
-        .shapes
-        .get(type_name::<T>())
-        .and_then(|s| s.first().copied());
-    match known {
-        Some(schema) => Ok(schema),
-        None => learn(value),
+    thread_local! {
+        // A thread's recent look-ups, free of the lock: few types are hot.
+        static RECENT: RefCell<Vec<(&'static str, &'static Schema)>> =
+            const { RefCell::new(Vec::new()) };
     }
+    let rust = type_name::<T>();
+    let recent = RECENT.with(|r| {
+        r.borrow()
+            .iter()
+            .find(|(k, _)| std::ptr::eq(*k, rust))
+            .map(|(_, s)| *s)
+    });
+    if let Some(schema) = recent {
+        return Ok(schema);
+    }
+    let known = learnt().shapes.get(rust).and_then(|s| s.first().copied());
+    let schema = match known {
+        Some(schema) => schema,
+        None => learn(value)?,
+    };
+    RECENT.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.len() >= 16 {
+            r.remove(0);
+        }
+        r.push((rust, schema));
+    });
+    Ok(schema)
 }
 
 /// The Go type of the concrete value an interface holds under the

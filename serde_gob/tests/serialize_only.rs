@@ -276,8 +276,12 @@ fn a_value_that_shows_the_type_teaches_it_for_later_values() {
     let mut registry = gob::Registry::new();
     let mut encoder = gob::Encoder::new(&mut registry);
     let mut out = Vec::new();
-    encoder.encode_into(&full, &mut out).expect("the full value");
-    encoder.encode_into(&empty, &mut out).expect("the empty one");
+    encoder
+        .encode_into(&full, &mut out)
+        .expect("the full value");
+    encoder
+        .encode_into(&empty, &mut out)
+        .expect("the empty one");
     let values: Vec<LaterTwin> = gob::Decoder::new(&out[..])
         .into_values()
         .collect::<Result<_, _>>()
@@ -313,8 +317,13 @@ fn a_skipped_field_is_a_gap_and_keeps_its_place() {
         b: None,
         c: "c".into(),
     };
-    let message = gob::to_vec(&sparse).expect_err("b's type unknown").to_string();
-    assert!(message.contains("main.Sparse.B") && message.contains("skipped"), "{message}");
+    let message = gob::to_vec(&sparse)
+        .expect_err("b's type unknown")
+        .to_string();
+    assert!(
+        message.contains("main.Sparse.B") && message.contains("skipped"),
+        "{message}"
+    );
     gob::declare::<SparseTwin>().expect("declare");
     let twin = SparseTwin {
         a: Int(1),

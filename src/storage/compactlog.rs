@@ -160,6 +160,10 @@ impl<W: Write> CompactLogWriter<W> {
         let (no_symbols, no_funclog) = (SymbolsData::default(), RawFuncLog::default());
         self.buf.clear();
         let failed = |what| move |source| StorageError::Encode { what, source };
+        // The placeholders leave gaps (empty slices) that only the types'
+        // declarations fill.
+        crate::gob::declare::<SymbolsData>().map_err(failed("symbols"))?;
+        crate::gob::declare::<RawFuncLog>().map_err(failed("funclog"))?;
         self.encoder
             .encode_into(symbols.unwrap_or(&no_symbols), &mut self.buf)
             .map_err(failed("symbols"))?;

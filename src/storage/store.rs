@@ -78,6 +78,8 @@ fn write_stream<T>(
 where
     T: Serialize + DeserializeOwned + 'static,
 {
+    // An empty value leaves gaps that only the type's declaration fills.
+    crate::gob::declare::<T>().map_err(|source| StorageError::Encode { what, source })?;
     let mut encoder = StreamEncoder::new(era.registry());
     let mut out = Vec::new();
     for value in values {
