@@ -174,13 +174,17 @@ impl Client {
     {
         let calls = Arc::new(Calls::default());
         let (outgoing, queue) = Outgoing::new();
-        let reader = tokio::spawn(read_loop(GobReader::new(read), calls.clone()));
         let writer_calls = calls.clone();
         let writer = tokio::spawn(async move {
             if let Err(error) = write_loop(write, queue).await {
                 writer_calls.shut(&format!("writing to the server: {error}"));
             }
         });
+        let reader = tokio::spawn(read_loop(
+            GobReader::new(read),
+            calls.clone(),
+            writer.abort_handle(),
+        ));
         Client {
             inner: Arc::new(Inner {
                 calls,
@@ -301,13 +305,19 @@ impl Client {
 }
 
 /// Reads the server's responses until the connection ends, then fails
-/// every call still pending with the reason.
-async fn read_loop<R: AsyncRead + Unpin>(mut reader: GobReader<R>, calls: Arc<Calls>) {
+/// every call still pending with the reason and closes the connection.
+async fn read_loop<R: AsyncRead + Unpin>(
+    mut reader: GobReader<R>,
+    calls: Arc<Calls>,
+    writer: AbortHandle,
+) {
     let reason = match read_responses(&mut reader, &calls).await {
         Ok(()) => "the server closed the connection".to_string(),
         Err(error) => error.to_string(),
     };
     calls.shut(&reason);
+    // Nothing more can be answered: the write side goes too.
+    writer.abort();
 }
 
 async fn read_responses<R: AsyncRead + Unpin>(

@@ -75,24 +75,36 @@ impl Read for Feed {
     }
 }
 
+/// The length prefix at the start of `bytes`: its size and the message
+/// length, `None` while it is incomplete. A malformed prefix reads as a
+/// huge length, for the decoder to refuse.
+fn message_length(bytes: &[u8]) -> Option<(usize, u64)> {
+    let mut cursor = Cursor::new(bytes, 0);
+    match cursor.get_uint() {
+        Ok(len) => Some((cursor.consumed(), len)),
+        // Nine bytes hold any length prefix: a failure then is malformed.
+        Err(_) if bytes.len() >= 9 => Some((1, u64::MAX)),
+        Err(_) => None,
+    }
+}
+
 impl Feed {
     /// Whether the undecoded bytes hold a whole value: its type definition
     /// messages and the value's message. Bytes the decoder will refuse
-    /// (a message over the limit, a bad prefix) count as whole, so that it
-    /// refuses them at once rather than waiting for more.
+    /// (a message over the limit, a bad prefix, definitions beyond the
+    /// limit with no value after them) count as whole, so that it refuses
+    /// them at once rather than waiting for more.
     fn has_value(&self, max_message: u64) -> bool {
         let mut rest = &self.bytes[self.pos..];
+        let mut definitions = 0u64;
         loop {
-            let mut cursor = Cursor::new(rest, 0);
-            let len = match cursor.get_uint() {
-                Ok(len) => len,
-                // Nine bytes hold any length prefix: a failure then is malformed.
-                Err(_) => return rest.len() >= 9,
+            let Some((head, len)) = message_length(rest) else {
+                return false;
             };
-            if len > max_message {
+            definitions = definitions.saturating_add(len);
+            if len > max_message || definitions > max_message {
                 return true;
             }
-            let head = cursor.consumed();
             let Some(body) = rest.get(head..head + len as usize) else {
                 return false;
             };
@@ -103,6 +115,21 @@ impl Feed {
                 _ => return true,
             }
         }
+    }
+
+    /// Whether the undecoded bytes end at the end of a message.
+    fn whole_messages(&self) -> bool {
+        let mut rest = &self.bytes[self.pos..];
+        while !rest.is_empty() {
+            let Some((head, len)) = message_length(rest) else {
+                return false;
+            };
+            match rest.get(head + len as usize..) {
+                Some(after) => rest = after,
+                None => return false,
+            }
+        }
+        true
     }
 
     fn is_empty(&self) -> bool {
@@ -174,6 +201,11 @@ impl<R: AsyncRead + Unpin> GobReader<R> {
             if self.at_end {
                 if feed.is_empty() {
                     return Ok(false);
+                }
+                // Whole messages that are no value: the decoder says what
+                // is wrong with them.
+                if feed.whole_messages() {
+                    return Ok(true);
                 }
                 return Err(StreamError::Truncated {
                     offset: feed.offset(),
