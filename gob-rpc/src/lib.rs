@@ -46,3 +46,8 @@ pub use error::{Error, StreamError};
 pub use http::DEFAULT_RPC_PATH;
 pub use server::Server;
 pub use wire::{InvalidRequest, Request, Response};
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;

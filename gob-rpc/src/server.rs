@@ -36,9 +36,12 @@ trait Method: Send + Sync {
     ) -> Result<Result<Running, serde_gob::Error>, StreamError>;
 }
 
+/// The types a handler function is generic over, which it takes and gives.
+type Signature<A, R, E, Fut> = PhantomData<fn(A) -> (R, E, Fut)>;
+
 struct Handler<F, A, R, E, Fut> {
     function: F,
-    _types: PhantomData<fn(A) -> (R, E, Fut)>,
+    _types: Signature<A, R, E, Fut>,
 }
 
 impl<F, A, R, E, Fut> Method for Handler<F, A, R, E, Fut>
@@ -105,6 +108,9 @@ async fn send_error(outgoing: &Outgoing, header: &Request, error: String) {
         .and_then(|slot| slot.send(&response, &InvalidRequest {}));
 }
 
+/// A service's methods by name.
+type Service = HashMap<String, Arc<dyn Method>>;
+
 /// Reports the end of a connection that failed.
 type ErrorReport = Arc<dyn Fn(&Error) + Send + Sync>;
 
@@ -113,7 +119,7 @@ type ErrorReport = Arc<dyn Fn(&Error) + Send + Sync>;
 /// (as Go's server runs each in a goroutine). Clones share the methods.
 #[derive(Clone, Default)]
 pub struct Server {
-    services: Arc<HashMap<String, HashMap<String, Arc<dyn Method>>>>,
+    services: Arc<HashMap<String, Service>>,
     on_error: Option<ErrorReport>,
 }
 
