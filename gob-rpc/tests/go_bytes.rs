@@ -19,7 +19,7 @@ async fn read_until_quiet(stream: &mut TcpStream) -> Vec<u8> {
     let mut bytes = Vec::new();
     let mut chunk = [0u8; 4096];
     while let Ok(Ok(n)) =
-        tokio::time::timeout(Duration::from_millis(300), stream.read(&mut chunk)).await
+        tokio::time::timeout(Duration::from_millis(500), stream.read(&mut chunk)).await
     {
         if n == 0 {
             break;

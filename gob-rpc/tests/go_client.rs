@@ -26,8 +26,9 @@ const SCRIPT: [&str; 8] = [
     r#"{"method":"Arith.Multiply","reply":42}"#,
 ];
 
-/// The Arith service, and Test.Sleep counting the calls that finished.
-fn server(finished: Arc<AtomicUsize>) -> Server {
+/// The Arith service, and Test.Sleep counting the calls that started and
+/// those that finished.
+fn server(started: Arc<AtomicUsize>, finished: Arc<AtomicUsize>) -> Server {
     let mut server = Server::new();
     server
         .register("Arith.Multiply", |args: Args| async move {
@@ -47,6 +48,7 @@ fn server(finished: Arc<AtomicUsize>) -> Server {
         .unwrap();
     server
         .register("Test.Sleep", move |ms: Int| {
+            started.fetch_add(1, Ordering::SeqCst);
             let finished = finished.clone();
             async move {
                 tokio::time::sleep(Duration::from_millis(ms.0 as u64)).await;
@@ -64,7 +66,7 @@ async fn serve(address: &str, http: bool) -> (tokio::task::JoinHandle<()>, Strin
         .await
         .unwrap();
     let bound = listener.address().to_string();
-    let server = server(Arc::default());
+    let server = server(Arc::default(), Arc::default());
     let task = tokio::spawn(async move {
         let served = if http {
             server.serve_http(&listener).await
@@ -120,21 +122,25 @@ async fn go_client_over_a_unix_socket() {
 #[tokio::test]
 async fn a_client_killed_mid_call_leaves_the_server_serving() {
     bounded(async {
-        let finished = Arc::new(AtomicUsize::new(0));
+        let (started, finished) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let listener = Listener::bind(&"tcp://127.0.0.1:0".parse().unwrap())
             .await
             .unwrap();
         let address = listener.address().to_string();
-        let server = server(finished.clone());
+        let server = server(started.clone(), finished.clone());
         let serving = tokio::spawn(async move { server.serve(&listener).await });
 
         let mut slow = Proc::go(&["rpc-client", &address, "--slow", "300"]);
         assert_eq!(slow.line().await, r#"{"event":"calling"}"#);
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        while started.load(Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         slow.child.kill().await.unwrap();
+        assert_eq!(finished.load(Ordering::SeqCst), 0, "killed mid-call");
         // The handler runs to its end; its answer goes nowhere.
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        assert_eq!(finished.load(Ordering::SeqCst), 1);
+        while finished.load(Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
 
         go_client_script(&address, false).await;
         assert!(!serving.is_finished());
