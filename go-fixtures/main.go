@@ -118,6 +118,24 @@ var subcommands = []subcommand{
 		run:  runOracle,
 	},
 	{
+		name: "rpc-server",
+		args: "ADDR [--http]",
+		help: "serve Go's net/rpc Arith and Test services on ADDR (tcp://HOST:PORT or unix:///PATH; see rpc.go)",
+		run:  runRPCServer,
+	},
+	{
+		name: "rpc-client",
+		args: "ADDR [--http] [--slow MS]",
+		help: "call a net/rpc server's Arith service with Go's client and print each call as JSON",
+		run:  runRPCClient,
+	},
+	{
+		name: "rpc-bench",
+		args: "ADDR [--http] --inflight K --seconds S",
+		help: "time Go's net/rpc client calling Arith.Multiply with K calls in flight on one connection",
+		run:  runRPCBench,
+	},
+	{
 		name: "peer",
 		args: "MODE [flags]",
 		help: "MODE server|client: play a Go goapptrace peer over TCP (JSON events on stdout)",
