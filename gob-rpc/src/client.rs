@@ -200,7 +200,7 @@ impl Client {
     /// types.
     pub async fn call<A, R>(&self, method: &str, args: &A) -> Result<R, Error>
     where
-        A: Serialize + DeserializeOwned + 'static,
+        A: Serialize + ?Sized,
         R: DeserializeOwned + Send + 'static,
     {
         let (sender, answer) = oneshot::channel::<Result<R, Error>>();

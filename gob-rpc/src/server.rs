@@ -49,7 +49,7 @@ where
     F: Fn(A) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<R, E>> + Send + 'static,
     A: DeserializeOwned + Send + 'static,
-    R: Serialize + DeserializeOwned + Send + 'static,
+    R: Serialize + Send + 'static,
     E: Display + Send + 'static,
 {
     fn start(
@@ -139,7 +139,7 @@ impl Server {
         F: Fn(A) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<R, E>> + Send + 'static,
         A: DeserializeOwned + Send + 'static,
-        R: Serialize + DeserializeOwned + Send + 'static,
+        R: Serialize + Send + 'static,
         E: Display + Send + 'static,
     {
         let Some((service, method)) = name.rsplit_once('.') else {

@@ -341,8 +341,8 @@ impl Slot<'_> {
     /// Encodes `header` then `body` and queues them as one unit.
     pub(crate) fn send<H, B>(self, header: &H, body: &B) -> Result<(), SendError>
     where
-        H: Serialize + DeserializeOwned + 'static,
-        B: Serialize + DeserializeOwned + 'static,
+        H: Serialize + ?Sized,
+        B: Serialize + ?Sized,
     {
         let mut bytes = Vec::new();
         // Encoding and queueing under one lock: the stream's order is the
