@@ -105,22 +105,33 @@ impl<'r> Encoder<'r> {
             }),
         };
         match result {
-            // The Go type was learnt from another value of this Rust type,
-            // whose values do not all take one Go type (a `Value`, say):
-            // learn this value's own.
-            Err(Error::Encode(_)) => {
-                let own = match shape::learn(value) {
-                    Ok(own) if !std::ptr::eq(own, schema) => own,
-                    _ => return result,
-                };
-                self.state.last_type = Some((key, own));
-                self.state.last_id = None;
-                let id = self.encode_top(value, own, out)?;
-                self.state.last_id = Some(id);
-                Ok(())
-            }
+            Err(Error::Encode(_)) => self.encode_in_own_shape(value, schema, result, out),
             result => result,
         }
+    }
+
+    /// A value that did not fit the Go type learnt for its Rust type from
+    /// another value: a type whose values do not all take one Go type (a
+    /// `Value`, say). Learns this value's own and encodes it in that, or
+    /// gives back `failed`.
+    #[cold]
+    #[inline(never)]
+    fn encode_in_own_shape<T: Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        tried: &'static Schema,
+        failed: Result<()>,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let own = match shape::learn(value) {
+            Ok(own) if !std::ptr::eq(own, tried) => own,
+            _ => return failed,
+        };
+        self.state.last_type = Some((type_name::<T>(), own));
+        self.state.last_id = None;
+        let id = self.encode_top(value, own, out)?;
+        self.state.last_id = Some(id);
+        Ok(())
     }
 
     /// A value whose type's definitions this stream has sent, with its id.

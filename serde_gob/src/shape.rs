@@ -79,6 +79,7 @@ pub fn declare_example<T: Serialize + ?Sized>(sample: &T) -> Result<()> {
 
 /// The Go type of `value`'s Rust type: the one learnt before, or learnt now
 /// from `value`.
+#[inline(never)]
 pub(crate) fn schema_for<T: Serialize + ?Sized>(value: &T) -> Result<&'static Schema> {
     thread_local! {
         // A thread's recent look-ups, free of the lock: few types are hot.
@@ -127,6 +128,7 @@ pub(crate) fn concrete_schema<T: Serialize + ?Sized>(
 
 /// Learns the Go type of `value` from `value` itself, keeps it, and gives it
 /// (an equal one kept before, if there is one).
+#[inline(never)]
 pub(crate) fn learn<T: Serialize + ?Sized>(value: &T) -> Result<&'static Schema> {
     let rust = type_name::<T>();
     let mut tracer = Tracer::default();
