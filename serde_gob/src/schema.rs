@@ -155,6 +155,15 @@ pub const GOB_ENCODER_PREFIX: &str = "GobEncoder:";
 /// with Go's `encoding.BinaryMarshaler`.
 pub const BINARY_MARSHALER_PREFIX: &str = "BinaryMarshaler:";
 
+/// The serde name of a newtype that a self-marshalling type's `Serialize`
+/// wraps its bytes in when its value is Go's zero value:
+/// `serialize_newtype_struct("GobEncoder:time.Time", &Marked)` where
+/// `Marked` serializes as `serialize_newtype_struct(ZERO_VALUE, bytes)`.
+/// The bytes are written as usual at the top level, in slices and through
+/// a pointer; a struct field holding it is left out, as Go leaves out a zero
+/// `time.Time` field. Only Go's zero value may be marked.
+pub const ZERO_VALUE: &str = "serde_gob::zero";
+
 /// The serde name of Go's `complex64` (see [`Complex64`](super::Complex64)).
 pub const COMPLEX64: &str = "complex64";
 /// The serde name of Go's `complex128` (see [`Complex128`](super::Complex128)).

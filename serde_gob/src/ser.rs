@@ -8,7 +8,7 @@ use serde::ser::{self, Serialize};
 
 use super::error::{Error, Result};
 use super::scalar::{Scalar, ScalarSer};
-use super::schema::{Field, Kind, Node, NodeId, Schema, schema_of};
+use super::schema::{Field, Kind, Node, NodeId, Schema, ZERO_VALUE, schema_of};
 use super::types::{GobId, Preamble, Registry};
 use super::wire::{put_bytes, put_float, put_int, put_uint};
 
@@ -808,9 +808,22 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
     #[inline]
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        _: &'static str,
+        name: &'static str,
         value: &T,
     ) -> SResult<IsZero> {
+        // A self-marshalling value that says it is Go's zero value: its
+        // bytes go out, and a struct field leaves it out (unless reached
+        // through a non-nil pointer).
+        if let Kind::Opaque(_) = self.kind()
+            && name == ZERO_VALUE
+        {
+            let non_nil = self.st.non_nil;
+            value.serialize(ValueSer {
+                st: &mut *self.st,
+                node: self.node,
+            })?;
+            return self.st.set_zero(!non_nil);
+        }
         value.serialize(self)
     }
 
