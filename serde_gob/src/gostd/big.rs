@@ -82,7 +82,7 @@ impl BigInt {
     }
 }
 
-marshalled_serde!(BigInt, "GobEncoder:big.Int");
+marshalled_serde!(BigInt, "GobEncoder:*big.Int");
 
 fn check_version(go_type: &'static str, version: u8) -> Result<(), GoStdError> {
     if version != BIG_VERSION {
@@ -250,7 +250,7 @@ impl BigRat {
     }
 }
 
-marshalled_serde!(BigRat, "GobEncoder:big.Rat");
+marshalled_serde!(BigRat, "GobEncoder:*big.Rat");
 
 impl fmt::Display for BigRat {
     /// Go's `MarshalText`: the numerator alone when the denominator is 1,
@@ -600,7 +600,7 @@ impl BigFloat {
     }
 }
 
-marshalled_serde!(BigFloat, "GobEncoder:big.Float");
+marshalled_serde!(BigFloat, "GobEncoder:*big.Float");
 
 impl fmt::Display for BigFloat {
     /// Go's `MarshalText`; `<too large>` where [`BigFloat::to_text`] gives
