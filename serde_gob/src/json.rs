@@ -176,13 +176,15 @@ enum StdJson {
     Integer(String),
 }
 
-/// Recognizes `time.Time` and `math/big`'s `Int`, `Rat` and `Float` by the
-/// sender's type name when their bytes decode as that type; `None` for
-/// anything else (rendered as base64).
+/// Recognizes `time.Time` and `math/big`'s `Int`, `Rat` and `Float` as
+/// [`StdValue::recognize`] does; `None` for anything else (rendered as
+/// base64).
 fn std_json(name: &str, bytes: &[u8]) -> Option<StdJson> {
     // Go sends a big number through a pointer and never leaves a non-nil
-    // one out: a field with no bytes was a nil pointer.
-    if bytes.is_empty() && matches!(name, "Int" | "Rat" | "Float") {
+    // one out: a field with no bytes was a nil pointer. An unnamed type
+    // that marshals itself is always a pointer type, so the same holds
+    // for any of them.
+    if bytes.is_empty() && matches!(name, "" | "Int" | "Rat" | "Float") {
         return Some(StdJson::Json(Json::Null));
     }
     Some(match StdValue::recognize(name, bytes)? {

@@ -198,32 +198,71 @@ macro_rules! marshalled_serde {
 }
 pub(crate) use marshalled_serde;
 
-/// The standard type a self-marshalling value of a stream is, recognized by
-/// the sender's type name (`CommonType.Name`: `Time`, `Int`, `Rat`,
-/// `Float`) and by its bytes decoding as that type.
+/// The standard type a self-marshalling value of a stream is.
+///
+/// Gob carries no Go type string, only the sender's `CommonType.Name`:
+/// `time.Time` is named `Time`; `*big.Int`, `*big.Rat` and `*big.Float`
+/// (Go marshals them through their pointer type) are sent with no name at
+/// all, and a `big.Int` value is named `Int`. So a value is recognized:
+///
+/// * named `Time`, `Int`, `Rat` or `Float`: as that type when its bytes
+///   decode as it;
+/// * unnamed: by its bytes, when they are exactly what Go's `math/big`
+///   writes: a first byte 1 is a `Float`; 2 or 3 followed by a zero byte
+///   (the top of a `Rat`'s 4-byte numerator length) and at least 5 bytes in
+///   all is a `Rat`; 2 or 3 alone or followed by a nonzero byte (a
+///   magnitude has no leading zeros) is an `Int`.
+///
+/// A user's own type with one of these names, or unnamed with bytes of
+/// that form, is taken for the standard type: the name is all the stream
+/// tells.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum StdValue {
     /// `time.Time`.
     Time(Time),
-    /// `*big.Int`.
+    /// `big.Int`.
     Int(BigInt),
-    /// `*big.Rat`.
+    /// `big.Rat`.
     Rat(BigRat),
-    /// `*big.Float`.
+    /// `big.Float`.
     Float(BigFloat),
 }
 
 impl StdValue {
-    /// The standard type whose wire name is `name`, holding `bytes`; `None`
-    /// when the name is none of them or the bytes do not decode as it.
+    /// The standard type a value named `name` (its sender's
+    /// `CommonType.Name`) holding `bytes` is, if any (see the type).
     pub fn recognize(name: &str, bytes: &[u8]) -> Option<StdValue> {
         match name {
             "Time" => Time::from_gob_bytes(bytes).ok().map(StdValue::Time),
             "Int" => BigInt::from_gob_bytes(bytes).ok().map(StdValue::Int),
             "Rat" => BigRat::from_gob_bytes(bytes).ok().map(StdValue::Rat),
             "Float" => BigFloat::from_gob_bytes(bytes).ok().map(StdValue::Float),
+            "" => Self::by_bytes(bytes),
             _ => None,
+        }
+    }
+
+    /// An unnamed value whose bytes are exactly Go's encoding of a big
+    /// number.
+    fn by_bytes(bytes: &[u8]) -> Option<StdValue> {
+        let value = match (bytes.first()?, bytes.get(1)) {
+            (1, _) => StdValue::Float(BigFloat::from_gob_bytes(bytes).ok()?),
+            (2 | 3, Some(0)) if bytes.len() >= 5 => {
+                StdValue::Rat(BigRat::from_gob_bytes(bytes).ok()?)
+            }
+            (2 | 3, None) | (2 | 3, Some(1..)) => StdValue::Int(BigInt::from_gob_bytes(bytes).ok()?),
+            _ => return None,
+        };
+        (value.to_gob_bytes() == bytes).then_some(value)
+    }
+
+    fn to_gob_bytes(&self) -> Vec<u8> {
+        match self {
+            StdValue::Time(t) => t.to_gob_bytes(),
+            StdValue::Int(v) => v.to_gob_bytes(),
+            StdValue::Rat(v) => v.to_gob_bytes(),
+            StdValue::Float(v) => v.to_gob_bytes(),
         }
     }
 
