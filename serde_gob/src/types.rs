@@ -508,7 +508,11 @@ impl Registry {
             Kind::Opaque(kind) => {
                 // What Go sends for a pointer type (`*big.Int`) is the type
                 // object of the pointer, which has no name.
-                let name = if base.go_string.starts_with('*') { "" } else { name };
+                let name = if base.go_string.starts_with('*') {
+                    ""
+                } else {
+                    name
+                };
                 let r = self.add(&base.go_string, name, DefShape::Opaque(*kind));
                 self.set_id(r);
                 r

@@ -140,8 +140,12 @@ fn time_values() -> Vec<Time> {
         Time::with_offset(local(2021, 3, 4, 5, 6, 7, -3630), 8, -3630).unwrap(),
         // A zone of offset 0 that is not UTC.
         Time::with_offset(local(2019, 6, 1, 0, 0, 0, 0), 0, 0).unwrap(),
-        Time::with_offset(local(1900, 1, 1, 12, 0, 0, -7 * 3600), 500_000_000, -7 * 3600)
-            .unwrap(),
+        Time::with_offset(
+            local(1900, 1, 1, 12, 0, 0, -7 * 3600),
+            500_000_000,
+            -7 * 3600,
+        )
+        .unwrap(),
         Time::utc(local(9999, 12, 31, 23, 59, 59, 0), 999_999_999).unwrap(),
         Time::utc(local(2000, 1, 1, 0, 0, 0, 0), 100_000_000).unwrap(),
     ]
@@ -163,7 +167,11 @@ fn time_values_decode_to_gos_values_and_encode_to_gos_bytes() {
     // What Go's json.Marshal writes for what Go decodes.
     let json = golden_lines("time_values", "json");
     for (t, line) in got.iter().zip(&json) {
-        assert_eq!(Json::String(t.to_rfc3339().unwrap()).to_string(), *line, "{t:?}");
+        assert_eq!(
+            Json::String(t.to_rfc3339().unwrap()).to_string(),
+            *line,
+            "{t:?}"
+        );
     }
     assert_eq!(json[2], r#""2018-08-07T16:00:00.000000123+09:00""#);
     // What Go decodes, encoded again by Go: Go reads the seconds of a
@@ -181,7 +189,11 @@ fn time_values_decode_to_gos_values_and_encode_to_gos_bytes() {
         }
         .unwrap();
         let want = line.split(':').nth(2).unwrap();
-        let bytes: String = as_go_reads.to_gob_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        let bytes: String = as_go_reads
+            .to_gob_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         assert_eq!(bytes, want, "{t:?}");
     }
     assert_eq!(got[4].offset_seconds(), -3374);
@@ -261,7 +273,10 @@ fn big_floats_keep_precision_mode_and_accuracy() {
     assert!(tops[2].is_negative());
     assert_eq!(tops[3].form(), FloatForm::Inf);
     assert_eq!(tops[5].precision(), 200);
-    assert_eq!((tops[6].mode(), tops[6].accuracy()), (RoundingMode::ToZero, Accuracy::Below));
+    assert_eq!(
+        (tops[6].mode(), tops[6].accuracy()),
+        (RoundingMode::ToZero, Accuracy::Below)
+    );
     assert_eq!(tops[7].mode(), RoundingMode::AwayFromZero);
     assert_eq!(tops[8].precision(), 1000);
     assert_eq!(tops[11].mode(), RoundingMode::ToNearestAway);
@@ -270,7 +285,11 @@ fn big_floats_keep_precision_mode_and_accuracy() {
     // Go's MarshalText, the shortest decimal at each precision.
     let json = golden_lines("big_float", "json");
     for (f, line) in tops.iter().zip(&json) {
-        assert_eq!(Json::String(f.to_text().unwrap()).to_string(), *line, "{f:?}");
+        assert_eq!(
+            Json::String(f.to_text().unwrap()).to_string(),
+            *line,
+            "{f:?}"
+        );
     }
 }
 
@@ -294,7 +313,14 @@ fn mixed_values_roundtrip() {
 /// time.
 #[test]
 fn the_json_rendering_is_gos_json_marshal() {
-    for name in ["time_values", "time_fields", "big_int", "big_rat", "big_float", "mixed"] {
+    for name in [
+        "time_values",
+        "time_fields",
+        "big_int",
+        "big_rat",
+        "big_float",
+        "mixed",
+    ] {
         let golden = read_golden(&format!("testdata/gob-std/{name}.gob"));
         let values = gob::decode_values(&golden).unwrap();
         let lines = golden_lines(name, "json");
@@ -303,10 +329,15 @@ fn the_json_rendering_is_gos_json_marshal() {
             let text = v.to_json_text();
             let ours: Json = serde_json::from_str(&text).unwrap();
             let gos: Json = serde_json::from_str(line).unwrap();
-            assert!(same_json(&ours, &gos), "{name}:\n  ours {text}\n  go's {line}");
+            assert!(
+                same_json(&ours, &gos),
+                "{name}:\n  ours {text}\n  go's {line}"
+            );
             // Exact integers of any size, in Go's text.
             if line.contains("1606938044258990275541962092341162602522202993782792835301376") {
-                assert!(text.contains("1606938044258990275541962092341162602522202993782792835301376"));
+                assert!(
+                    text.contains("1606938044258990275541962092341162602522202993782792835301376")
+                );
             }
         }
     }
@@ -441,20 +472,29 @@ fn go_reads_what_rust_writes() {
         &["gob-std-verify", &dir_arg],
         std::time::Duration::from_secs(120),
     );
-    assert!(ok, "Go's verifier refused what Rust wrote:\n{stdout}\n{stderr}");
+    assert!(
+        ok,
+        "Go's verifier refused what Rust wrote:\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains("6 streams verified, 0 failed"), "{stdout}");
 }
 
 #[test]
 fn values_go_refuses_are_errors_naming_the_field() {
     let bad_version = gob::to_vec(&BadBytes(vec![3; 15])).unwrap();
-    let err = gob::from_slice::<Time>(&bad_version).unwrap_err().to_string();
+    let err = gob::from_slice::<Time>(&bad_version)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("time.Time: version"), "{err}");
     let bad_length = gob::to_vec(&BadBytes(vec![1; 14])).unwrap();
-    let err = gob::from_slice::<Time>(&bad_length).unwrap_err().to_string();
+    let err = gob::from_slice::<Time>(&bad_length)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("time.Time: length: 14 bytes"), "{err}");
     let bad_float = gob::to_vec(&BadFloat(vec![1, 2, 0, 0, 0, 53, 0, 0, 0, 1, 0x40])).unwrap();
-    let err = gob::from_slice::<BigFloat>(&bad_float).unwrap_err().to_string();
+    let err = gob::from_slice::<BigFloat>(&bad_float)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("big.Float: mantissa"), "{err}");
 }
 

@@ -484,7 +484,11 @@ impl BigFloat {
         // its msb set) and a precision.
         let top_set = f.mantissa.bit_len() % 64 == 0;
         if f.mantissa.is_zero() {
-            return Err(GoStdError::new(T, "mantissa", "a finite nonzero Float with no mantissa"));
+            return Err(GoStdError::new(
+                T,
+                "mantissa",
+                "a finite nonzero Float with no mantissa",
+            ));
         }
         if !top_set {
             return Err(GoStdError::new(
@@ -494,7 +498,11 @@ impl BigFloat {
             ));
         }
         if f.precision == 0 {
-            return Err(GoStdError::new(T, "precision", "a finite Float with precision 0"));
+            return Err(GoStdError::new(
+                T,
+                "precision",
+                "a finite Float with precision 0",
+            ));
         }
         Ok(f)
     }
@@ -818,7 +826,12 @@ mod tests {
         assert_eq!(r.to_gob_bytes(), [3, 0, 0, 0, 1, 3, 4]);
         let whole = BigRat::new(&BigInt::from(5), &BigInt::from(1)).unwrap();
         assert_eq!(whole.to_string(), "5");
-        assert_eq!(BigRat::from_gob_bytes(&[2, 0, 0, 0, 9, 1]).unwrap_err().field, "numerator length");
+        assert_eq!(
+            BigRat::from_gob_bytes(&[2, 0, 0, 0, 9, 1])
+                .unwrap_err()
+                .field,
+            "numerator length"
+        );
     }
 
     #[test]

@@ -69,7 +69,11 @@ pub struct GoStdError {
 }
 
 impl GoStdError {
-    pub(crate) fn new(go_type: &'static str, field: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        go_type: &'static str,
+        field: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         GoStdError {
             go_type,
             field,
@@ -251,7 +255,9 @@ impl StdValue {
             (2 | 3, Some(0)) if bytes.len() >= 5 => {
                 StdValue::Rat(BigRat::from_gob_bytes(bytes).ok()?)
             }
-            (2 | 3, None) | (2 | 3, Some(1..)) => StdValue::Int(BigInt::from_gob_bytes(bytes).ok()?),
+            (2 | 3, None) | (2 | 3, Some(1..)) => {
+                StdValue::Int(BigInt::from_gob_bytes(bytes).ok()?)
+            }
             _ => return None,
         };
         (value.to_gob_bytes() == bytes).then_some(value)

@@ -226,7 +226,13 @@ mod tests {
 
     #[test]
     fn decimal_and_bytes_round_trip() {
-        let cases = ["0", "1", "4294967296", "18446744073709551616", "123456789012345678901234567890123456789"];
+        let cases = [
+            "0",
+            "1",
+            "4294967296",
+            "18446744073709551616",
+            "123456789012345678901234567890123456789",
+        ];
         for s in cases {
             let n = Nat::from_decimal(s).unwrap();
             assert_eq!(n.to_decimal(), s);
@@ -241,8 +247,14 @@ mod tests {
         let n = Nat::from_u128(0x1234_5678_9abc_def0_1122);
         assert_eq!(n.shl(37).shr(37), n);
         assert_eq!(n.shr(4).to_u128(), Some(0x1234_5678_9abc_def0_112));
-        assert_eq!(Nat::from_u128(1 << 64).sub_one().to_u128(), Some(u64::MAX as u128));
-        assert_eq!(Nat::from_u128(u64::MAX as u128).add_one().to_u128(), Some(1 << 64));
+        assert_eq!(
+            Nat::from_u128(1 << 64).sub_one().to_u128(),
+            Some(u64::MAX as u128)
+        );
+        assert_eq!(
+            Nat::from_u128(u64::MAX as u128).add_one().to_u128(),
+            Some(1 << 64)
+        );
         assert_eq!(Nat::from_u128(0b1000).trailing_zero_bits(), 3);
         assert_eq!(Nat::from_u128(0b1000).bit_len(), 4);
         assert!(Nat::from_u128(0b1000).bit(3));

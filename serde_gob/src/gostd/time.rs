@@ -255,7 +255,11 @@ impl Time {
             return None;
         }
         out.push(sign);
-        out.push_str(&format!("{:02}:{:02}", zone_minutes / 60, zone_minutes % 60));
+        out.push_str(&format!(
+            "{:02}:{:02}",
+            zone_minutes / 60,
+            zone_minutes % 60
+        ));
         Some(out)
     }
 
@@ -423,9 +427,8 @@ mod with_time {
 
         /// The same instant at the offset Go's decoder reads.
         fn try_from(t: Time) -> Result<Self, GoStdError> {
-            let offset = UtcOffset::from_whole_seconds(t.offset_seconds()).map_err(|e| {
-                GoStdError::new(GO_TYPE, "zone offset", e.to_string())
-            })?;
+            let offset = UtcOffset::from_whole_seconds(t.offset_seconds())
+                .map_err(|e| GoStdError::new(GO_TYPE, "zone offset", e.to_string()))?;
             let past = || GoStdError::new(GO_TYPE, "seconds", "the instant is past time's range");
             let unix = t.unix_seconds().ok_or_else(past)?;
             let nanos = i128::from(unix) * 1_000_000_000 + i128::from(t.nanosecond());
@@ -462,7 +465,10 @@ mod tests {
         assert_eq!(Time::ZERO.to_gob_bytes(), want);
         assert_eq!(Time::from_gob_bytes(&want), Ok(Time::ZERO));
         assert_eq!(Time::from_gob_bytes(&[]), Ok(Time::ZERO));
-        assert_eq!(Time::ZERO.to_rfc3339().as_deref(), Some("0001-01-01T00:00:00Z"));
+        assert_eq!(
+            Time::ZERO.to_rfc3339().as_deref(),
+            Some("0001-01-01T00:00:00Z")
+        );
     }
 
     #[test]
@@ -486,12 +492,20 @@ mod tests {
         let e = Time::from_gob_bytes(&[3, 0]).unwrap_err();
         assert_eq!(e.field, "version");
         let e = Time::from_gob_bytes(&[2; 15]).unwrap_err();
-        assert_eq!(e.to_string(), "time.Time: length: 15 bytes; version 2 has 16");
+        assert_eq!(
+            e.to_string(),
+            "time.Time: length: 15 bytes; version 2 has 16"
+        );
     }
 
     #[test]
     fn system_time_both_ways() {
-        for (s, n) in [(0, 0), (1_533_625_200, 123), (-1, 999_999_999), (-86_400, 1)] {
+        for (s, n) in [
+            (0, 0),
+            (1_533_625_200, 123),
+            (-1, 999_999_999),
+            (-86_400, 1),
+        ] {
             let t = Time::utc(s, n).unwrap();
             let st = SystemTime::try_from(t).unwrap();
             assert_eq!(Time::try_from(st).unwrap(), t);
