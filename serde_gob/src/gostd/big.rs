@@ -482,7 +482,7 @@ impl BigFloat {
         f.mantissa = Nat::from_be_bytes(&bytes[10..]);
         // Go's validate0: a normalized mantissa (its 64-bit top word has
         // its msb set) and a precision.
-        let top_set = f.mantissa.bit_len() % 64 == 0;
+        let top_set = f.mantissa.bit_len().is_multiple_of(64);
         if f.mantissa.is_zero() {
             return Err(GoStdError::new(
                 T,
@@ -728,7 +728,7 @@ impl Decimal {
 fn format_g_shortest(out: &mut String, d: &Decimal) {
     let digits = d.mant.len() as i64;
     let exp = d.exp - 1;
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         // %e with every digit.
         out.push(d.mant.first().map_or('0', |&c| c as char));
         if digits > 1 {

@@ -246,7 +246,7 @@ mod tests {
     fn shifts_and_steps() {
         let n = Nat::from_u128(0x1234_5678_9abc_def0_1122);
         assert_eq!(n.shl(37).shr(37), n);
-        assert_eq!(n.shr(4).to_u128(), Some(0x1234_5678_9abc_def0_112));
+        assert_eq!(n.shr(4).to_u128(), Some(0x0123_4567_89ab_cdef_0112));
         assert_eq!(
             Nat::from_u128(1 << 64).sub_one().to_u128(),
             Some(u64::MAX as u128)
