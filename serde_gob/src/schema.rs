@@ -20,6 +20,10 @@
 //! | enum with `#[serde(rename = "pkg.Iface")]` | an interface; each newtype variant is renamed to its `gob.Register` name, a unit variant named `nil` is the nil interface |
 //! | newtype struct over bytes renamed `GobEncoder:pkg.Name` or `BinaryMarshaler:pkg.Name` | a type that marshals itself |
 //! | [`Complex64`](super::Complex64), [`Complex128`](super::Complex128) | `complex64`, `complex128` |
+//! | [`Time`](super::Time), [`BigInt`](super::BigInt), [`BigRat`](super::BigRat), [`BigFloat`](super::BigFloat) | `time.Time`, `*big.Int`, `*big.Rat`, `*big.Float` |
+//!
+//! A newtype renamed `GobEncoder:*pkg.Name` is a pointer type that marshals
+//! itself: Go sends it unnamed, and numbers it twice (as `*big.Int`).
 
 use std::any::TypeId;
 use std::cell::RefCell;
