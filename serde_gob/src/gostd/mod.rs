@@ -30,7 +30,7 @@
 //! ```
 //!
 //! Go leaves a zero `time.Time` struct field out of a stream; [`Time`] does
-//! the same (it marks its zero value with [`ZERO_VALUE`](crate::schema::ZERO_VALUE)),
+//! the same (it marks its zero value with [`ZERO_VALUE`]),
 //! and still writes the full bytes of the zero time at the top level and in
 //! slices, as Go does. Go never leaves out a `big` value it holds (they
 //! marshal through a pointer): a `*big.Int` field that may be nil is an
@@ -92,7 +92,7 @@ impl Serialize for MarshalledBytes<'_> {
 }
 
 /// The bytes of Go's zero value, marked as such (see
-/// [`ZERO_VALUE`](crate::schema::ZERO_VALUE)).
+/// [`ZERO_VALUE`]).
 struct ZeroMarked<'a>(&'a [u8]);
 
 impl Serialize for ZeroMarked<'_> {
