@@ -819,6 +819,19 @@ mod tests {
         assert_eq!(BigInt::from_gob_bytes(&[4]).unwrap_err().field, "version");
     }
 
+    #[cfg(feature = "num-bigint")]
+    #[test]
+    fn num_bigint_both_ways() {
+        let v: BigInt = "-1606938044258990275541962092341162602522202993782792835301376"
+            .parse()
+            .unwrap();
+        let n = num_bigint::BigInt::from(&v);
+        assert_eq!(n.to_string(), v.to_string());
+        assert_eq!(BigInt::from(n), v);
+        let u = num_bigint::BigUint::from(7u8);
+        assert_eq!(BigInt::from(u), BigInt::from(7));
+    }
+
     #[test]
     fn rat_text() {
         let r = BigRat::new(&BigInt::from(-3), &BigInt::from(4)).unwrap();

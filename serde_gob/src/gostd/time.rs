@@ -498,6 +498,39 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "chrono")]
+    #[test]
+    fn chrono_both_ways() {
+        use chrono::{DateTime, FixedOffset};
+        let t = Time::with_offset(1_533_625_200, 123, 9 * 3600).unwrap();
+        let c = DateTime::<FixedOffset>::try_from(t).unwrap();
+        assert_eq!(c.to_rfc3339(), "2018-08-07T16:00:00.000000123+09:00");
+        assert_eq!(Time::try_from(c).unwrap(), t);
+        let utc = Time::utc(0, 1).unwrap();
+        let c = DateTime::<FixedOffset>::try_from(utc).unwrap();
+        assert_eq!(Time::try_from(c).unwrap(), utc);
+    }
+
+    #[cfg(feature = "time")]
+    #[test]
+    fn time_crate_both_ways() {
+        let t = Time::with_offset(1_533_625_200, 123, -(3600 + 30)).unwrap();
+        let o = time::OffsetDateTime::try_from(t).unwrap();
+        assert_eq!(o.unix_timestamp(), 1_533_625_200);
+        assert_eq!(o.nanosecond(), 123);
+        // Go reads the seconds of a negative offset unsigned (-01:00:30
+        // comes back as -00:56:14), and the conversion follows Go.
+        assert_eq!(o.offset().whole_seconds(), -3374);
+        let t = Time::with_offset(1_533_625_200, 123, 5 * 3600 + 30 * 60 + 15).unwrap();
+        let o = time::OffsetDateTime::try_from(t).unwrap();
+        assert_eq!(o.offset().whole_seconds(), 5 * 3600 + 30 * 60 + 15);
+        assert_eq!(Time::try_from(o).unwrap(), t);
+        let back = Time::try_from(o).unwrap();
+        assert_eq!(back.unix_seconds(), t.unix_seconds());
+        let zero = Time::try_from(time::OffsetDateTime::UNIX_EPOCH).unwrap();
+        assert!(zero.is_utc() && zero.unix_seconds() == Some(0));
+    }
+
     #[test]
     fn system_time_both_ways() {
         for (s, n) in [
