@@ -126,12 +126,27 @@ impl StreamTypes {
                 }
             }
         }
+        let mut declarations = String::new();
+        for d in self
+            .decls
+            .iter()
+            .filter(|d| !matches!(d.kind, DeclKind::Std(_)))
+        {
+            self.go_decl(d, &mut declarations);
+        }
         let mut imports = std::collections::BTreeSet::new();
         if !registrations.is_empty() {
             imports.insert("encoding/gob");
         }
         for d in &self.decls {
-            if let DeclKind::Std(std) = d.kind {
+            // Imported where a declaration names it (a top-level value of
+            // the type alone declares nothing).
+            if let DeclKind::Std(std) = d.kind
+                && (declarations.contains(std.go().trim_start_matches('*'))
+                    || registrations
+                        .iter()
+                        .any(|(_, z)| z.contains(std.go().trim_start_matches('*'))))
+            {
                 imports.insert(std.import());
             }
         }
@@ -150,13 +165,7 @@ impl StreamTypes {
                 out.push_str(")\n");
             }
         }
-        for d in self
-            .decls
-            .iter()
-            .filter(|d| !matches!(d.kind, DeclKind::Std(_)))
-        {
-            self.go_decl(d, &mut out);
-        }
+        out.push_str(&declarations);
         if !registrations.is_empty() {
             out.push_str(
                 "\n// The concrete types the stream holds in interface values, under the\n\
