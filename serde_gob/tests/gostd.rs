@@ -517,3 +517,38 @@ mod bytes_as_is {
         Vec::<u8>::deserialize(d)
     }
 }
+
+/// `gob types` names the standard types, in Rust and in Go, instead of
+/// stand-ins over bytes.
+#[test]
+fn gob_types_names_the_standard_types() {
+    let types = gob::StreamTypes::read(&read_golden("testdata/gob-std/mixed.gob")).unwrap();
+    let rust = types.rust();
+    for field in [
+        "pub at: Time,",
+        "pub int: Option<BigInt>,",
+        "pub rat: Option<BigRat>,",
+        "pub float: Option<BigFloat>,",
+    ] {
+        assert!(rust.contains(field), "{field} in:\n{rust}");
+    }
+    assert!(!rust.contains("Vec<u8>"), "{rust}");
+    let go = types.go();
+    for line in [
+        "\t\"math/big\"",
+        "\t\"time\"",
+        "At    time.Time",
+        "Int   *big.Int",
+        "Rat   *big.Rat",
+        "Float *big.Float",
+    ] {
+        assert!(go.contains(line), "{line:?} in:\n{go}");
+    }
+    // A slice of them names them too, with no value to look at.
+    let ledger = gob::StreamTypes::read(&read_golden("testdata/gob-std/big_float.gob")).unwrap();
+    assert!(
+        ledger.rust().contains("pub parts: Vec<BigInt>,"),
+        "{}",
+        ledger.rust()
+    );
+}
