@@ -50,6 +50,25 @@ var subcommands = []subcommand{
 		run:    runGobCase,
 	},
 	{
+		name: "gob-std",
+		args: "[OUTDIR]",
+		help: "write the streams of Go's standard self-marshalling types: time.Time, big.Int, big.Rat, big.Float (default OUTDIR " + defaultGobStdDir + ")",
+		run:  runGobStd,
+	},
+	{
+		name: "gob-std-verify",
+		args: "DIR",
+		help: "decode the gob-std streams in DIR with Go and compare their values with the cases",
+		run:  runGobStdVerify,
+	},
+	{
+		name:   "gob-std-case",
+		args:   "NAME OUTDIR",
+		help:   "write one gob-std case (used by gob-std, in a fresh process per case)",
+		hidden: true,
+		run:    runGobStdCase,
+	},
+	{
 		name: "goapptrace",
 		args: "[OUTDIR]",
 		help: "write the goapptrace frame fixtures (default OUTDIR " + defaultGoapptraceDir + ")",

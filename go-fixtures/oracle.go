@@ -330,6 +330,7 @@ func (o *oracle) implementations(iface reflect.Type) [2][]reflect.Type {
 }
 
 func runOracle(args []string) error {
+	renderStdTypes = false
 	switch {
 	case len(args) == 0:
 		p := &oracleProxy{}

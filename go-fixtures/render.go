@@ -191,7 +191,12 @@ func (r *renderer) value(v reflect.Value) {
 		return
 	}
 	if iface, indir, ok := marshaler(v.Type()); ok {
-		r.str(base64.StdEncoding.EncodeToString(marshal(v, iface, indir)))
+		data := marshal(v, iface, indir)
+		if s, ok := stdJSON(v.Type(), data); ok {
+			r.WriteString(s)
+			return
+		}
+		r.str(base64.StdEncoding.EncodeToString(data))
 		return
 	}
 	switch v.Kind() {
@@ -248,6 +253,10 @@ func (r *renderer) value(v reflect.Value) {
 // zero renders a struct field of type t that gob did not send: what a
 // decoder that only knows the wire type shows for an absent field.
 func (r *renderer) zero(t reflect.Type) {
+	if s, ok := stdZeroJSON(t); ok {
+		r.WriteString(s)
+		return
+	}
 	if _, _, ok := marshaler(t); ok {
 		r.str("") // no bytes
 		return

@@ -1,5 +1,6 @@
-//! Generates Rust types from every stream of the gob corpus, one module per
-//! stream, and a table of `(stream, unordered maps, roundtrip)` in
+//! Generates Rust types from every stream of the gob corpus and of the
+//! gob-std set (Go's standard self-marshalling types), one module per
+//! stream, and tables of `(stream, unordered maps, roundtrip)` in
 //! `$OUT_DIR/corpus.rs`, which `tests/corpus.rs` includes.
 //!
 //! A stream the generator cannot handle still gets a module: its roundtrip
@@ -24,33 +25,71 @@ fn main() {
         Some(dir) => PathBuf::from(dir),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/gob"),
     };
+    // The streams of Go's standard self-marshalling types (time.Time,
+    // math/big), which the generator names by the codec's own types.
+    let std_set = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/gob-std");
     println!("cargo::rustc-env=GOB_TYPES_CORPUS_DIR={}", corpus.display());
+    println!("cargo::rustc-env=GOB_TYPES_STD_DIR={}", std_set.display());
     println!("cargo::rerun-if-changed={}", corpus.display());
+    println!("cargo::rerun-if-changed={}", std_set.display());
     println!("cargo::rerun-if-changed=src/lib.rs");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     let types_dir = out_dir.join("types");
     std::fs::create_dir_all(&types_dir).expect("create OUT_DIR/types");
 
-    let unordered = unordered_streams(&corpus.join("manifest.json"));
-    let mut streams: Vec<String> = std::fs::read_dir(&corpus)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", corpus.display()))
+    let mut modules = String::new();
+    let mut tables = String::from(
+        "/// Decodes a stream into its generated types and encodes the values again.\n\
+         pub type Roundtrip = fn(&[u8]) -> Result<Vec<u8>, String>;\n\n",
+    );
+    tables.push_str(&streams_table(
+        &corpus,
+        "",
+        "STREAMS",
+        "Every stream of the corpus",
+        &types_dir,
+        &mut modules,
+    ));
+    tables.push_str(&streams_table(
+        &std_set,
+        "std_",
+        "STD_STREAMS",
+        "Every stream of the gob-std set",
+        &types_dir,
+        &mut modules,
+    ));
+    let corpus_rs = out_dir.join("corpus.rs");
+    std::fs::write(&corpus_rs, modules + &tables)
+        .unwrap_or_else(|e| panic!("{}: {e}", corpus_rs.display()));
+}
+
+/// The modules of the streams of `dir` (appended to `modules`, each named
+/// with `prefix`), and the table `name` of them.
+fn streams_table(
+    dir: &Path,
+    prefix: &str,
+    name: &str,
+    what: &str,
+    types_dir: &Path,
+    modules: &mut String,
+) -> String {
+    let unordered = unordered_streams(&dir.join("manifest.json"));
+    let mut streams: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|name| name.ends_with(".gob"))
         .collect();
     streams.sort();
 
-    let mut modules = String::new();
-    let mut table = String::from(
-        "/// Decodes a stream into its generated types and encodes the values again.\n\
-         pub type Roundtrip = fn(&[u8]) -> Result<Vec<u8>, String>;\n\n\
-         /// Every stream of the corpus: file name, whether Go's map order makes its\n\
+    let mut table = format!(
+        "/// {what}: file name, whether Go's map order makes its\n\
          /// bytes vary, and the roundtrip through its generated types.\n\
-         pub const STREAMS: &[(&str, bool, Roundtrip)] = &[\n",
+         pub const {name}: &[(&str, bool, Roundtrip)] = &[\n",
     );
     for file in &streams {
-        let path = corpus.join(file);
+        let path = dir.join(file);
         println!("cargo::rerun-if-changed={}", path.display());
-        let module = module_name(file);
+        let module = format!("{prefix}{}", module_name(file));
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let body = match serde_gob::StreamTypes::read(&bytes) {
             Ok(types) => {
@@ -74,10 +113,8 @@ fn main() {
             unordered.contains(file)
         );
     }
-    table.push_str("];\n");
-    let corpus_rs = out_dir.join("corpus.rs");
-    std::fs::write(&corpus_rs, modules + &table)
-        .unwrap_or_else(|e| panic!("{}: {e}", corpus_rs.display()));
+    table.push_str("];\n\n");
+    table
 }
 
 /// The streams of the cases the manifest marks `unordered_maps` (none

@@ -55,6 +55,56 @@ fn gob_decode_json_prints_every_corpus_stream() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// `gob decode --json` writes time.Time and big numbers as Go's
+/// `json.Marshal` does (the text of `testdata/gob-std/*.json`, Go's own
+/// output), big integers exact at any size.
+#[test]
+fn gob_decode_json_writes_standard_types_as_go_does() {
+    for (stream, values) in [
+        ("time_values", 9),
+        ("big_int", 6),
+        ("big_rat", 6),
+        ("big_float", 14),
+    ] {
+        let out = run(
+            &[
+                "gob",
+                "decode",
+                "--json",
+                &format!("testdata/gob-std/{stream}.gob"),
+            ],
+            b"",
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let ours = String::from_utf8_lossy(&out.stdout).into_owned();
+        let gos = String::from_utf8(common::read_golden(&format!(
+            "testdata/gob-std/{stream}.json"
+        )))
+        .unwrap();
+        // The top-level values, text for text.
+        let ours: Vec<&str> = ours.lines().take(values).collect();
+        let gos: Vec<&str> = gos.lines().take(values).collect();
+        assert_eq!(ours, gos, "{stream}");
+    }
+    let out = run(
+        &["gob", "decode", "--json", "testdata/gob-std/mixed.gob"],
+        b"",
+    );
+    let first = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        first,
+        r#"{"At":"2018-08-07T16:00:00.000000123+09:00","Int":-1606938044258990275541962092341162602522202993782792835301376,"Rat":"1/3","Float":"0.3333333333333333333333333333333333333333333333333333333333334"}"#
+    );
+}
+
 #[test]
 fn gob_dump_works_on_every_corpus_stream() {
     for case in common::manifest().cases {

@@ -86,8 +86,13 @@ fn type_definitions(bytes: &[u8]) -> Vec<String> {
     defs
 }
 
-fn check(file: &str, unordered: bool, roundtrip: generated::Roundtrip) -> Result<(), String> {
-    let path = corpus_dir().join(file);
+fn check(
+    dir: &Path,
+    file: &str,
+    unordered: bool,
+    roundtrip: generated::Roundtrip,
+) -> Result<(), String> {
+    let path = dir.join(file);
     let golden = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let rust = roundtrip(&golden)?;
     if !unordered {
@@ -142,7 +147,7 @@ fn every_stream_goes_through_its_generated_types_to_gos_bytes() {
     );
     let mut failures = Vec::new();
     for &(file, unordered, roundtrip) in generated::STREAMS {
-        if let Err(e) = check(file, unordered, roundtrip) {
+        if let Err(e) = check(corpus_dir(), file, unordered, roundtrip) {
             failures.push(format!("{file}: {e}"));
         }
     }
@@ -158,4 +163,30 @@ fn every_stream_goes_through_its_generated_types_to_gos_bytes() {
         generated::STREAMS.len(),
         failures.join("\n\n")
     );
+}
+
+/// The gob-std set (`../testdata/gob-std`): streams of `time.Time` and
+/// `math/big` values go through generated types that name the codec's
+/// `Time`, `BigInt`, `BigRat` and `BigFloat`, to Go's bytes.
+#[test]
+fn every_standard_type_stream_goes_through_its_generated_types_to_gos_bytes() {
+    let dir = Path::new(env!("GOB_TYPES_STD_DIR"));
+    assert!(
+        generated::STD_STREAMS.len() >= 6,
+        "the gob-std set has {} streams",
+        generated::STD_STREAMS.len()
+    );
+    let mut failures = Vec::new();
+    for &(file, unordered, roundtrip) in generated::STD_STREAMS {
+        if let Err(e) = check(dir, file, unordered, roundtrip) {
+            failures.push(format!("{file}: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    // The generated types are the codec's standard types, not bytes.
+    let mixed = include_str!(concat!(env!("OUT_DIR"), "/types/std_mixed.rs"));
+    for name in ["Time", "BigInt", "BigRat", "BigFloat"] {
+        assert!(mixed.contains(name), "{name} missing from:\n{mixed}");
+    }
+    assert!(!mixed.contains("Vec<u8>"), "{mixed}");
 }

@@ -10,10 +10,14 @@
 //!   [`dump`](dump::dump) annotates a stream byte by byte.
 //!
 //! How Rust types map to Go types is described in [`schema`].
+//! * [`Time`], [`BigInt`], [`BigRat`] and [`BigFloat`] are Go's `time.Time`
+//!   and `math/big` numbers, typed (module [`gostd`]).
 //!
 //! Features: `json` (default) adds `Value::to_json` and `dump`, and with
 //! them the dependencies serde_json and base64. Without it the crate
-//! depends on serde and thiserror only.
+//! depends on serde and thiserror only. The optional features `chrono`,
+//! `time` and `num-bigint` add conversions of [`Time`] and [`BigInt`] to
+//! and from those crates' types.
 //!
 //! ```
 //! use serde_gob::{self as gob, Int};
@@ -48,6 +52,7 @@ mod de;
 pub mod dump;
 mod error;
 mod go;
+pub mod gostd;
 mod gotext;
 #[cfg(feature = "json")]
 mod json;
@@ -65,6 +70,7 @@ pub use codegen::StreamTypes;
 pub use de::{Decoder, IntoValues, Values, from_reader, from_slice};
 pub use error::{Error, Result};
 pub use go::{Complex64, Complex128, Int, Uint, Uintptr};
+pub use gostd::{BigFloat, BigInt, BigRat, Time};
 pub use ser::{Encoder, EncoderState, StreamEncoder, to_vec, to_writer};
 pub use shape::{declare, declare_example};
 pub use stream::{DecoderState, Limits};

@@ -23,6 +23,10 @@
 //! | enum with `#[serde(rename = "pkg.Iface")]` | an interface; each newtype variant is renamed to its `gob.Register` name, a unit variant named `nil` is the nil interface |
 //! | newtype struct over bytes renamed `GobEncoder:pkg.Name` or `BinaryMarshaler:pkg.Name` | a type that marshals itself |
 //! | [`Complex64`](super::Complex64), [`Complex128`](super::Complex128) | `complex64`, `complex128` |
+//! | [`Time`](super::Time), [`BigInt`](super::BigInt), [`BigRat`](super::BigRat), [`BigFloat`](super::BigFloat) | `time.Time`, `*big.Int`, `*big.Rat`, `*big.Float` |
+//!
+//! A newtype renamed `GobEncoder:*pkg.Name` is a pointer type that marshals
+//! itself: Go sends it unnamed, and numbers it twice (as `*big.Int`).
 
 use std::any::TypeId;
 use std::cell::RefCell;
@@ -159,9 +163,12 @@ pub const GOB_ENCODER_PREFIX: &str = "GobEncoder:";
 pub const BINARY_MARSHALER_PREFIX: &str = "BinaryMarshaler:";
 
 /// The serde name of a newtype that a self-marshalling type's `Serialize`
-/// wraps its bytes in when the value is Go's zero value: Go leaves such a
-/// value out of a struct field (as any zero field), though it sends its
-/// bytes everywhere else.
+/// wraps its bytes in when its value is Go's zero value:
+/// `serialize_newtype_struct("GobEncoder:time.Time", &Marked)` where
+/// `Marked` serializes as `serialize_newtype_struct(ZERO_VALUE, bytes)`.
+/// The bytes are written as usual at the top level, in slices and through
+/// a pointer; a struct field holding it is left out, as Go leaves out a zero
+/// `time.Time` field. Only Go's zero value may be marked.
 pub const ZERO_VALUE: &str = "serde_gob::zero";
 
 /// The serde name of Go's `complex64` (see [`Complex64`](super::Complex64)).

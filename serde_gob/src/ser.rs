@@ -708,20 +708,6 @@ impl<'s, 'a> ValueSer<'s, 'a> {
         self.st.set_zero(v == 0.0)
     }
 
-    /// A self-marshalling value that says it is Go's zero value: its bytes
-    /// are written, and a struct field leaves them out (unless reached
-    /// through a non-nil pointer, which Go always sends).
-    fn zero_marked<T: Serialize + ?Sized>(self, value: &T) -> SResult<IsZero> {
-        let opaque = matches!(self.kind(), Kind::Opaque(_));
-        let ValueSer { st, node } = self;
-        let non_nil = st.non_nil;
-        value.serialize(ValueSer { st: &mut *st, node })?;
-        if opaque && !non_nil {
-            st.zero = true;
-        }
-        Ok(())
-    }
-
     #[inline]
     fn child(&mut self, node: NodeId, place: Place) -> ValueSer<'_, 'a> {
         let node = self.st.schema.base(node);
@@ -864,8 +850,18 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         name: &'static str,
         value: &T,
     ) -> SResult<IsZero> {
-        if name.len() == ZERO_VALUE.len() && name == ZERO_VALUE {
-            return self.zero_marked(value);
+        // A self-marshalling value that says it is Go's zero value: its
+        // bytes go out, and a struct field leaves it out (unless reached
+        // through a non-nil pointer).
+        if let Kind::Opaque(_) = self.kind()
+            && name == ZERO_VALUE
+        {
+            let non_nil = self.st.non_nil;
+            value.serialize(ValueSer {
+                st: &mut *self.st,
+                node: self.node,
+            })?;
+            return self.st.set_zero(!non_nil);
         }
         value.serialize(self)
     }

@@ -848,6 +848,17 @@ fn by_rust_name(rust: &'static str, depth: usize) -> Option<Traced> {
     if let Some((go, kind)) = basic {
         return known(Shape::Basic(go, kind));
     }
+    // Go's standard self-marshalling types of this crate.
+    let standard = match r {
+        "serde_gob::gostd::time::Time" => Some("time.Time"),
+        "serde_gob::gostd::big::BigInt" => Some("*big.Int"),
+        "serde_gob::gostd::big::BigRat" => Some("*big.Rat"),
+        "serde_gob::gostd::big::BigFloat" => Some("*big.Float"),
+        _ => None,
+    };
+    if let Some(go) = standard {
+        return known(Shape::Opaque(go, OpaqueKind::GobEncoder));
+    }
     let inner = |wrappers: &[&str]| {
         wrapped(rust, wrappers)
             .and_then(|i| by_rust_name(i, depth + 1).or_else(|| learnt_subtree(i)))

@@ -375,6 +375,10 @@ enum TypeRef {
 struct Def {
     /// 0 until Go's algorithm assigns it.
     id: GobId,
+    /// `CommonType.Id` when it differs from `id` (else 0): Go gives a
+    /// pointer type that marshals itself (`*big.Int`) a second id, when it
+    /// first builds its type info, and writes that one in the definition.
+    common_id: GobId,
     name: String,
     shape: DefShape,
 }
@@ -477,6 +481,7 @@ impl Registry {
         let r = TypeRef::Def(self.defs.len());
         self.defs.push(Def {
             id: 0,
+            common_id: 0,
             name: name.to_string(),
             shape,
         });
@@ -501,6 +506,13 @@ impl Registry {
             Kind::Bytes => TypeRef::Builtin(BYTES),
             Kind::Interface { .. } => TypeRef::Builtin(INTERFACE),
             Kind::Opaque(kind) => {
+                // What Go sends for a pointer type (`*big.Int`) is the type
+                // object of the pointer, which has no name.
+                let name = if base.go_string.starts_with('*') {
+                    ""
+                } else {
+                    name
+                };
                 let r = self.add(&base.go_string, name, DefShape::Opaque(*kind));
                 self.set_id(r);
                 r
@@ -583,6 +595,7 @@ impl Registry {
         let base = schema.base(node);
         let name = schema.node(base).go_name.clone();
         let r = self.get_type(schema, &name, base)?;
+        self.pointer_common_id(schema, base, r);
         let id = self.id_of(r);
         let i = known.unwrap_or_else(|| {
             self.resolved
@@ -593,6 +606,26 @@ impl Registry {
             *slot = id;
         }
         Ok(id)
+    }
+
+    /// Go's `buildTypeInfo` for a pointer type that marshals itself (its
+    /// Go type string starts with `*`): the type object of the pointer
+    /// itself takes the next id, which the definition names as its own.
+    fn pointer_common_id(&mut self, schema: &Schema, base: NodeId, r: TypeRef) {
+        let node = schema.node(base);
+        if !matches!(node.kind, Kind::Opaque(_)) || !node.go_string.starts_with('*') {
+            return;
+        }
+        if let TypeRef::Def(i) = r
+            && self.defs[i].common_id == 0
+            && self.defs[i].id != 0
+        {
+            self.defs[i].common_id = self.next_id;
+            self.next_id += 1;
+            // The id has no definition of its own; its slot points at the
+            // type it names.
+            self.by_id.push(i);
+        }
     }
 
     /// The definition of a registered, non-builtin type.
@@ -624,7 +657,11 @@ impl Registry {
         };
         Some(WireType {
             name: def.name.clone(),
-            id: def.id,
+            id: if def.common_id != 0 {
+                def.common_id
+            } else {
+                def.id
+            },
             shape,
         })
     }

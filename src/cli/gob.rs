@@ -57,7 +57,7 @@ fn decode(path: &str, json: bool) -> Result<(), Failure> {
     let mut out = stdout.lock();
     loop {
         match decoder.next_value() {
-            Ok(Some(value)) if json => writeln!(out, "{}", value.to_json())?,
+            Ok(Some(value)) if json => writeln!(out, "{}", value.to_json_text())?,
             Ok(Some(value)) => writeln!(out, "{value}")?,
             Ok(None) => return Ok(()),
             Err(e) => {

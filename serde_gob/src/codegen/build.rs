@@ -13,7 +13,9 @@ use super::gotype::{
 };
 use super::naming::{RESERVED, camel_case, go_ident, snake_case, unique, variant_name};
 use super::read::{Pos, Scan};
-use super::{ANY, Decl, DeclKind, FieldDecl, IntW, Sent, StreamTypes, Ty, UintW, VariantDecl};
+use super::{
+    ANY, Decl, DeclKind, FieldDecl, IntW, Sent, StdTy, StreamTypes, Ty, UintW, VariantDecl,
+};
 
 pub(super) struct Builder<'a> {
     scan: &'a Scan,
@@ -112,10 +114,17 @@ impl<'a> Builder<'a> {
         self.box_recursion();
         self.mark_keys(&values)?;
         let ids = self.scan.defs.iter().map(|w| w.id).collect();
+        let unnamed_opaques = self
+            .scan
+            .defs
+            .iter()
+            .filter(|w| w.name.is_empty() && matches!(w.shape, Shape::GobEncoder))
+            .count();
         Ok(StreamTypes {
             decls: self.decls,
             values,
             ids,
+            unnamed_opaques,
         })
     }
 
@@ -173,6 +182,13 @@ impl<'a> Builder<'a> {
     /// string `hint` describes.
     fn resolve(&mut self, hint: Option<&GoType>, id: GobId) -> Result<Ty> {
         if let Some(GoType::Pointer(inner)) = hint {
+            if matches!(
+                self.std_of(id),
+                Some(StdTy::BigInt | StdTy::BigRat | StdTy::BigFloat)
+            ) {
+                // The codec's big numbers stand for the pointer already.
+                return self.resolve(None, id);
+            }
             let t = self.resolve(Some(inner), id)?;
             return Ok(Ty::Option(Box::new(t)));
         }
@@ -213,6 +229,11 @@ impl<'a> Builder<'a> {
                 self.decls[d].kind = DeclKind::Struct(out);
                 Ok(Ty::Decl(d))
             }
+            Shape::GobEncoder if self.std_of(id).is_some() => {
+                let std = self.std_of(id).unwrap_or(StdTy::Time);
+                let d = self.std_decl(id, std);
+                Ok(Ty::Decl(d))
+            }
             Shape::GobEncoder | Shape::BinaryMarshaler => {
                 let gob_encoder = matches!(w.shape, Shape::GobEncoder);
                 let d = self.declare(
@@ -222,6 +243,7 @@ impl<'a> Builder<'a> {
                     "Opaque",
                     DeclKind::Opaque { gob_encoder },
                 );
+                self.decls[d].unnamed_opaque = w.name.is_empty();
                 Ok(Ty::Decl(d))
             }
             Shape::TextMarshaler => Err(Error::Custom(format!(
@@ -487,11 +509,64 @@ impl<'a> Builder<'a> {
             literal: false,
             kind,
             key: false,
+            unnamed_opaque: false,
         });
         self.decls.len() - 1
     }
 
+    /// The standard type the self-marshalling type `id` is: every value of
+    /// it in the stream is exactly that type's encoding, or, with no
+    /// values, a type string names it (`[]*big.Int`).
+    fn std_of(&self, id: GobId) -> Option<StdTy> {
+        let w = self.defs.get(&id)?;
+        if !matches!(w.shape, Shape::GobEncoder) {
+            return None;
+        }
+        match self.scan.std_values.get(&id) {
+            Some(seen) if seen.len() == 1 => *seen.iter().next()?,
+            Some(_) => None,
+            None => match (w.name.as_str(), self.hints.get(&id)) {
+                ("Time", _) => Some(StdTy::Time),
+                ("", Some(GoType::Pointer(inner))) => big_named(inner),
+                ("", Some(named)) => big_named(named),
+                _ => None,
+            },
+        }
+    }
+
+    /// The declaration standing for a standard type: the codec's type, so
+    /// no declaration is written.
+    fn std_decl(&mut self, id: GobId, std: StdTy) -> usize {
+        let existing = self
+            .decls
+            .iter()
+            .position(|d| matches!(d.kind, DeclKind::Std(s) if s == std));
+        let d = existing.unwrap_or_else(|| {
+            self.decls.push(Decl {
+                id: Some(id),
+                go_full: std.go().to_string(),
+                rust: std.rust().to_string(),
+                go: std.go().to_string(),
+                invented: false,
+                literal: false,
+                kind: DeclKind::Std(std),
+                key: false,
+                unnamed_opaque: false,
+            });
+            self.decls.len() - 1
+        });
+        self.by_id.insert(id, d);
+        d
+    }
+
     fn sent(&self, id: GobId) -> Sent {
+        if matches!(
+            self.std_of(id),
+            Some(StdTy::BigInt | StdTy::BigRat | StdTy::BigFloat)
+        ) {
+            // Go never leaves a big number out but through a nil pointer.
+            return Sent::Always;
+        }
         match self.defs.get(&id).map(|w| &w.shape) {
             Some(Shape::Struct { .. } | Shape::Array { .. }) => Sent::Always,
             Some(Shape::Map { .. } | Shape::GobEncoder | Shape::BinaryMarshaler) => Sent::UnlessNil,
@@ -675,7 +750,7 @@ impl<'a> Builder<'a> {
                         box_refs(&mut v.ty, &same);
                     }
                 }
-                DeclKind::Opaque { .. } => {}
+                DeclKind::Opaque { .. } | DeclKind::Std(_) => {}
             }
         }
     }
@@ -720,7 +795,7 @@ fn decl_tys(d: &Decl) -> Vec<&Ty> {
             .filter(|v| v.registered != NIL_VARIANT)
             .map(|v| &v.ty)
             .collect(),
-        DeclKind::Opaque { .. } => vec![],
+        DeclKind::Opaque { .. } | DeclKind::Std(_) => vec![],
     }
 }
 
@@ -905,4 +980,14 @@ fn sccs(n: usize, edges: &[Vec<usize>]) -> Vec<Option<usize>> {
             (size[c] > 1 || edges[v].contains(&v)).then_some(c)
         })
         .collect()
+}
+
+/// The codec's big number a type string names (`big.Int`), if any.
+fn big_named(t: &GoType) -> Option<StdTy> {
+    match t {
+        GoType::Named(n) if n == "big.Int" => Some(StdTy::BigInt),
+        GoType::Named(n) if n == "big.Rat" => Some(StdTy::BigRat),
+        GoType::Named(n) if n == "big.Float" => Some(StdTy::BigFloat),
+        _ => None,
+    }
 }

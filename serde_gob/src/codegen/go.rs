@@ -42,13 +42,29 @@ impl StreamTypes {
                     kind: DeclKind::Newtype(inner),
                     ..
                 } => self.go_ty(inner),
+                decl if decl.unnamed_opaque => format!("*{}", decl.go),
                 decl => decl.go.clone(),
             },
+            // The codec's big numbers and unnamed self-marshalling types
+            // are Go's pointers already.
+            Ty::Option(i) if self.is_pointer_type(i) => self.go_ty(i),
             Ty::Option(i) => format!("*{}", self.go_ty(i)),
             Ty::Boxed(i) => self.go_ty(i),
             Ty::Slice(i) => format!("[]{}", self.go_ty(i)),
             Ty::Array(n, i) => format!("[{n}]{}", self.go_ty(i)),
             Ty::Map(k, v) => format!("map[{}]{}", self.go_ty(k), self.go_ty(v)),
+        }
+    }
+
+    /// Whether the Go type of `t` is a pointer type of its own.
+    fn is_pointer_type(&self, t: &Ty) -> bool {
+        match t {
+            Ty::Decl(d) => {
+                let d = &self.decls[*d];
+                d.unnamed_opaque
+                    || matches!(d.kind, DeclKind::Std(std) if std.go().starts_with('*'))
+            }
+            _ => false,
         }
     }
 
@@ -110,12 +126,46 @@ impl StreamTypes {
                 }
             }
         }
+        let mut declarations = String::new();
+        for d in self
+            .decls
+            .iter()
+            .filter(|d| !matches!(d.kind, DeclKind::Std(_)))
+        {
+            self.go_decl(d, &mut declarations);
+        }
+        let mut imports = std::collections::BTreeSet::new();
         if !registrations.is_empty() {
-            out.push_str("\nimport \"encoding/gob\"\n");
+            imports.insert("encoding/gob");
         }
         for d in &self.decls {
-            self.go_decl(d, &mut out);
+            // Imported where a declaration names it (a top-level value of
+            // the type alone declares nothing).
+            if let DeclKind::Std(std) = d.kind
+                && (declarations.contains(std.go().trim_start_matches('*'))
+                    || registrations
+                        .iter()
+                        .any(|(_, z)| z.contains(std.go().trim_start_matches('*'))))
+            {
+                imports.insert(std.import());
+            }
         }
+        match imports.len() {
+            0 => {}
+            1 => {
+                for i in &imports {
+                    let _ = writeln!(out, "\nimport {i:?}");
+                }
+            }
+            _ => {
+                out.push_str("\nimport (\n");
+                for i in &imports {
+                    let _ = writeln!(out, "\t{i:?}");
+                }
+                out.push_str(")\n");
+            }
+        }
+        out.push_str(&declarations);
         if !registrations.is_empty() {
             out.push_str(
                 "\n// The concrete types the stream holds in interface values, under the\n\
@@ -169,6 +219,7 @@ impl StreamTypes {
                 out.push_str(&origin);
                 let _ = writeln!(out, "type {} {}", d.go, self.go_ty(t));
             }
+            DeclKind::Std(_) => {}
             DeclKind::Opaque { gob_encoder } => {
                 let (iface, enc, dec) = if *gob_encoder {
                     ("GobEncoder", "GobEncode", "GobDecode")
@@ -177,12 +228,15 @@ impl StreamTypes {
                 };
                 out.push('\n');
                 out.push_str(&origin);
+                // Go sends a type with pointer methods, held by pointer,
+                // unnamed; one with value methods by its name.
+                let receiver = if d.unnamed_opaque { "*" } else { "" };
                 let _ = write!(
                     out,
                     "// {name} marshals itself ({iface}); the stream holds only its bytes.\n\
                      // This stand-in keeps them: replace it with the real type.\n\
                      type {name} struct{{ Bytes []byte }}\n\n\
-                     func (v {name}) {enc}() ([]byte, error) {{ return v.Bytes, nil }}\n\n\
+                     func (v {receiver}{name}) {enc}() ([]byte, error) {{ return v.Bytes, nil }}\n\n\
                      func (v *{name}) {dec}(b []byte) error {{\n\
                      \tv.Bytes = append([]byte(nil), b...)\n\
                      \treturn nil\n\

@@ -113,6 +113,9 @@ pub struct StreamTypes {
     values: Vec<Ty>,
     /// Type ids the stream defines, in the order it defines them.
     ids: Vec<GobId>,
+    /// How many of them are unnamed self-marshalling types: Go numbers a
+    /// second id for each, which it never defines.
+    unnamed_opaques: usize,
 }
 
 impl StreamTypes {
@@ -175,7 +178,8 @@ impl StreamTypes {
     pub fn ids_contiguous(&self) -> bool {
         let mut ids = self.ids.clone();
         ids.sort_unstable();
-        ids.windows(2).all(|w| w[1] == w[0] + 1)
+        let gaps: i64 = ids.windows(2).map(|w| w[1] - w[0] - 1).sum();
+        gaps <= self.unnamed_opaques as i64
     }
 }
 
@@ -241,14 +245,80 @@ struct Decl {
     kind: DeclKind,
     /// Reachable from a map key: needs `Ord`.
     key: bool,
+    /// A self-marshalling type the stream defines with no name (Go's
+    /// pointer types, such as `*big.Int`).
+    unnamed_opaque: bool,
 }
 
 #[derive(Debug, Clone)]
 enum DeclKind {
     Struct(Vec<FieldDecl>),
     Newtype(Ty),
-    Opaque { gob_encoder: bool },
+    Opaque {
+        gob_encoder: bool,
+    },
+    /// One of Go's standard self-marshalling types, which the codec has a
+    /// type for: no declaration.
+    Std(StdTy),
     Interface(Vec<VariantDecl>),
+}
+
+/// Go's standard self-marshalling types the generated code names by the
+/// codec's types ([`crate::gostd`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum StdTy {
+    Time,
+    BigInt,
+    BigRat,
+    BigFloat,
+}
+
+impl StdTy {
+    /// The codec's Rust type.
+    fn rust(self) -> &'static str {
+        match self {
+            StdTy::Time => "Time",
+            StdTy::BigInt => "BigInt",
+            StdTy::BigRat => "BigRat",
+            StdTy::BigFloat => "BigFloat",
+        }
+    }
+
+    /// The Go type, as the codec's serde name has it.
+    fn go(self) -> &'static str {
+        match self {
+            StdTy::Time => "time.Time",
+            StdTy::BigInt => "*big.Int",
+            StdTy::BigRat => "*big.Rat",
+            StdTy::BigFloat => "*big.Float",
+        }
+    }
+
+    /// The Go package to import.
+    fn import(self) -> &'static str {
+        match self {
+            StdTy::Time => "time",
+            _ => "math/big",
+        }
+    }
+
+    /// The standard type of a value of a self-marshalling wire type named
+    /// `name`, when `bytes` are exactly its encoding.
+    fn of_value(name: &str, bytes: &[u8]) -> Option<StdTy> {
+        use crate::gostd::StdValue;
+        if !matches!(name, "Time" | "") {
+            // A named `Int`, `Rat` or `Float` is a big number held by
+            // value, which the codec's types do not stand for.
+            return None;
+        }
+        Some(match StdValue::recognize(name, bytes)? {
+            StdValue::Time(t) if t.to_gob_bytes() == bytes => StdTy::Time,
+            StdValue::Int(_) => StdTy::BigInt,
+            StdValue::Rat(_) => StdTy::BigRat,
+            StdValue::Float(_) => StdTy::BigFloat,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Clone)]

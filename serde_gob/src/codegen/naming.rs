@@ -8,6 +8,10 @@ use super::gotype::{GoType, bare, parse_go_type};
 /// Rust names that generated declarations must not take: the prelude, what
 /// the generated code imports, and its helpers.
 pub(super) const RESERVED: &[&str] = &[
+    "Time",
+    "BigInt",
+    "BigRat",
+    "BigFloat",
     "Int",
     "Uint",
     "Uintptr",

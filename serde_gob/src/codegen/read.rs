@@ -5,8 +5,11 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
 use crate::error::{Error, Result};
+use crate::gostd::Time;
 use crate::stream::{Limits, Stream};
 use crate::types::{self, GobId, Shape, WireType};
+
+use super::StdTy;
 
 /// Where a value sits, for interface values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -34,6 +37,9 @@ pub(super) struct Scan {
     pub(super) structs: HashSet<GobId>,
     /// Interface values: where, the registered name, the concrete type id.
     pub(super) ifaces: Vec<(Pos, String, GobId)>,
+    /// Per self-marshalling type: the standard type each of its values is
+    /// exactly (`None` for a value that is none).
+    pub(super) std_values: HashMap<GobId, HashSet<Option<StdTy>>>,
 }
 
 impl Scan {
@@ -129,7 +135,19 @@ impl Scan {
                         }
                         n == 0
                     }
-                    Shape::GobEncoder | Shape::BinaryMarshaler | Shape::TextMarshaler => {
+                    Shape::GobEncoder => {
+                        let name = wire.name.clone();
+                        let range = st.get_bytes("reading marshalled bytes")?;
+                        let bytes = st.bytes(range);
+                        let std = StdTy::of_value(&name, bytes);
+                        // A zero time is empty too: the codec leaves it out.
+                        let empty = bytes.is_empty()
+                            || std == Some(StdTy::Time)
+                                && Time::from_gob_bytes(bytes).is_ok_and(|t| t.is_go_zero());
+                        self.std_values.entry(id).or_default().insert(std);
+                        empty
+                    }
+                    Shape::BinaryMarshaler | Shape::TextMarshaler => {
                         st.get_bytes("reading marshalled bytes")?.is_empty()
                     }
                 };

@@ -11,7 +11,17 @@ use crate::zero::NIL_VARIANT;
 use super::{ANY, Decl, DeclKind, IntW, StreamTypes, Ty, UintW};
 
 /// The codec's types generated Rust may use, in rustfmt's order.
-const CODEC_NAMES: [&str; 5] = ["Complex64", "Complex128", "Int", "Uint", "Uintptr"];
+const CODEC_NAMES: [&str; 9] = [
+    "BigFloat",
+    "BigInt",
+    "BigRat",
+    "Complex64",
+    "Complex128",
+    "Int",
+    "Time",
+    "Uint",
+    "Uintptr",
+];
 
 /// Serde's array impls stop at 32 elements.
 const SERDE_ARRAY_MAX: i64 = 32;
@@ -98,6 +108,11 @@ impl StreamTypes {
         let mut used = Used::default();
         let mut body = String::new();
         for d in &self.decls {
+            if let DeclKind::Std(std) = d.kind {
+                // The codec's own type: imported, not declared.
+                used.codec.insert(std.rust());
+                continue;
+            }
             body.push('\n');
             self.rust_decl(d, &mut body, &mut used);
         }
@@ -148,9 +163,16 @@ impl StreamTypes {
                 );
             }
         }
+        let declares = self
+            .decls
+            .iter()
+            .any(|d| !matches!(d.kind, DeclKind::Std(_)));
         if !self.decls.is_empty() || !helpers.is_empty() {
             // In rustfmt's order.
-            let mut uses = vec!["use serde::{Deserialize, Serialize};".to_string()];
+            let mut uses = Vec::new();
+            if declares || !helpers.is_empty() {
+                uses.push("use serde::{Deserialize, Serialize};".to_string());
+            }
             if used.btree_map {
                 uses.push("use std::collections::BTreeMap;".into());
             }
@@ -249,6 +271,7 @@ impl StreamTypes {
                     self.rust_ty(t, d.key, used)
                 );
             }
+            DeclKind::Std(_) => {}
             DeclKind::Opaque { gob_encoder } => {
                 let (prefix, how) = if *gob_encoder {
                     (GOB_ENCODER_PREFIX, "GobEncode")
@@ -260,8 +283,11 @@ impl StreamTypes {
                     "/// Go's `{}`{id}, which marshals itself: the bytes of its `{how}`.",
                     d.go_full
                 );
+                // Go sends a pointer type that marshals itself (its methods
+                // on the pointer) with no name: a `*` keeps it so.
+                let pointer = if d.unnamed_opaque { "*" } else { "" };
                 let _ = writeln!(out, "{derives}");
-                let _ = writeln!(out, "#[serde(rename = \"{prefix}{}\")]", d.go_full);
+                let _ = writeln!(out, "#[serde(rename = \"{prefix}{pointer}{}\")]", d.go_full);
                 let _ = writeln!(out, "pub struct {}(pub Vec<u8>);", d.rust);
             }
             DeclKind::Interface(variants) => {
