@@ -65,7 +65,7 @@ pub use de::{Decoder, IntoValues, Values, from_reader, from_slice};
 pub use error::{Error, Result};
 pub use go::{Complex64, Complex128, Int, Uint, Uintptr};
 pub use ser::{Encoder, EncoderState, StreamEncoder, to_vec, to_writer};
-pub use stream::{DecoderState, Limits};
+pub use stream::{DecoderState, Input, Limits, SliceInput};
 pub use types::Registry;
 pub use value::{Value, ValueDecoder, decode_values};
 pub use zero::NIL_VARIANT;

@@ -1,9 +1,7 @@
 //! Dynamic values: any gob stream decoded without Rust types.
 
-use std::io::Read;
-
 use super::error::{Error, Result};
-use super::stream::{Event, Limits, Stream};
+use super::stream::{Event, Input, Limits, SliceInput, Stream};
 use super::types::{self, GobId, Shape};
 
 /// A decoded gob value, shaped by the sender's type definitions.
@@ -64,7 +62,7 @@ pub enum Value {
 
 /// Decodes every value of a gob stream held in `bytes`.
 pub fn decode_values(bytes: &[u8]) -> Result<Vec<Value>> {
-    let mut decoder = ValueDecoder::new(bytes);
+    let mut decoder = ValueDecoder::new(SliceInput::new(bytes));
     let mut values = Vec::new();
     while let Some(v) = decoder.next_value()? {
         values.push(v);
@@ -77,7 +75,7 @@ pub struct ValueDecoder<R> {
     stream: Stream<R>,
 }
 
-impl<R: Read> ValueDecoder<R> {
+impl<'de, R: Input<'de>> ValueDecoder<R> {
     /// A decoder for the gob stream read from `reader`, with the default
     /// [`Limits`].
     pub fn new(reader: R) -> Self {
@@ -121,13 +119,13 @@ impl<R: Read> ValueDecoder<R> {
     }
 }
 
-fn read_top<R: Read>(st: &mut Stream<R>, id: GobId, label: &str) -> Result<Value> {
+fn read_top<'de, R: Input<'de>>(st: &mut Stream<R>, id: GobId, label: &str) -> Result<Value> {
     st.singleton_marker(id)?;
     read(st, id, label)
 }
 
 /// Reads one value of type `id`, recording it for a dump if asked.
-fn read<R: Read>(st: &mut Stream<R>, id: GobId, label: &str) -> Result<Value> {
+fn read<'de, R: Input<'de>>(st: &mut Stream<R>, id: GobId, label: &str) -> Result<Value> {
     let start = st.offset();
     let slot = st.events.as_mut().map(|events| {
         events.push(Event::Item {
@@ -161,7 +159,7 @@ fn read<R: Read>(st: &mut Stream<R>, id: GobId, label: &str) -> Result<Value> {
     Ok(value)
 }
 
-fn read_inner<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
+fn read_inner<'de, R: Input<'de>>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
     Ok(match id {
         types::BOOL => Value::Bool(st.get_bool()?),
         types::INT => Value::Int(st.get_int()?),
@@ -276,7 +274,7 @@ fn read_inner<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
 const MAX_ZERO_ARRAY: i64 = 4096;
 
 /// The value Go leaves in a field the sender did not send.
-fn zero<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
+fn zero<'de, R: Input<'de>>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
     Ok(match id {
         types::BOOL => Value::Bool(false),
         types::INT => Value::Int(0),
@@ -321,7 +319,7 @@ fn zero<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
 }
 
 /// One line of text for a dump.
-fn describe<R: Read>(st: &Stream<R>, id: GobId, v: &Value) -> String {
+fn describe<'de, R: Input<'de>>(st: &Stream<R>, id: GobId, v: &Value) -> String {
     let ty = label(st, id);
     match v {
         Value::Struct { .. } => format!("struct {ty}"),
@@ -341,7 +339,7 @@ fn describe<R: Read>(st: &Stream<R>, id: GobId, v: &Value) -> String {
 
 /// A type as a dump names it: gob's name for a builtin, else the sender's
 /// name (if any) and id.
-fn label<R: Read>(st: &Stream<R>, id: GobId) -> String {
+fn label<'de, R: Input<'de>>(st: &Stream<R>, id: GobId) -> String {
     if let Some(name) = types::builtin_name(id) {
         return name.to_string();
     }
