@@ -14,6 +14,8 @@ use super::error::{Error, Result};
 use super::schema::{BINARY_MARSHALER_PREFIX, COMPLEX64, COMPLEX128, GOB_ENCODER_PREFIX};
 use super::stream::{DecoderState, Input, Limits, NO_RUST_FIELD, SliceInput, Stream};
 use super::types::{self, GobId, Shape, WireType};
+use super::value;
+use super::value_serde::{VALUE_TOKEN, hand_over};
 use super::zero::{NIL_VARIANT, ZeroDeserializer};
 
 /// Decodes the single value of a gob stream held in `bytes`; a stream of
@@ -410,6 +412,14 @@ impl<'s, 'de, R: Input<'de>> ValueDe<'s, R> {
         ))
     }
 
+    /// A [`Value`](crate::Value) asked for: the value here read as
+    /// `decode_values` reads it, with the sender's type.
+    #[inline(never)]
+    fn dynamic<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
+        let value = value::read(self.st, self.id, "")?;
+        hand_over(value, visitor)
+    }
+
     /// A struct as a map of its fields, for `deserialize_any` (a typed map
     /// takes no struct: Go's decoder refuses one).
     fn struct_as_map<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
@@ -468,6 +478,7 @@ impl<'s, 'de, R: Input<'de>> ValueDe<'s, R> {
             seen: Seen::new(rust_fields.len()),
             filling: false,
             current: None,
+            absent: 0,
         };
         let v = visitor.visit_map(&mut access)?;
         access.st.leave();
@@ -640,6 +651,7 @@ impl<'de, R: Input<'de>> de::Deserializer<'de> for ValueDe<'_, R> {
         let kind = match name.as_bytes().first() {
             Some(b'G') if name.starts_with(GOB_ENCODER_PREFIX) => Shape::GobEncoder,
             Some(b'B') if name.starts_with(BINARY_MARSHALER_PREFIX) => Shape::BinaryMarshaler,
+            Some(0) if name == VALUE_TOKEN => return self.dynamic(visitor),
             _ => return visitor.visit_newtype_struct(self),
         };
         self.self_marshalled(name, kind, visitor)
@@ -872,6 +884,8 @@ struct StructAccess<'s, R> {
     seen: Seen,
     filling: bool,
     current: Option<GobId>,
+    /// The Rust field being filled with its zero value.
+    absent: usize,
 }
 
 impl<'de, R: Input<'de>> de::MapAccess<'de> for StructAccess<'_, R> {
@@ -920,6 +934,7 @@ impl<'de, R: Input<'de>> de::MapAccess<'de> for StructAccess<'_, R> {
             return Ok(None);
         };
         self.seen.set(i);
+        self.absent = i;
         seed.deserialize(self.rust_fields[i].into_deserializer())
             .map(Some)
     }
@@ -927,8 +942,72 @@ impl<'de, R: Input<'de>> de::MapAccess<'de> for StructAccess<'_, R> {
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> DResult<S::Value> {
         match self.current {
             Some(id) => seed.deserialize(ValueDe { st: self.st, id }),
-            None => Ok(seed.deserialize(ZeroDeserializer::strict())?),
+            None => {
+                // The field the stream left out: its Go type, when the
+                // sender's struct has the field, gives a `Value` its zero.
+                let rust = self.absent;
+                let wire = self.st.field_map(self.map).fields.iter();
+                let id = wire
+                    .filter(|(_, r)| *r as usize == rust)
+                    .map(|(id, _)| *id)
+                    .next();
+                seed.deserialize(AbsentField { st: self.st, id })
+            }
         }
+    }
+}
+
+/// A struct field the stream left out: Go's zero value, of the field's
+/// type in the sender's struct (`id`) when it has the field.
+struct AbsentField<'s, R> {
+    st: &'s mut Stream<R>,
+    id: Option<GobId>,
+}
+
+macro_rules! absent_is_zero {
+    ($($method:ident$(($($arg:ident: $ty:ty),*))?;)*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, $($($arg: $ty,)*)? visitor: V) -> DResult<V::Value> {
+                Ok(ZeroDeserializer::strict().$method($($($arg,)*)? visitor)?)
+            }
+        )*
+    };
+}
+
+impl<'de, R: Input<'de>> de::Deserializer<'de> for AbsentField<'_, R> {
+    type Error = DeError;
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> DResult<V::Value> {
+        if name != VALUE_TOKEN {
+            return Ok(ZeroDeserializer::strict().deserialize_newtype_struct(name, visitor)?);
+        }
+        let zero = match self.id {
+            Some(id) => value::zero(self.st, id)?,
+            None => crate::Value::Nil,
+        };
+        hand_over(zero, visitor)
+    }
+
+    absent_is_zero! {
+        deserialize_any; deserialize_bool; deserialize_i8; deserialize_i16; deserialize_i32;
+        deserialize_i64; deserialize_i128; deserialize_u8; deserialize_u16; deserialize_u32;
+        deserialize_u64; deserialize_u128; deserialize_f32; deserialize_f64; deserialize_char;
+        deserialize_str; deserialize_string; deserialize_bytes; deserialize_byte_buf;
+        deserialize_option; deserialize_unit; deserialize_seq; deserialize_map;
+        deserialize_identifier; deserialize_ignored_any;
+        deserialize_unit_struct(name: &'static str);
+        deserialize_tuple(len: usize);
+        deserialize_tuple_struct(name: &'static str, len: usize);
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]);
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]);
+    }
+
+    fn is_human_readable(&self) -> bool {
+        false
     }
 }
 
@@ -991,20 +1070,22 @@ impl<'de, R: Input<'de>> de::VariantAccess<'de> for InterfaceAccess<'_, R> {
     fn unit_variant(self) -> DResult<()> {
         match self.name {
             None => Ok(()),
-            Some(name) => Err(Error::malformed(
-                self.st.offset(),
-                format!("interface holds a {name} where the Rust variant has no value"),
-            )
+            Some(name) => Err(Error::TypeMismatch {
+                offset: self.st.offset(),
+                expected: "the nil interface".into(),
+                found: format!("an interface holding {name}"),
+            }
             .into()),
         }
     }
 
     fn newtype_variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> DResult<S::Value> {
         if self.name.is_none() {
-            return Err(Error::malformed(
-                self.st.offset(),
-                "a nil interface where the Rust variant holds a value",
-            )
+            return Err(Error::TypeMismatch {
+                offset: self.st.offset(),
+                expected: "an interface holding a value".into(),
+                found: "the nil interface".into(),
+            }
             .into());
         }
         seed.deserialize(ValueDe::top(self.st, self.id)?)

@@ -57,6 +57,7 @@ mod ser;
 mod stream;
 pub mod types;
 mod value;
+mod value_serde;
 pub mod wire;
 mod zero;
 
@@ -68,6 +69,7 @@ pub use ser::{Encoder, EncoderState, StreamEncoder, to_vec, to_writer};
 pub use stream::{DecoderState, Input, Limits, SliceInput};
 pub use types::Registry;
 pub use value::{Value, ValueDecoder, decode_values};
+pub use value_serde::{ANY_INTERFACE, from_value, to_value};
 pub use zero::NIL_VARIANT;
 
 /// The README's examples, run as doctests.

@@ -125,7 +125,11 @@ fn read_top<'de, R: Input<'de>>(st: &mut Stream<R>, id: GobId, label: &str) -> R
 }
 
 /// Reads one value of type `id`, recording it for a dump if asked.
-fn read<'de, R: Input<'de>>(st: &mut Stream<R>, id: GobId, label: &str) -> Result<Value> {
+pub(crate) fn read<'de, R: Input<'de>>(
+    st: &mut Stream<R>,
+    id: GobId,
+    label: &str,
+) -> Result<Value> {
     let start = st.offset();
     let slot = st.events.as_mut().map(|events| {
         events.push(Event::Item {
@@ -274,7 +278,7 @@ fn read_inner<'de, R: Input<'de>>(st: &mut Stream<R>, id: GobId) -> Result<Value
 const MAX_ZERO_ARRAY: i64 = 4096;
 
 /// The value Go leaves in a field the sender did not send.
-fn zero<'de, R: Input<'de>>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
+pub(crate) fn zero<'de, R: Input<'de>>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
     Ok(match id {
         types::BOOL => Value::Bool(false),
         types::INT => Value::Int(0),
