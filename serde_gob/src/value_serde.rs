@@ -1,46 +1,5 @@
-//! [`Value`] as a serde type: an open interface that holds whatever Go
-//! value comes, and [`to_value`] / [`from_value`] between Rust types and
-//! `Value`s without gob bytes in between.
-//!
-//! # Deserialize
-//!
-//! `Value`'s `Deserialize` asks for a newtype struct with a private name
-//! ([`VALUE_TOKEN`]). serde_gob's deserializer knows the name: it reads the
-//! value at that point with the dynamic reader of [`decode_values`], with
-//! the sender's type, and so gives exactly the `Value` that `decode_values`
-//! gives for it (a struct with its name, an interface with its registered
-//! name, an absent field's zero value of its Go type). The `Value`
-//! deserializer of [`from_value`] knows the name too. Either hands the
-//! finished `Value` over through a one-value slot of the thread, filled
-//! right before `Value`'s visitor is called and emptied right after: serde
-//! has no way to pass a value of a known type through a visitor that is
-//! generic.
-//!
-//! Any other deserializer (serde_json, say) answers the newtype with its
-//! content, which `Value` then reads with `deserialize_any`: numbers, strings,
-//! bytes, sequences (as `Slice`), maps (as `Map`), unit and none (as `Nil`),
-//! an enum's newtype variant (as `Interface`).
-//!
-//! [`decode_values`]: crate::decode_values
-//!
-//! # Serialize
-//!
-//! `Value`'s `Serialize` describes the Go value with the serde calls that
-//! [`schema`](crate::schema) maps to Go types: `Int` as an `i64`, `Uint` as
-//! a `u64`, `Float` as an `f64`, `Complex` as the struct `complex128`,
-//! `Bytes` as bytes, `Slice` as a sequence, `Array` as a tuple, `Struct` as
-//! a struct of its name and fields, `Opaque` as a newtype named
-//! `GobEncoder:` and its name over its bytes (a `Value` does not say which
-//! way the type marshals itself; `GobEncoder` is what gob prefers), an
-//! `Interface` as the newtype variant named for its registered name of the
-//! enum [`ANY_INTERFACE`], and `Nil` as that enum's unit variant
-//! [`NIL_VARIANT`].
-//!
-//! Serde takes `&'static str` names. The names of structs, fields,
-//! registered types and self-marshalling types are interned in one
-//! process-wide table that keeps each distinct name once, for the life of
-//! the process: what it holds is bounded by the distinct names a program
-//! meets, not by how many values it serializes.
+//! [`Value`] as a serde type (documented on [`Value`]): its `Serialize` and
+//! `Deserialize`, [`to_value`] and [`from_value`].
 
 use std::cell::Cell;
 use std::collections::HashSet;
