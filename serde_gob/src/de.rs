@@ -412,6 +412,23 @@ impl<'s, 'de, R: Input<'de>> ValueDe<'s, R> {
         ))
     }
 
+    /// A newtype whose name may be special: a type that marshals itself
+    /// takes the bytes of its own kind, and a [`Value`](crate::Value) the
+    /// value read dynamically.
+    #[inline(never)]
+    fn special_newtype<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> DResult<V::Value> {
+        let kind = if name.starts_with(GOB_ENCODER_PREFIX) {
+            Shape::GobEncoder
+        } else if name.starts_with(BINARY_MARSHALER_PREFIX) {
+            Shape::BinaryMarshaler
+        } else if name == VALUE_TOKEN {
+            return self.dynamic(visitor);
+        } else {
+            return visitor.visit_newtype_struct(self);
+        };
+        self.self_marshalled(name, kind, visitor)
+    }
+
     /// A [`Value`](crate::Value) asked for: the value here read as
     /// `decode_values` reads it, with the sender's type.
     #[inline(never)]
@@ -645,16 +662,13 @@ impl<'de, R: Input<'de>> de::Deserializer<'de> for ValueDe<'_, R> {
         name: &'static str,
         visitor: V,
     ) -> DResult<V::Value> {
-        // A type that marshals itself takes the bytes of its own kind. Go's
-        // type names start with a lower-case package name, so one byte
-        // rules out the prefixes for nearly every newtype.
-        let kind = match name.as_bytes().first() {
-            Some(b'G') if name.starts_with(GOB_ENCODER_PREFIX) => Shape::GobEncoder,
-            Some(b'B') if name.starts_with(BINARY_MARSHALER_PREFIX) => Shape::BinaryMarshaler,
-            Some(0) if name == VALUE_TOKEN => return self.dynamic(visitor),
-            _ => return visitor.visit_newtype_struct(self),
-        };
-        self.self_marshalled(name, kind, visitor)
+        // Go's type names start with a lower-case package name, so one
+        // compare rules out the special names (a type that marshals itself,
+        // `Value`) for nearly every newtype.
+        match name.as_bytes().first() {
+            Some(&b) if b < b'a' => self.special_newtype(name, visitor),
+            _ => visitor.visit_newtype_struct(self),
+        }
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {

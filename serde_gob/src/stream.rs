@@ -388,7 +388,9 @@ impl<'de, R: Input<'de>> Stream<R> {
         Ok(v)
     }
 
-    #[inline]
+    // Always inlined: the input's message accessor would otherwise tip
+    // the inliner, and this is the hottest call of decoding.
+    #[inline(always)]
     pub fn get_uint(&mut self) -> Result<u64> {
         match self.msg().get(self.pos) {
             // Most values are one byte.
