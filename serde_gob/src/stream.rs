@@ -105,6 +105,7 @@ pub(crate) mod source {
     }
 
     impl<'de, R: Read> Source<'de> for R {
+        #[inline]
         fn fill(&mut self, out: &mut [u8]) -> Result<usize> {
             let mut filled = 0;
             while filled < out.len() {
@@ -118,6 +119,7 @@ pub(crate) mod source {
             Ok(filled)
         }
 
+        #[inline]
         fn take_message(&mut self, len: u64, buf: &mut Vec<u8>) -> Result<u64> {
             buf.clear();
             // Grow with the bytes that really arrive, never by the announced
