@@ -61,6 +61,7 @@ fn main() {
     let corpus_rs = out_dir.join("corpus.rs");
     std::fs::write(&corpus_rs, modules + &tables)
         .unwrap_or_else(|e| panic!("{}: {e}", corpus_rs.display()));
+    open_interfaces(&out_dir, &types_dir);
 }
 
 /// The modules of the streams of `dir` (appended to `modules`, each named
@@ -115,6 +116,57 @@ fn streams_table(
     }
     table.push_str("];\n\n");
     table
+}
+
+/// The stream of the open-interfaces check: each value's interface holds
+/// another concrete type.
+const OPEN_SAMPLE: &str = "interface_composite_concretes.gob";
+
+/// Types generated from the first value of [`OPEN_SAMPLE`] alone, once with
+/// open interfaces (`serde_gob::Value`) and once with the default enums, in
+/// `$OUT_DIR/open.rs` for `tests/open_interfaces.rs`: the open ones must read
+/// the later values, whose concrete types the first value lacks.
+fn open_interfaces(out_dir: &Path, types_dir: &Path) {
+    // The workspace's own corpus, whatever GOB_TYPES_CORPUS says.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata/gob")
+        .join(OPEN_SAMPLE);
+    println!("cargo::rerun-if-changed={}", path.display());
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut decoder = serde_gob::ValueDecoder::new(&bytes[..]);
+    match decoder.next_value() {
+        Ok(Some(_)) => {}
+        other => panic!("{}: no first value: {other:?}", path.display()),
+    }
+    // The messages up to the end of the first value.
+    let sample = &bytes[..decoder.offset() as usize];
+    let mut options = serde_gob::codegen::Options::default();
+    options.open_interfaces = true;
+    let mut module = format!(
+        "pub const STREAM: &str = {:?};\n",
+        path.display().to_string()
+    );
+    let kinds = [
+        ("open", serde_gob::StreamTypes::read_with(sample, options)),
+        ("closed", serde_gob::StreamTypes::read(sample)),
+    ];
+    for (name, types) in kinds {
+        let types = types.unwrap_or_else(|e| panic!("{OPEN_SAMPLE} ({name}): {e}"));
+        let file = types_dir.join(format!("{name}.rs"));
+        std::fs::write(&file, types.rust_with_codec(CODEC_PATH))
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let first = &types.value_types()[0];
+        let _ = writeln!(
+            module,
+            "pub mod {name} {{\n\
+             \x20   include!(concat!(env!(\"OUT_DIR\"), \"/types/{name}.rs\"));\n\
+             \x20   /// The type of the sample's first value.\n\
+             \x20   pub type First = {first};\n\
+             }}"
+        );
+    }
+    let open_rs = out_dir.join("open.rs");
+    std::fs::write(&open_rs, module).unwrap_or_else(|e| panic!("{}: {e}", open_rs.display()));
 }
 
 /// The streams of the cases the manifest marks `unordered_maps` (none

@@ -568,6 +568,25 @@ fn gob_types_prints_the_types_a_stream_carries_in_rust_and_go() {
 }
 
 #[test]
+fn gob_types_open_interfaces_prints_values_for_interfaces() {
+    let file = "testdata/gob/interface_field.gob";
+    let closed = run(&["gob", "types", file], b"");
+    assert!(closed.status.success());
+    let closed = String::from_utf8_lossy(&closed.stdout);
+    assert!(closed.contains("pub enum Shape {"), "{closed}");
+    let open = run(&["gob", "types", "--open-interfaces", file], b"");
+    assert!(
+        open.status.success(),
+        "{}",
+        String::from_utf8_lossy(&open.stderr)
+    );
+    let open = String::from_utf8_lossy(&open.stdout);
+    assert!(!open.contains("pub enum"), "{open}");
+    assert!(open.contains("    pub main: Value,\n"), "{open}");
+    assert!(open.contains("Value;"), "{open}");
+}
+
+#[test]
 fn gob_decode_prints_go_s_plus_v_text_and_json_with_the_flag() {
     let file = "testdata/goapptrace-storage/00112233445566778899aabbccddeeff_original.index";
     let text = run(&["gob", "decode", file], b"");

@@ -23,13 +23,18 @@
 //!
 //! - `stream_encode`: all 10 000 records through ONE encoder into one
 //!   stream (a fresh `Registry` and `Encoder` per iteration: one stream).
-//! - `stream_decode`: that stream back, one decoder.
+//! - `stream_decode`: that stream back, one decoder over the bytes in memory
+//!   (`Decoder::from_slice`, which decodes each message where it lies).
+//!   `stream_decode_reader` reads the same bytes through `std::io::Read`
+//!   (`Decoder::new`), which copies each message into the decoder's buffer.
 //! - `single_encode`: each record as its own stream: a fresh encoder per
 //!   record, so gob repeats the type definitions in every stream. serde_gob
 //!   keeps one `Registry` for the whole run, as one Go process keeps its
 //!   type ids. The output buffer is reused (cleared per record) for all.
 //! - `single_decode`: each of those single streams with a fresh decoder (for
-//!   serde_gob one that reuses the memory of the one before, `Decoder::with_state`).
+//!   serde_gob one that reuses the memory of the one before, `Decoder::with_state`),
+//!   over the bytes in memory (`SliceInput`); `single_decode_reader` through
+//!   `std::io::Read`.
 //!
 //! bincode has no stream state: its stream and single cases differ only in
 //! where the bytes go. The gobwire decode cases read the Go-exact bytes
@@ -265,10 +270,13 @@ fn gobwire_singles(logs: &[gw::RawFuncLog]) -> Singles {
 fn check(logs: &[RawFuncLog], gw_logs: &[gw::RawFuncLog]) {
     let stream = serde_gob_stream(logs);
     let mut dec = gob::Decoder::new(&stream[..]);
+    let mut in_place = gob::Decoder::from_slice(&stream);
     for log in logs {
         assert_eq!(dec.decode::<RawFuncLog>().unwrap().as_ref(), Some(log));
+        assert_eq!(in_place.decode::<RawFuncLog>().unwrap().as_ref(), Some(log));
     }
     assert!(dec.decode::<RawFuncLog>().unwrap().is_none());
+    assert!(in_place.decode::<RawFuncLog>().unwrap().is_none());
 
     let b = bincode_stream(logs);
     let mut rest = &b[..];
@@ -414,6 +422,17 @@ fn stream(c: &mut Criterion, logs: &[RawFuncLog], gw_logs: &[gw::RawFuncLog]) {
     let stream = serde_gob_stream(logs);
     group.bench_function("stream_decode", |b| {
         b.iter(|| {
+            let mut dec = gob::Decoder::from_slice(black_box(&stream[..]));
+            let mut n = 0;
+            while let Some(log) = dec.decode::<RawFuncLog>().unwrap() {
+                black_box(log);
+                n += 1;
+            }
+            assert_eq!(n, RECORDS);
+        })
+    });
+    group.bench_function("stream_decode_reader", |b| {
+        b.iter(|| {
             let mut dec = gob::Decoder::new(black_box(&stream[..]));
             let mut n = 0;
             while let Some(log) = dec.decode::<RawFuncLog>().unwrap() {
@@ -504,6 +523,18 @@ fn single(c: &mut Criterion, logs: &[RawFuncLog], gw_logs: &[gw::RawFuncLog]) {
         // A fresh decoder per stream that reuses the memory of the one
         // before (`Decoder::with_state`), as a receiver of one stream per
         // message does: definitions it has seen are recognised by their bytes.
+        let mut state = Some(gob::DecoderState::default());
+        b.iter(|| {
+            for single in singles.iter() {
+                let memory = state.take().unwrap_or_default();
+                let input = gob::SliceInput::new(black_box(single));
+                let mut dec = gob::Decoder::with_state(input, gob::Limits::default(), memory);
+                black_box(dec.decode::<RawFuncLog>().unwrap().unwrap());
+                state = Some(dec.into_state());
+            }
+        })
+    });
+    group.bench_function("single_decode_reader", |b| {
         let mut state = Some(gob::DecoderState::default());
         b.iter(|| {
             for single in singles.iter() {

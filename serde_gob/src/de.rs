@@ -8,18 +8,23 @@
 use std::io::Read;
 use std::sync::Arc;
 
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
+use serde::de::{self, Deserialize, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 
 use super::error::{Error, Result};
 use super::schema::{BINARY_MARSHALER_PREFIX, COMPLEX64, COMPLEX128, GOB_ENCODER_PREFIX};
-use super::stream::{DecoderState, Limits, NO_RUST_FIELD, Stream};
+use super::stream::{DecoderState, Input, Limits, NO_RUST_FIELD, SliceInput, Stream};
 use super::types::{self, GobId, Shape, WireType};
+use super::value;
+use super::value_serde::{VALUE_TOKEN, hand_over};
 use super::zero::{NIL_VARIANT, ZeroDeserializer};
 
 /// Decodes the single value of a gob stream held in `bytes`; a stream of
 /// more values is an error (use a [`Decoder`] for those).
-pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
-    single(Decoder::new(bytes))
+///
+/// The value may borrow strings and byte slices from `bytes` (`&'de str`,
+/// `&'de [u8]`): the stream is decoded where it lies, without a copy.
+pub fn from_slice<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T> {
+    single(Decoder::from_slice(bytes))
 }
 
 /// Decodes the single value of a gob stream read from `reader`, to its
@@ -29,7 +34,7 @@ pub fn from_reader<R: Read, T: DeserializeOwned>(reader: R) -> Result<T> {
     single(Decoder::new(reader))
 }
 
-fn single<R: Read, T: DeserializeOwned>(mut decoder: Decoder<R>) -> Result<T> {
+fn single<'de, R: Input<'de>, T: Deserialize<'de>>(mut decoder: Decoder<R>) -> Result<T> {
     let value = decoder.decode()?.ok_or(Error::UnexpectedEof {
         offset: 0,
         context: "the stream holds no value",
@@ -44,13 +49,27 @@ fn single<R: Read, T: DeserializeOwned>(mut decoder: Decoder<R>) -> Result<T> {
 }
 
 /// A gob stream being read: Go's `gob.Decoder`.
+///
+/// `R` is its [`Input`]: any [`Read`]er, or a [`SliceInput`] (made by
+/// [`Decoder::from_slice`]) that decodes each message in place and lets
+/// values borrow from the bytes.
 pub struct Decoder<R> {
     pub(crate) stream: Stream<R>,
     /// The sender's type id of the last value decoded.
     last_id: Option<GobId>,
 }
 
-impl<R: Read> Decoder<R> {
+impl<'de> Decoder<SliceInput<'de>> {
+    /// A decoder for the gob stream held in `bytes`, with the default
+    /// [`Limits`]: it decodes each message where it lies, and its values
+    /// may borrow from `bytes`. For other limits or a reused
+    /// [`DecoderState`], give a [`SliceInput`] to [`Decoder::with_state`].
+    pub fn from_slice(bytes: &'de [u8]) -> Self {
+        Decoder::new(SliceInput::new(bytes))
+    }
+}
+
+impl<'de, R: Input<'de>> Decoder<R> {
     /// A decoder for the gob stream read from `reader`, with the default
     /// [`Limits`].
     pub fn new(reader: R) -> Self {
@@ -85,7 +104,10 @@ impl<R: Read> Decoder<R> {
     }
 
     /// Decodes the next value; `Ok(None)` at the end of the stream.
-    pub fn decode<T: DeserializeOwned>(&mut self) -> Result<Option<T>> {
+    ///
+    /// A `T` that borrows (`&'de str`) needs a [`SliceInput`]: from a
+    /// reader it fails with [`Error::TypeMismatch`].
+    pub fn decode<T: Deserialize<'de>>(&mut self) -> Result<Option<T>> {
         let Some(id) = self.stream.type_sequence(false)? else {
             return Ok(None);
         };
@@ -114,7 +136,7 @@ impl<R: Read> Decoder<R> {
     /// The stream's values, each decoded as a `T`, until the end of the
     /// stream or the first error (serde_json's `StreamDeserializer`). The
     /// decoder stays usable: [`Decoder::offset`] says where it stopped.
-    pub fn values<T: DeserializeOwned>(&mut self) -> Values<'_, R, T> {
+    pub fn values<T: Deserialize<'de>>(&mut self) -> Values<'_, R, T> {
         Values {
             decoder: self,
             failed: false,
@@ -123,7 +145,7 @@ impl<R: Read> Decoder<R> {
     }
 
     /// Like [`Decoder::values`], owning the decoder.
-    pub fn into_values<T: DeserializeOwned>(self) -> IntoValues<R, T> {
+    pub fn into_values<T: Deserialize<'de>>(self) -> IntoValues<R, T> {
         IntoValues {
             decoder: self,
             failed: false,
@@ -175,7 +197,7 @@ pub struct Values<'d, R, T> {
     _value: std::marker::PhantomData<fn() -> T>,
 }
 
-impl<R: Read, T: DeserializeOwned> Iterator for Values<'_, R, T> {
+impl<'de, R: Input<'de>, T: Deserialize<'de>> Iterator for Values<'_, R, T> {
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Result<T>> {
@@ -197,7 +219,7 @@ impl<R, T> IntoValues<R, T> {
     }
 }
 
-impl<R: Read, T: DeserializeOwned> Iterator for IntoValues<R, T> {
+impl<'de, R: Input<'de>, T: Deserialize<'de>> Iterator for IntoValues<R, T> {
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Result<T>> {
@@ -207,7 +229,7 @@ impl<R: Read, T: DeserializeOwned> Iterator for IntoValues<R, T> {
 
 /// The next value of an iterator over a stream: nothing after an error,
 /// which could only repeat it or read past bytes that made no sense.
-fn next_value<R: Read, T: DeserializeOwned>(
+fn next_value<'de, R: Input<'de>, T: Deserialize<'de>>(
     decoder: &mut Decoder<R>,
     failed: &mut bool,
 ) -> Option<Result<T>> {
@@ -297,7 +319,7 @@ struct ValueDe<'s, R> {
     id: GobId,
 }
 
-impl<'s, R: Read> ValueDe<'s, R> {
+impl<'s, 'de, R: Input<'de>> ValueDe<'s, R> {
     /// A top-level value (or an interface's concrete value): a singleton
     /// carries a zero delta first.
     fn top(st: &'s mut Stream<R>, id: GobId) -> DResult<Self> {
@@ -374,7 +396,7 @@ impl<'s, R: Read> ValueDe<'s, R> {
     /// A newtype named for a type that marshals itself (`kind`): the bytes
     /// of that kind of value, as a sequence.
     #[inline(never)]
-    fn self_marshalled<'de, V: Visitor<'de>>(
+    fn self_marshalled<V: Visitor<'de>>(
         mut self,
         name: &'static str,
         kind: Shape,
@@ -390,15 +412,40 @@ impl<'s, R: Read> ValueDe<'s, R> {
         ))
     }
 
+    /// A newtype whose name may be special: a type that marshals itself
+    /// takes the bytes of its own kind, and a [`Value`](crate::Value) the
+    /// value read dynamically.
+    #[inline(never)]
+    fn special_newtype<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> DResult<V::Value> {
+        let kind = if name.starts_with(GOB_ENCODER_PREFIX) {
+            Shape::GobEncoder
+        } else if name.starts_with(BINARY_MARSHALER_PREFIX) {
+            Shape::BinaryMarshaler
+        } else if name == VALUE_TOKEN {
+            return self.dynamic(visitor);
+        } else {
+            return visitor.visit_newtype_struct(self);
+        };
+        self.self_marshalled(name, kind, visitor)
+    }
+
+    /// A [`Value`](crate::Value) asked for: the value here read as
+    /// `decode_values` reads it, with the sender's type.
+    #[inline(never)]
+    fn dynamic<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
+        let value = value::read(self.st, self.id, "")?;
+        hand_over(value, visitor)
+    }
+
     /// A struct as a map of its fields, for `deserialize_any` (a typed map
     /// takes no struct: Go's decoder refuses one).
-    fn struct_as_map<'de, V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
+    fn struct_as_map<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
         self.visit_struct(&[], visitor)
     }
 
     /// The elements of a slice (or, with `array_ok`, an array), or the
     /// bytes of a `[]byte`.
-    fn sequence<'de, V: Visitor<'de>>(mut self, visitor: V, array_ok: bool) -> DResult<V::Value> {
+    fn sequence<V: Visitor<'de>>(mut self, visitor: V, array_ok: bool) -> DResult<V::Value> {
         if self.id == types::BYTES {
             let range = self.byte_range(false)?;
             let bytes = self.st.bytes(range).to_vec();
@@ -430,7 +477,7 @@ impl<'s, R: Read> ValueDe<'s, R> {
 
     /// A struct's fields for `visitor`, matched with `rust_fields`.
     #[inline]
-    fn visit_struct<'de, V: Visitor<'de>>(
+    fn visit_struct<V: Visitor<'de>>(
         self,
         rust_fields: &'static [&'static str],
         visitor: V,
@@ -448,6 +495,7 @@ impl<'s, R: Read> ValueDe<'s, R> {
             seen: Seen::new(rust_fields.len()),
             filling: false,
             current: None,
+            absent: 0,
         };
         let v = visitor.visit_map(&mut access)?;
         access.st.leave();
@@ -455,7 +503,7 @@ impl<'s, R: Read> ValueDe<'s, R> {
     }
 }
 
-impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
+impl<'de, R: Input<'de>> de::Deserializer<'de> for ValueDe<'_, R> {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
@@ -563,7 +611,16 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
 
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
         self.expect(types::STRING, "string")?;
-        visitor.visit_str(self.st.get_str()?)
+        let at = self.st.offset();
+        let range = self.st.get_bytes("reading a string")?;
+        let not_utf8 = || Error::malformed(at, "string is not valid UTF-8");
+        match self.st.borrow(range.clone()) {
+            Some(bytes) => {
+                visitor.visit_borrowed_str(std::str::from_utf8(bytes).map_err(|_| not_utf8())?)
+            }
+            None => visitor
+                .visit_str(std::str::from_utf8(self.st.bytes(range)).map_err(|_| not_utf8())?),
+        }
     }
 
     fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
@@ -572,7 +629,10 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
 
     fn deserialize_byte_buf<V: Visitor<'de>>(mut self, visitor: V) -> DResult<V::Value> {
         let range = self.byte_range(false)?;
-        visitor.visit_bytes(self.st.bytes(range))
+        match self.st.borrow(range.clone()) {
+            Some(bytes) => visitor.visit_borrowed_bytes(bytes),
+            None => visitor.visit_bytes(self.st.bytes(range)),
+        }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
@@ -602,15 +662,13 @@ impl<'de, R: Read> de::Deserializer<'de> for ValueDe<'_, R> {
         name: &'static str,
         visitor: V,
     ) -> DResult<V::Value> {
-        // A type that marshals itself takes the bytes of its own kind. Go's
-        // type names start with a lower-case package name, so one byte
-        // rules out the prefixes for nearly every newtype.
-        let kind = match name.as_bytes().first() {
-            Some(b'G') if name.starts_with(GOB_ENCODER_PREFIX) => Shape::GobEncoder,
-            Some(b'B') if name.starts_with(BINARY_MARSHALER_PREFIX) => Shape::BinaryMarshaler,
-            _ => return visitor.visit_newtype_struct(self),
-        };
-        self.self_marshalled(name, kind, visitor)
+        // Go's type names start with a lower-case package name, so one
+        // compare rules out the special names (a type that marshals itself,
+        // `Value`) for nearly every newtype.
+        match name.as_bytes().first() {
+            Some(&b) if b < b'a' => self.special_newtype(name, visitor),
+            _ => visitor.visit_newtype_struct(self),
+        }
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> DResult<V::Value> {
@@ -771,7 +829,7 @@ struct SeqAccess<'s, R> {
     cap: usize,
 }
 
-impl<'de, R: Read> de::SeqAccess<'de> for SeqAccess<'_, R> {
+impl<'de, R: Input<'de>> de::SeqAccess<'de> for SeqAccess<'_, R> {
     type Error = DeError;
 
     fn next_element_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> DResult<Option<S::Value>> {
@@ -800,7 +858,7 @@ struct MapAccess<'s, R> {
     cap: usize,
 }
 
-impl<'de, R: Read> de::MapAccess<'de> for MapAccess<'_, R> {
+impl<'de, R: Input<'de>> de::MapAccess<'de> for MapAccess<'_, R> {
     type Error = DeError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> DResult<Option<K::Value>> {
@@ -840,9 +898,11 @@ struct StructAccess<'s, R> {
     seen: Seen,
     filling: bool,
     current: Option<GobId>,
+    /// The Rust field being filled with its zero value.
+    absent: usize,
 }
 
-impl<'de, R: Read> de::MapAccess<'de> for StructAccess<'_, R> {
+impl<'de, R: Input<'de>> de::MapAccess<'de> for StructAccess<'_, R> {
     type Error = DeError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> DResult<Option<K::Value>> {
@@ -888,6 +948,7 @@ impl<'de, R: Read> de::MapAccess<'de> for StructAccess<'_, R> {
             return Ok(None);
         };
         self.seen.set(i);
+        self.absent = i;
         seed.deserialize(self.rust_fields[i].into_deserializer())
             .map(Some)
     }
@@ -895,8 +956,72 @@ impl<'de, R: Read> de::MapAccess<'de> for StructAccess<'_, R> {
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> DResult<S::Value> {
         match self.current {
             Some(id) => seed.deserialize(ValueDe { st: self.st, id }),
-            None => Ok(seed.deserialize(ZeroDeserializer::strict())?),
+            None => {
+                // The field the stream left out: its Go type, when the
+                // sender's struct has the field, gives a `Value` its zero.
+                let rust = self.absent;
+                let wire = self.st.field_map(self.map).fields.iter();
+                let id = wire
+                    .filter(|(_, r)| *r as usize == rust)
+                    .map(|(id, _)| *id)
+                    .next();
+                seed.deserialize(AbsentField { st: self.st, id })
+            }
         }
+    }
+}
+
+/// A struct field the stream left out: Go's zero value, of the field's
+/// type in the sender's struct (`id`) when it has the field.
+struct AbsentField<'s, R> {
+    st: &'s mut Stream<R>,
+    id: Option<GobId>,
+}
+
+macro_rules! absent_is_zero {
+    ($($method:ident$(($($arg:ident: $ty:ty),*))?;)*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, $($($arg: $ty,)*)? visitor: V) -> DResult<V::Value> {
+                Ok(ZeroDeserializer::strict().$method($($($arg,)*)? visitor)?)
+            }
+        )*
+    };
+}
+
+impl<'de, R: Input<'de>> de::Deserializer<'de> for AbsentField<'_, R> {
+    type Error = DeError;
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> DResult<V::Value> {
+        if name != VALUE_TOKEN {
+            return Ok(ZeroDeserializer::strict().deserialize_newtype_struct(name, visitor)?);
+        }
+        let zero = match self.id {
+            Some(id) => value::zero(self.st, id)?,
+            None => crate::Value::Nil,
+        };
+        hand_over(zero, visitor)
+    }
+
+    absent_is_zero! {
+        deserialize_any; deserialize_bool; deserialize_i8; deserialize_i16; deserialize_i32;
+        deserialize_i64; deserialize_i128; deserialize_u8; deserialize_u16; deserialize_u32;
+        deserialize_u64; deserialize_u128; deserialize_f32; deserialize_f64; deserialize_char;
+        deserialize_str; deserialize_string; deserialize_bytes; deserialize_byte_buf;
+        deserialize_option; deserialize_unit; deserialize_seq; deserialize_map;
+        deserialize_identifier; deserialize_ignored_any;
+        deserialize_unit_struct(name: &'static str);
+        deserialize_tuple(len: usize);
+        deserialize_tuple_struct(name: &'static str, len: usize);
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]);
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]);
+    }
+
+    fn is_human_readable(&self) -> bool {
+        false
     }
 }
 
@@ -942,7 +1067,7 @@ struct InterfaceAccess<'s, R> {
     id: GobId,
 }
 
-impl<'de, R: Read> de::EnumAccess<'de> for InterfaceAccess<'_, R> {
+impl<'de, R: Input<'de>> de::EnumAccess<'de> for InterfaceAccess<'_, R> {
     type Error = DeError;
     type Variant = Self;
 
@@ -953,26 +1078,28 @@ impl<'de, R: Read> de::EnumAccess<'de> for InterfaceAccess<'_, R> {
     }
 }
 
-impl<'de, R: Read> de::VariantAccess<'de> for InterfaceAccess<'_, R> {
+impl<'de, R: Input<'de>> de::VariantAccess<'de> for InterfaceAccess<'_, R> {
     type Error = DeError;
 
     fn unit_variant(self) -> DResult<()> {
         match self.name {
             None => Ok(()),
-            Some(name) => Err(Error::malformed(
-                self.st.offset(),
-                format!("interface holds a {name} where the Rust variant has no value"),
-            )
+            Some(name) => Err(Error::TypeMismatch {
+                offset: self.st.offset(),
+                expected: "the nil interface".into(),
+                found: format!("an interface holding {name}"),
+            }
             .into()),
         }
     }
 
     fn newtype_variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> DResult<S::Value> {
         if self.name.is_none() {
-            return Err(Error::malformed(
-                self.st.offset(),
-                "a nil interface where the Rust variant holds a value",
-            )
+            return Err(Error::TypeMismatch {
+                offset: self.st.offset(),
+                expected: "an interface holding a value".into(),
+                found: "the nil interface".into(),
+            }
             .into());
         }
         seed.deserialize(ValueDe::top(self.st, self.id)?)
@@ -992,7 +1119,7 @@ impl<'de, R: Read> de::VariantAccess<'de> for InterfaceAccess<'_, R> {
 }
 
 /// `deserialize_any` of an interface: a map `{"type": name, "value": ...}`.
-impl<'de, R: Read> de::MapAccess<'de> for InterfaceAccess<'_, R> {
+impl<'de, R: Input<'de>> de::MapAccess<'de> for InterfaceAccess<'_, R> {
     type Error = DeError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> DResult<Option<K::Value>> {

@@ -4,10 +4,14 @@
 //!
 //! * [`to_vec`], [`to_writer`] and [`Encoder`] write gob; a [`Registry`]
 //!   plays Go's process-wide table of type ids.
-//! * [`from_slice`], [`from_reader`] and [`Decoder`] read it into Rust types.
+//! * [`from_slice`], [`from_reader`] and [`Decoder`] read it into Rust types;
+//!   from a slice ([`SliceInput`]) in place, and values may borrow from it.
 //! * [`Value`] reads any gob stream with no Rust types at all; with the
 //!   feature `json` (on by default) it has a JSON form, and
-//!   [`dump`](dump::dump) annotates a stream byte by byte.
+//!   [`dump`](dump::dump) annotates a stream byte by byte. `Value` is a serde
+//!   type too: a field of type `Value` in a Rust struct keeps whatever the
+//!   stream holds there, and [`to_value`] and [`from_value`] go between Rust
+//!   values and `Value`s (the details in the docs of `Value`'s serde impls).
 //!
 //! How Rust types map to Go types is described in [`schema`].
 //! * [`Time`], [`BigInt`], [`BigRat`] and [`BigFloat`] are Go's `time.Time`
@@ -63,6 +67,7 @@ pub mod shape;
 mod stream;
 pub mod types;
 mod value;
+mod value_serde;
 pub mod wire;
 mod zero;
 
@@ -73,9 +78,10 @@ pub use go::{Complex64, Complex128, Int, Uint, Uintptr};
 pub use gostd::{BigFloat, BigInt, BigRat, Time};
 pub use ser::{Encoder, EncoderState, StreamEncoder, to_vec, to_writer};
 pub use shape::{declare, declare_example};
-pub use stream::{DecoderState, Limits};
+pub use stream::{DecoderState, Input, Limits, SliceInput};
 pub use types::Registry;
 pub use value::{Value, ValueDecoder, decode_values};
+pub use value_serde::{ANY_INTERFACE, from_value, to_value};
 pub use zero::NIL_VARIANT;
 
 /// The README's examples, run as doctests.

@@ -34,6 +34,151 @@ impl Default for Limits {
     }
 }
 
+/// Where a decoder's messages come from.
+///
+/// Every [`Read`]er is an input: each message is read into the decoder's
+/// own buffer, and values own what they hold. A [`SliceInput`] is the other
+/// kind: the whole stream is in memory, each message is decoded where it
+/// lies, and a value may borrow strings and byte slices from it (`&'de str`,
+/// `&'de [u8]`, `Cow<'de, str>` with `#[serde(borrow)]`). A reader asked for
+/// a borrowed value fails with [`Error::TypeMismatch`] ("expected a borrowed
+/// string"), since what it read does not outlive the message.
+///
+/// The trait is sealed: only these two kinds exist.
+pub trait Input<'de>: source::Source<'de> {}
+
+impl<'de, R: Read> Input<'de> for R {}
+impl<'de> Input<'de> for SliceInput<'de> {}
+
+/// A gob stream held in memory, read in place: see [`Input`].
+#[derive(Debug, Clone)]
+pub struct SliceInput<'de> {
+    /// The bytes after the current message.
+    rest: &'de [u8],
+    /// The current message body.
+    message: &'de [u8],
+}
+
+impl<'de> SliceInput<'de> {
+    /// The stream in `bytes`, from its first message.
+    pub fn new(bytes: &'de [u8]) -> Self {
+        SliceInput {
+            rest: bytes,
+            message: &[],
+        }
+    }
+
+    /// The bytes not read yet: those after the last message read.
+    pub fn remaining(&self) -> &'de [u8] {
+        self.rest
+    }
+}
+
+impl<'de> From<&'de [u8]> for SliceInput<'de> {
+    fn from(bytes: &'de [u8]) -> Self {
+        SliceInput::new(bytes)
+    }
+}
+
+/// The methods behind [`Input`], out of users' reach.
+pub(crate) mod source {
+    use std::io::Read;
+    use std::ops::Range;
+
+    use super::SliceInput;
+    use crate::error::Result;
+
+    pub trait Source<'de> {
+        /// Fills `out` from the input; fewer bytes only at its end.
+        fn fill(&mut self, out: &mut [u8]) -> Result<usize>;
+
+        /// Takes the next `len` bytes as the current message, copied into
+        /// `buf` or borrowed; the count taken, fewer only at the input's end.
+        fn take_message(&mut self, len: u64, buf: &mut Vec<u8>) -> Result<u64>;
+
+        /// The current message: `buf` or the borrowed one.
+        fn message<'a>(&'a self, buf: &'a [u8]) -> &'a [u8];
+
+        /// `range` of the current message, for as long as the input lives:
+        /// `None` from a reader, whose message is the decoder's buffer.
+        fn borrow(&self, range: Range<usize>) -> Option<&'de [u8]>;
+    }
+
+    impl<'de, R: Read> Source<'de> for R {
+        #[inline]
+        fn fill(&mut self, out: &mut [u8]) -> Result<usize> {
+            let mut filled = 0;
+            while filled < out.len() {
+                match self.read(&mut out[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(filled)
+        }
+
+        #[inline]
+        fn take_message(&mut self, len: u64, buf: &mut Vec<u8>) -> Result<u64> {
+            buf.clear();
+            // Grow with the bytes that really arrive, never by the announced
+            // length alone: 4 KiB first, then at most doubling.
+            const FIRST_CHUNK: u64 = 4096;
+            while (buf.len() as u64) < len {
+                let have = buf.len();
+                let want = (len - have as u64).min(FIRST_CHUNK.max(have as u64)) as usize;
+                buf.resize(have + want, 0);
+                let got = self.fill(&mut buf[have..])?;
+                if got < want {
+                    buf.truncate(have + got);
+                    break;
+                }
+            }
+            Ok(buf.len() as u64)
+        }
+
+        #[inline(always)]
+        fn message<'a>(&'a self, buf: &'a [u8]) -> &'a [u8] {
+            buf
+        }
+
+        #[inline(always)]
+        fn borrow(&self, _: Range<usize>) -> Option<&'de [u8]> {
+            None
+        }
+    }
+
+    impl<'de> Source<'de> for SliceInput<'de> {
+        fn fill(&mut self, out: &mut [u8]) -> Result<usize> {
+            let n = out.len().min(self.rest.len());
+            let (taken, rest) = self.rest.split_at(n);
+            out[..n].copy_from_slice(taken);
+            self.rest = rest;
+            Ok(n)
+        }
+
+        fn take_message(&mut self, len: u64, _: &mut Vec<u8>) -> Result<u64> {
+            let n = len.min(self.rest.len() as u64) as usize;
+            let (message, rest) = self.rest.split_at(n);
+            self.rest = rest;
+            // A message cut short is an error: nothing is decoded from it.
+            self.message = if n as u64 == len { message } else { &[] };
+            Ok(n as u64)
+        }
+
+        #[inline(always)]
+        fn message<'a>(&'a self, _: &'a [u8]) -> &'a [u8] {
+            self.message
+        }
+
+        #[inline(always)]
+        fn borrow(&self, range: Range<usize>) -> Option<&'de [u8]> {
+            self.message.get(range)
+        }
+    }
+}
+
 /// Something a dump wants to show, recorded while decoding.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -114,7 +259,7 @@ pub struct Stream<R> {
     pub(crate) events: Option<Vec<Event>>,
 }
 
-impl<R: Read> Stream<R> {
+impl<'de, R: Input<'de>> Stream<R> {
     pub fn new(reader: R, limits: Limits) -> Self {
         Stream::with_state(reader, limits, DecoderState::default())
     }
@@ -165,17 +310,19 @@ impl<R: Read> Stream<R> {
     }
 
     pub fn at_message_end(&self) -> bool {
-        self.pos >= self.buf.len()
+        self.pos >= self.msg().len()
     }
 
-    /// Reads the next message into the buffer. `Ok(false)` on a clean end of
-    /// input before its first byte.
+    /// Reads the next message: into the buffer from a reader, in place
+    /// from a slice. `Ok(false)` on a clean end of input before its first
+    /// byte.
     pub fn read_message(&mut self) -> Result<bool> {
         let start = self.read_offset;
         let mut first = [0u8; 1];
-        if !self.read_some(&mut first)? {
+        if self.reader.fill(&mut first)? == 0 {
             return Ok(false);
         }
+        self.read_offset += 1;
         let len = if first[0] < 0x80 {
             first[0] as u64
         } else {
@@ -184,7 +331,9 @@ impl<R: Read> Stream<R> {
                 return Err(Error::malformed(start, "bad message length prefix"));
             }
             let mut bytes = [0u8; 8];
-            if !self.read_some(&mut bytes[..n])? {
+            let got = self.reader.fill(&mut bytes[..n])?;
+            self.read_offset += got as u64;
+            if got < n {
                 return Err(Error::UnexpectedEof {
                     offset: self.read_offset,
                     context: "reading a message length",
@@ -203,23 +352,15 @@ impl<R: Read> Stream<R> {
         if len == 0 {
             return Err(Error::malformed(start, "empty message"));
         }
-        self.buf.clear();
         self.pos = 0;
         self.buf_base = self.read_offset;
-        // Grow with the bytes that really arrive, never by the announced
-        // length alone: 4 KiB first, then at most doubling.
-        const FIRST_CHUNK: u64 = 4096;
-        while (self.buf.len() as u64) < len {
-            let have = self.buf.len();
-            let want = (len - have as u64).min(FIRST_CHUNK.max(have as u64)) as usize;
-            self.buf.resize(have + want, 0);
-            if !self.read_some_at(have)? {
-                self.buf.truncate(have);
-                return Err(Error::UnexpectedEof {
-                    offset: self.read_offset,
-                    context: "reading a message body",
-                });
-            }
+        let got = self.reader.take_message(len, &mut self.buf)?;
+        self.read_offset += got;
+        if got < len {
+            return Err(Error::UnexpectedEof {
+                offset: self.read_offset,
+                context: "reading a message body",
+            });
         }
         self.message_start = start;
         if let Some(events) = &mut self.events {
@@ -228,55 +369,32 @@ impl<R: Read> Stream<R> {
         Ok(true)
     }
 
-    /// Fills `buf[from..]` completely; `Ok(false)` if the input ends first.
-    fn read_some_at(&mut self, from: usize) -> Result<bool> {
-        let mut filled = from;
-        while filled < self.buf.len() {
-            match self.reader.read(&mut self.buf[filled..]) {
-                Ok(0) => {
-                    self.read_offset += (filled - from) as u64;
-                    return Ok(false);
-                }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        self.read_offset += (filled - from) as u64;
-        Ok(true)
+    /// The current message's bytes.
+    #[inline(always)]
+    fn msg(&self) -> &[u8] {
+        self.reader.message(&self.buf)
     }
 
-    /// Fills `out` completely; `Ok(false)` if the input ended before any byte.
-    fn read_some(&mut self, out: &mut [u8]) -> Result<bool> {
-        let mut filled = 0;
-        while filled < out.len() {
-            match self.reader.read(&mut out[filled..]) {
-                Ok(0) if filled == 0 => return Ok(false),
-                Ok(0) => {
-                    return Err(Error::UnexpectedEof {
-                        offset: self.read_offset + filled as u64,
-                        context: "reading a message length",
-                    });
-                }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        self.read_offset += filled as u64;
-        Ok(true)
+    /// `range` of the current message, borrowed from the input when it is
+    /// a slice (see [`Input`]).
+    #[inline(always)]
+    pub fn borrow(&self, range: std::ops::Range<usize>) -> Option<&'de [u8]> {
+        self.reader.borrow(range)
     }
 
     fn with_cursor<T>(&mut self, f: impl FnOnce(&mut Cursor<'_>) -> Result<T>) -> Result<T> {
-        let mut c = Cursor::new(&self.buf[self.pos..], self.offset());
+        let mut c = Cursor::new(&self.msg()[self.pos..], self.offset());
         let v = f(&mut c)?;
-        self.pos += c.consumed();
+        let used = c.consumed();
+        self.pos += used;
         Ok(v)
     }
 
-    #[inline]
+    // Always inlined: the input's message accessor would otherwise tip
+    // the inliner, and this is the hottest call of decoding.
+    #[inline(always)]
     pub fn get_uint(&mut self) -> Result<u64> {
-        match self.buf.get(self.pos) {
+        match self.msg().get(self.pos) {
             // Most values are one byte.
             Some(&b) if b < 0x80 => {
                 self.pos += 1;
@@ -286,7 +404,7 @@ impl<R: Read> Stream<R> {
                 let n = (b as i8).unsigned_abs() as usize;
                 // With 8 bytes after the count byte in the buffer, one load
                 // and a shift take the value's n bytes.
-                match self.buf.get(self.pos + 1..self.pos + 9) {
+                match self.msg().get(self.pos + 1..self.pos + 9) {
                     Some(word) if (1..=8).contains(&n) => {
                         let mut be = [0u8; 8];
                         be.copy_from_slice(word);
@@ -305,7 +423,7 @@ impl<R: Read> Stream<R> {
     #[cold]
     fn get_uint_near_end(&mut self, n: usize) -> Result<u64> {
         let body = self.pos + 1..self.pos + 1 + n;
-        match self.buf.get(body.clone()) {
+        match self.msg().get(body.clone()) {
             Some(bytes) if n <= 8 => {
                 let x = bytes.iter().fold(0u64, |x, &b| (x << 8) | b as u64);
                 self.pos = body.end;
@@ -332,7 +450,7 @@ impl<R: Read> Stream<R> {
     pub fn get_bytes(&mut self, context: &'static str) -> Result<std::ops::Range<usize>> {
         let n = self.get_uint()?;
         let start = self.pos;
-        if n > (self.buf.len() - start) as u64 {
+        if n > (self.msg().len() - start) as u64 {
             return Err(Error::UnexpectedEof {
                 offset: self.offset(),
                 context,
@@ -343,15 +461,7 @@ impl<R: Read> Stream<R> {
     }
 
     pub fn bytes(&self, range: std::ops::Range<usize>) -> &[u8] {
-        &self.buf[range]
-    }
-
-    /// Reads a string, checking that it is UTF-8.
-    pub fn get_str(&mut self) -> Result<&str> {
-        let at = self.offset();
-        let range = self.get_bytes("reading a string")?;
-        std::str::from_utf8(&self.buf[range])
-            .map_err(|_| Error::malformed(at, "string is not valid UTF-8"))
+        &self.msg()[range]
     }
 
     /// Reads an element count, keeping the allocation it may cause within
@@ -367,7 +477,7 @@ impl<R: Read> Stream<R> {
                 needed: n,
             });
         }
-        let cap = n.min((self.buf.len() - self.pos) as u64) as usize;
+        let cap = n.min((self.msg().len() - self.pos) as u64) as usize;
         Ok((n, cap))
     }
 
@@ -417,7 +527,7 @@ impl<R: Read> Stream<R> {
         }
         // A definition that fills the rest of its message may have been seen
         // on an earlier stream: reuse that parse.
-        let rest = &self.buf[self.pos..];
+        let rest = &self.msg()[self.pos..];
         let known = self.known.iter().position(|(bytes, _)| **bytes == *rest);
         if let Some(k) = known {
             // The stream before defined the same types in the same order
@@ -430,7 +540,7 @@ impl<R: Read> Stream<R> {
                 && same_slot.is_some_and(|w| Arc::ptr_eq(w, parse))
             {
                 self.refuse_redefinition(id, at)?;
-                self.pos = self.buf.len();
+                self.pos = self.msg().len();
                 self.types[self.active_types].0 = id;
                 self.active_types += 1;
                 return Ok(());
@@ -438,15 +548,15 @@ impl<R: Read> Stream<R> {
         }
         let wire = match known {
             Some(k) => {
-                self.pos = self.buf.len();
+                self.pos = self.msg().len();
                 self.known[k].1.clone()
             }
             None => {
                 let def_start = self.pos;
                 let wire = Arc::new(self.with_cursor(WireType::decode)?);
-                let small = self.buf.len() - def_start <= MAX_KNOWN_DEFINITION;
-                if small && self.pos == self.buf.len() && self.known.len() < KNOWN_DEFINITIONS {
-                    let bytes = self.buf[def_start..].into();
+                let small = self.msg().len() - def_start <= MAX_KNOWN_DEFINITION;
+                if small && self.pos == self.msg().len() && self.known.len() < KNOWN_DEFINITIONS {
+                    let bytes = self.msg()[def_start..].into();
                     self.known.push((bytes, wire.clone()));
                 }
                 wire
@@ -613,7 +723,7 @@ impl<R: Read> Stream<R> {
     /// After a top-level value: what is left of its message is dropped, as
     /// Go's decoder drops it (it resets its buffer before the next value).
     pub fn finish_value(&mut self) -> Result<()> {
-        self.pos = self.buf.len();
+        self.pos = self.msg().len();
         self.depth = 0;
         // Between values no map is in use: forget them all if a sender of
         // ever new definitions has made too many.

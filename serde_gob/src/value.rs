@@ -1,12 +1,52 @@
 //! Dynamic values: any gob stream decoded without Rust types.
 
-use std::io::Read;
-
 use super::error::{Error, Result};
-use super::stream::{Event, Limits, Stream};
+use super::stream::{Event, Input, Limits, SliceInput, Stream};
 use super::types::{self, GobId, Shape};
 
 /// A decoded gob value, shaped by the sender's type definitions.
+///
+/// # As a serde type: Deserialize
+///
+/// A struct field of type `Value` keeps whatever Go value the stream
+/// carries there. `Value`'s `Deserialize` asks for a newtype struct with a
+/// private name. serde_gob's deserializer knows the name: it reads the
+/// value at that point with the dynamic reader of [`decode_values`], with
+/// the sender's type, and so gives exactly the `Value` that `decode_values`
+/// gives for it (a struct with its name, an interface with its registered
+/// name, an absent field's zero value of its Go type). The `Value`
+/// deserializer of [`from_value`](crate::from_value) knows the name too. Either hands the
+/// finished `Value` over through a one-value slot of the thread, filled
+/// right before `Value`'s visitor is called and emptied right after: serde
+/// has no way to pass a value of a known type through a visitor that is
+/// generic.
+///
+/// Any other deserializer (serde_json, say) answers the newtype with its
+/// content, which `Value` then reads with `deserialize_any`: numbers, strings,
+/// bytes, sequences (as `Slice`), maps (as `Map`), unit and none (as `Nil`),
+/// an enum's newtype variant (as `Interface`).
+///
+/// [`decode_values`]: crate::decode_values
+///
+/// # As a serde type: Serialize
+///
+/// `Value`'s `Serialize` describes the Go value with the serde calls that
+/// [`schema`](crate::schema) maps to Go types: `Int` as an `i64`, `Uint` as
+/// a `u64`, `Float` as an `f64`, `Complex` as the struct `complex128`,
+/// `Bytes` as bytes, `Slice` as a sequence, `Array` as a tuple, `Struct` as
+/// a struct of its name and fields, `Opaque` as a newtype named
+/// `GobEncoder:` and its name over its bytes (a `Value` does not say which
+/// way the type marshals itself; `GobEncoder` is what gob prefers), an
+/// `Interface` as the newtype variant named for its registered name of the
+/// enum [`ANY_INTERFACE`](crate::ANY_INTERFACE), and `Nil` as that enum's
+/// unit variant [`NIL_VARIANT`](crate::NIL_VARIANT). [`to_value`](crate::to_value)
+/// makes a `Value` from any serializable Rust value.
+///
+/// Serde takes `&'static str` names. The names of structs, fields,
+/// registered types and self-marshalling types are interned in one
+/// process-wide table that keeps each distinct name once, for the life of
+/// the process: what it holds is bounded by the distinct names a program
+/// meets, not by how many values it serializes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// A nil interface, or a struct-typed field the sender left out (Go
@@ -65,7 +105,7 @@ pub enum Value {
 
 /// Decodes every value of a gob stream held in `bytes`.
 pub fn decode_values(bytes: &[u8]) -> Result<Vec<Value>> {
-    let mut decoder = ValueDecoder::new(bytes);
+    let mut decoder = ValueDecoder::new(SliceInput::new(bytes));
     let mut values = Vec::new();
     while let Some(v) = decoder.next_value()? {
         values.push(v);
@@ -78,7 +118,7 @@ pub struct ValueDecoder<R> {
     stream: Stream<R>,
 }
 
-impl<R: Read> ValueDecoder<R> {
+impl<'de, R: Input<'de>> ValueDecoder<R> {
     /// A decoder for the gob stream read from `reader`, with the default
     /// [`Limits`].
     pub fn new(reader: R) -> Self {
@@ -122,13 +162,17 @@ impl<R: Read> ValueDecoder<R> {
     }
 }
 
-fn read_top<R: Read>(st: &mut Stream<R>, id: GobId, label: &str) -> Result<Value> {
+fn read_top<'de, R: Input<'de>>(st: &mut Stream<R>, id: GobId, label: &str) -> Result<Value> {
     st.singleton_marker(id)?;
     read(st, id, label)
 }
 
 /// Reads one value of type `id`, recording it for a dump if asked.
-fn read<R: Read>(st: &mut Stream<R>, id: GobId, label: &str) -> Result<Value> {
+pub(crate) fn read<'de, R: Input<'de>>(
+    st: &mut Stream<R>,
+    id: GobId,
+    label: &str,
+) -> Result<Value> {
     let start = st.offset();
     let slot = st.events.as_mut().map(|events| {
         events.push(Event::Item {
@@ -162,7 +206,7 @@ fn read<R: Read>(st: &mut Stream<R>, id: GobId, label: &str) -> Result<Value> {
     Ok(value)
 }
 
-fn read_inner<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
+fn read_inner<'de, R: Input<'de>>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
     Ok(match id {
         types::BOOL => Value::Bool(st.get_bool()?),
         types::INT => Value::Int(st.get_int()?),
@@ -277,7 +321,7 @@ fn read_inner<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
 const MAX_ZERO_ARRAY: i64 = 4096;
 
 /// The value Go leaves in a field the sender did not send.
-fn zero<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
+pub(crate) fn zero<'de, R: Input<'de>>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
     Ok(match id {
         types::BOOL => Value::Bool(false),
         types::INT => Value::Int(0),
@@ -322,7 +366,7 @@ fn zero<R: Read>(st: &mut Stream<R>, id: GobId) -> Result<Value> {
 }
 
 /// One line of text for a dump.
-fn describe<R: Read>(st: &Stream<R>, id: GobId, v: &Value) -> String {
+fn describe<'de, R: Input<'de>>(st: &Stream<R>, id: GobId, v: &Value) -> String {
     let ty = label(st, id);
     match v {
         Value::Struct { .. } => format!("struct {ty}"),
@@ -342,7 +386,7 @@ fn describe<R: Read>(st: &Stream<R>, id: GobId, v: &Value) -> String {
 
 /// A type as a dump names it: gob's name for a builtin, else the sender's
 /// name (if any) and id.
-fn label<R: Read>(st: &Stream<R>, id: GobId) -> String {
+fn label<'de, R: Input<'de>>(st: &Stream<R>, id: GobId) -> String {
     if let Some(name) = types::builtin_name(id) {
         return name.to_string();
     }

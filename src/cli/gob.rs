@@ -32,6 +32,10 @@ pub enum GobCommand {
         /// The language to print.
         #[arg(long, value_enum, default_value = "rust")]
         lang: Lang,
+        /// Make every interface a serde_gob::Value, which takes any concrete
+        /// type, instead of an enum of the concrete types this stream holds.
+        #[arg(long)]
+        open_interfaces: bool,
     },
 }
 
@@ -46,7 +50,11 @@ pub fn run(cmd: GobCommand) -> Result<(), Failure> {
     match cmd {
         GobCommand::Decode { json, file } => decode(&file, json),
         GobCommand::Dump { file } => dump(&file),
-        GobCommand::Types { file, lang } => types(&file, lang),
+        GobCommand::Types {
+            file,
+            lang,
+            open_interfaces,
+        } => types(&file, lang, open_interfaces),
     }
 }
 
@@ -81,9 +89,12 @@ fn dump(path: &str) -> Result<(), Failure> {
     }
 }
 
-fn types(path: &str, lang: Lang) -> Result<(), Failure> {
+fn types(path: &str, lang: Lang, open_interfaces: bool) -> Result<(), Failure> {
     let input = input::open(path)?;
-    let types = StreamTypes::from_reader(input.reader).map_err(|e| located(&input.name, &e))?;
+    let mut options = gob::codegen::Options::default();
+    options.open_interfaces = open_interfaces;
+    let types = StreamTypes::from_reader_with(input.reader, options)
+        .map_err(|e| located(&input.name, &e))?;
     let text = match lang {
         Lang::Rust => types.rust(),
         Lang::Go => types.go(),

@@ -14,7 +14,7 @@ use super::gotype::{
 use super::naming::{RESERVED, camel_case, go_ident, snake_case, unique, variant_name};
 use super::read::{Pos, Scan};
 use super::{
-    ANY, Decl, DeclKind, FieldDecl, IntW, Sent, StdTy, StreamTypes, Ty, UintW, VariantDecl,
+    ANY, Decl, DeclKind, FieldDecl, IntW, Options, Sent, StdTy, StreamTypes, Ty, UintW, VariantDecl,
 };
 
 pub(super) struct Builder<'a> {
@@ -36,10 +36,11 @@ pub(super) struct Builder<'a> {
     /// The Go type string of each unnamed composite type, which the codec's
     /// registry keys types by: two types must not share one.
     composite_strings: HashMap<String, GobId>,
+    options: Options,
 }
 
 impl<'a> Builder<'a> {
-    pub(super) fn new(scan: &'a Scan) -> Self {
+    pub(super) fn new(scan: &'a Scan, options: Options) -> Self {
         Builder {
             scan,
             defs: scan.defs.iter().map(|w| (w.id, w)).collect(),
@@ -53,6 +54,7 @@ impl<'a> Builder<'a> {
             go_names: HashSet::new(),
             go_fulls: HashSet::new(),
             composite_strings: HashMap::new(),
+            options,
         }
     }
 
@@ -94,8 +96,13 @@ impl<'a> Builder<'a> {
         for w in &self.scan.defs {
             self.resolve(None, w.id)?;
         }
-        // Interface variants, until no variant brings a new interface.
-        let mut done = 0;
+        // Interface variants, until no variant brings a new interface (an
+        // open interface has none: it takes any concrete type).
+        let mut done = if self.options.open_interfaces {
+            self.scan.ifaces.len()
+        } else {
+            0
+        };
         while done < self.scan.ifaces.len() {
             let (pos, name, concrete) = self.scan.ifaces[done].clone();
             done += 1;
@@ -382,6 +389,7 @@ impl<'a> Builder<'a> {
             types::COMPLEX => Ty::Complex128,
             types::STRING => Ty::String,
             types::BYTES => Ty::Bytes,
+            types::INTERFACE if self.options.open_interfaces => return Ok(Ty::Value),
             types::INTERFACE => {
                 let key = match hint {
                     Some(GoType::Named(n)) if !is_predeclared(n) => n.clone(),
@@ -711,6 +719,7 @@ impl<'a> Builder<'a> {
             Ty::Slice(i) => format!("[]{}", self.tracer_string(i)),
             Ty::Array(n, i) => format!("[{n}]{}", self.tracer_string(i)),
             Ty::Map(k, v) => format!("map[{}]{}", self.tracer_string(k), self.tracer_string(v)),
+            Ty::Value => ANY.into(),
         }
     }
 
@@ -777,6 +786,13 @@ impl<'a> Builder<'a> {
                     return Err(Error::Custom(format!(
                         "{} is part of a map key and holds a complex number, which the \
                          generated Rust cannot order",
+                        self.decls[d].go_full
+                    )));
+                }
+                if has_value(t) {
+                    return Err(Error::Custom(format!(
+                        "{} is part of a map key and holds an open interface (a Value), \
+                         which the generated Rust cannot order",
                         self.decls[d].go_full
                     )));
                 }
@@ -883,6 +899,16 @@ fn has_complex(t: &Ty) -> bool {
     }
 }
 
+/// Whether `t` holds an open interface outside declarations.
+fn has_value(t: &Ty) -> bool {
+    match t {
+        Ty::Value => true,
+        Ty::Option(i) | Ty::Boxed(i) | Ty::Array(_, i) | Ty::Slice(i) => has_value(i),
+        Ty::Map(k, v) => has_value(k) || has_value(v),
+        _ => false,
+    }
+}
+
 /// Collects the declarations reachable from map keys in `t`.
 fn key_decls(t: &Ty, out: &mut Vec<usize>) -> Result<()> {
     match t {
@@ -891,6 +917,13 @@ fn key_decls(t: &Ty, out: &mut Vec<usize>) -> Result<()> {
             if has_complex(k) {
                 return Err(Error::Custom(
                     "a map keyed by complex numbers cannot be ordered in Rust".into(),
+                ));
+            }
+            if has_value(k) {
+                return Err(Error::Custom(
+                    "a map keyed by an interface cannot be ordered in Rust when interfaces \
+                     are open (Value has no order)"
+                        .into(),
                 ));
             }
             all_refs(k, out);

@@ -36,6 +36,7 @@ impl StreamTypes {
             Ty::Complex128 => "complex128".into(),
             Ty::String => "string".into(),
             Ty::Bytes => "[]byte".into(),
+            Ty::Value => "interface{}".into(),
             Ty::Decl(d) => match &self.decls[*d] {
                 Decl {
                     literal: true,

@@ -127,8 +127,18 @@ impl StreamTypes {
     /// Reads a whole stream from `reader`. Errors name the byte offset of
     /// bad input.
     pub fn from_reader<R: Read>(reader: R) -> Result<StreamTypes> {
+        StreamTypes::from_reader_with(reader, Options::default())
+    }
+
+    /// Reads the whole stream held in `stream`, generating as `options` say.
+    pub fn read_with(stream: &[u8], options: Options) -> Result<StreamTypes> {
+        StreamTypes::from_reader_with(stream, options)
+    }
+
+    /// Reads a whole stream from `reader`, generating as `options` say.
+    pub fn from_reader_with<R: Read>(reader: R, options: Options) -> Result<StreamTypes> {
         let scan = Scan::read(reader)?;
-        Builder::new(&scan).build()
+        Builder::new(&scan, options).build()
     }
 
     /// Rust declarations for the codec named by [`CODEC_PATH`].
@@ -183,6 +193,20 @@ impl StreamTypes {
     }
 }
 
+/// How [`StreamTypes`] generates types. `Options::default()` is what
+/// [`StreamTypes::read`] does; set fields on it for more.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Every interface is a [`Value`](crate::Value), which holds whatever
+    /// concrete type comes (an interface value is `Value::Interface`, nil is
+    /// `Value::Nil`), rather than an enum of the concrete types the sample
+    /// stream had, which refuses any other. The Go declarations print such
+    /// an interface as `interface{}`. A map keyed by an interface cannot be
+    /// open: `Value` has no order.
+    pub open_interfaces: bool,
+}
+
 // ---------------------------------------------------------------------------
 // The model: Rust types and declarations.
 // ---------------------------------------------------------------------------
@@ -226,6 +250,8 @@ enum Ty {
     Slice(Box<Ty>),
     Array(i64, Box<Ty>),
     Map(Box<Ty>, Box<Ty>),
+    /// An open interface: the codec's `Value`.
+    Value,
 }
 
 #[derive(Debug, Clone)]

@@ -11,7 +11,7 @@ use crate::zero::NIL_VARIANT;
 use super::{ANY, Decl, DeclKind, IntW, StreamTypes, Ty, UintW};
 
 /// The codec's types generated Rust may use, in rustfmt's order.
-const CODEC_NAMES: [&str; 9] = [
+const CODEC_NAMES: [&str; 10] = [
     "BigFloat",
     "BigInt",
     "BigRat",
@@ -21,6 +21,7 @@ const CODEC_NAMES: [&str; 9] = [
     "Time",
     "Uint",
     "Uintptr",
+    "Value",
 ];
 
 /// Serde's array impls stop at 32 elements.
@@ -84,6 +85,10 @@ impl StreamTypes {
             }
             Ty::String => "String".into(),
             Ty::Bytes => "Vec<u8>".into(),
+            Ty::Value => {
+                used.codec.insert("Value");
+                "Value".into()
+            }
             Ty::Decl(d) => self.decls[*d].rust.clone(),
             Ty::Option(i) => format!("Option<{}>", self.rust_ty(i, key, used)),
             Ty::Boxed(i) => format!("Box<{}>", self.rust_ty(i, key, used)),

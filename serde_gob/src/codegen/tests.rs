@@ -138,3 +138,55 @@ fn top_level_values_need_no_declaration() {
     );
     assert!(!rust.contains("use "), "{rust}");
 }
+
+#[test]
+fn open_interfaces_are_values_and_take_any_concrete_type() {
+    let drawing = Drawing {
+        main: Shape::Circle(Circle { r: 1.0 }),
+        all: vec![Shape::Nil],
+        by_id: BTreeMap::new(),
+    };
+    let stream = gob::to_vec(&drawing).unwrap();
+    let options = Options {
+        open_interfaces: true,
+    };
+    let types = StreamTypes::read_with(&stream, options).unwrap();
+    let rust = types.rust();
+    assert!(rust.contains("use serde_gob::Value;"), "{rust}");
+    assert!(rust.contains("    pub main: Value,\n"), "{rust}");
+    assert!(rust.contains("    pub all: Vec<Value>,\n"), "{rust}");
+    // No enum of the concrete types the sample had.
+    assert!(!rust.contains("pub enum"), "{rust}");
+    // The concrete type is still declared: the stream defines it.
+    assert!(rust.contains("pub struct Circle"), "{rust}");
+    let go = types.go();
+    assert!(go.contains("\tMain interface{}\n"), "{go}");
+    assert!(go.contains("\tAll  []interface{}\n"), "{go}");
+
+    // The closed default lists the concrete types.
+    let closed = StreamTypes::read(&stream).unwrap().rust();
+    assert!(closed.contains("pub enum Shape"), "{closed}");
+}
+
+#[test]
+fn a_map_keyed_by_an_open_interface_is_refused() {
+    #[derive(Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+    #[serde(rename = "interface {}")]
+    enum Key {
+        #[serde(rename = "string")]
+        S(String),
+        #[serde(rename = "nil")]
+        Nil,
+    }
+    let mut map = BTreeMap::new();
+    map.insert(Key::S("a".into()), 1u8);
+    let stream = gob::to_vec(&map).unwrap();
+    assert!(StreamTypes::read(&stream).is_ok());
+    let open = Options {
+        open_interfaces: true,
+    };
+    match StreamTypes::read_with(&stream, open) {
+        Err(crate::Error::Custom(message)) => assert!(message.contains("Value"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -731,17 +731,43 @@ pub struct Step {
     pub go_name: fn() -> String,
     pub decode_next: DecodeNext,
     pub schema: fn() -> &'static gob::schema::Schema,
+    /// Decodes the next value and takes it through `to_value` and
+    /// `from_value`: `Ok(None)` at the end of the stream, else what differs.
+    pub through_value: DecodeNext,
 }
 
 /// The step for a value of Rust type `T`.
-pub fn v<T: Serialize + DeserializeOwned + 'static>() -> Step {
+pub fn v<T: Serialize + DeserializeOwned + std::fmt::Debug + 'static>() -> Step {
     Step {
         rust_type: std::any::type_name::<T>(),
         run: roundtrip::<T>,
         go_name: go_name::<T>,
         decode_next: decode_next::<T>,
         schema: schema::<T>,
+        through_value: through_value::<T>,
     }
+}
+
+/// Decodes the next value as a `T` and checks that
+/// `from_value(to_value(&value))` gives it back (by its `Debug` text, since
+/// NaN is not equal to itself); the error says what differs.
+fn through_value<T: Serialize + DeserializeOwned + std::fmt::Debug + 'static>(
+    dec: &mut gob::Decoder<&[u8]>,
+) -> Result<Option<Result<Vec<u8>, String>>, gob::Error> {
+    let Some(value) = dec.decode::<T>()? else {
+        return Ok(None);
+    };
+    let check = || -> Result<Vec<u8>, String> {
+        let dynamic = gob::to_value(&value).map_err(|e| format!("to_value: {e}"))?;
+        let back: T = gob::from_value(dynamic.clone())
+            .map_err(|e| format!("from_value of {dynamic:?}: {e}"))?;
+        let (want, got) = (format!("{value:?}"), format!("{back:?}"));
+        if want != got {
+            return Err(format!("{want} came back as {got} through {dynamic:?}"));
+        }
+        Ok(Vec::new())
+    };
+    Ok(Some(check()))
 }
 
 fn schema<T: DeserializeOwned + 'static>() -> &'static gob::schema::Schema {
