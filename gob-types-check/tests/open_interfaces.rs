@@ -32,6 +32,16 @@ fn open_types_from_the_first_value_read_concrete_types_it_lacked() {
     concrete.dedup();
     assert_eq!(concrete.len(), dynamic.len(), "{concrete:?}");
 
+    // Encoded again, the values holding `Value`s give Go's bytes back: each
+    // concrete type is learnt and defined as it is sent, as Go does.
+    let mut registry = serde_gob::Registry::new();
+    let mut encoder = serde_gob::Encoder::new(&mut registry);
+    let mut again = Vec::new();
+    for value in &typed {
+        encoder.encode_into(value, &mut again).unwrap();
+    }
+    assert!(again == bytes, "re-encoded:\n{again:02x?}\nGo's:\n{bytes:02x?}");
+
     // The default: an enum of the first value's concrete type only.
     let mut closed = serde_gob::Decoder::from_slice(&bytes);
     closed
