@@ -40,7 +40,10 @@ fn open_types_from_the_first_value_read_concrete_types_it_lacked() {
     for value in &typed {
         encoder.encode_into(value, &mut again).unwrap();
     }
-    assert!(again == bytes, "re-encoded:\n{again:02x?}\nGo's:\n{bytes:02x?}");
+    assert!(
+        again == bytes,
+        "re-encoded:\n{again:02x?}\nGo's:\n{bytes:02x?}"
+    );
 
     // The default: an enum of the first value's concrete type only.
     let mut closed = serde_gob::Decoder::from_slice(&bytes);

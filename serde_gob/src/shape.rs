@@ -41,6 +41,14 @@ const MAPS: &[&str] = &[
     "indexmap::map::IndexMap",
 ];
 
+/// The paths of the pointer types serde sees through.
+const POINTERS: &[&str] = &[
+    "alloc::boxed::Box",
+    "alloc::rc::Rc",
+    "alloc::sync::Arc",
+    "alloc::borrow::Cow",
+];
+
 /// The most Go shapes kept for one Rust type.
 const MAX_SHAPES_PER_TYPE: usize = 64;
 
@@ -136,6 +144,7 @@ pub(crate) fn learn<T: Serialize + ?Sized>(value: &T) -> Result<&'static Schema>
         t: &mut tracer,
         rust: Some(rust),
     })?;
+    tracer.shown.entry(rust).or_insert_with(|| root.clone());
     let mut build = Build {
         tracer: &tracer,
         nodes: Vec::new(),
@@ -326,6 +335,9 @@ struct Tracer {
     structs: HashMap<&'static str, Vec<(&'static str, Traced)>>,
     /// Each Rust type this value shows whole, the first time.
     whole: HashMap<&'static str, Traced>,
+    /// Each Rust type this value shows at all, the first time: a recursive
+    /// type's own struct, whose fields are being learnt.
+    shown: HashMap<&'static str, Traced>,
 }
 
 impl Tracer {
@@ -361,8 +373,11 @@ fn trace_part<T: Serialize + ?Sized>(t: &mut Tracer, value: &T) -> Result<Traced
         t: &mut *t,
         rust: Some(rust),
     })?;
-    if !traced.has_gap() && !t.whole.contains_key(rust) {
-        t.whole.insert(rust, traced.clone());
+    if !t.shown.contains_key(rust) {
+        if !traced.has_gap() {
+            t.whole.insert(rust, traced.clone());
+        }
+        t.shown.insert(rust, traced.clone());
     }
     Ok(traced)
 }
@@ -777,6 +792,15 @@ fn strip_reference(rust: &str) -> &str {
     r
 }
 
+/// `rust` without the smart pointers and references serde sees through.
+fn strip_pointers(rust: &'static str) -> &'static str {
+    let mut r = strip_reference(rust);
+    while let Some(inner) = wrapped(r, POINTERS) {
+        r = strip_reference(inner);
+    }
+    r
+}
+
 /// The type arguments of `rust` when its path is one of `bases`.
 fn generic_args(rust: &'static str, bases: &[&str]) -> Option<Vec<&'static str>> {
     let rust = strip_reference(rust);
@@ -863,12 +887,7 @@ fn by_rust_name(rust: &'static str, depth: usize) -> Option<Traced> {
         wrapped(rust, wrappers)
             .and_then(|i| by_rust_name(i, depth + 1).or_else(|| learnt_subtree(i)))
     };
-    if let Some(t) = inner(&[
-        "alloc::boxed::Box",
-        "alloc::rc::Rc",
-        "alloc::sync::Arc",
-        "alloc::borrow::Cow",
-    ]) {
+    if let Some(t) = inner(POINTERS) {
         return known(t.shape);
     }
     if let Some(t) = inner(&["core::option::Option"]) {
@@ -1058,6 +1077,15 @@ impl Build<'_> {
                 None => learnt_subtree(rust).or_else(|| by_rust_name(rust, 0)),
             };
             if let Some(t) = found {
+                return self.node(&t);
+            }
+            // A struct this value is showing, such as the one a recursive
+            // type points back to (`Option<Box<Self>>`).
+            let pointee = strip_pointers(rust);
+            if let Some(t) = self.tracer.shown.get(pointee)
+                && let Shape::Struct(_) = t.shape
+            {
+                let t = t.clone();
                 return self.node(&t);
             }
         }

@@ -368,3 +368,38 @@ fn elements_of_two_go_types_are_refused_by_name() {
         "{message}"
     );
 }
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "main.List", rename_all = "PascalCase")]
+struct List {
+    value: Int,
+    next: Option<Box<List>>,
+    children: Vec<List>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "main.List", rename_all = "PascalCase")]
+struct ListTwin {
+    value: Int,
+    next: Option<Box<ListTwin>>,
+    children: Vec<ListTwin>,
+}
+
+#[test]
+fn a_recursive_type_points_back_to_itself_without_a_declaration() {
+    // A single node shows no pointee and no element, but both are the
+    // struct the value is showing.
+    let alone = List {
+        value: Int(1),
+        next: None,
+        children: vec![],
+    };
+    let bytes = gob::to_vec(&alone).expect("encode");
+    gob::declare::<ListTwin>().expect("declare the twin");
+    let twin = ListTwin {
+        value: Int(1),
+        next: None,
+        children: vec![],
+    };
+    common::assert_bytes_eq("List", &bytes, &gob::to_vec(&twin).expect("the twin"));
+}
