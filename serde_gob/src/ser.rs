@@ -213,7 +213,7 @@ impl<'r> Encoder<'r> {
     }
 
     /// Like [`Encoder::encode_into`] with a schema the caller keeps (from
-    /// [`schema_of`]), which saves looking it up for every value.
+    /// [`schema_of`](crate::schema::schema_of)), which saves looking it up for every value.
     pub fn encode_with_schema<T: Serialize + ?Sized>(
         &mut self,
         value: &T,
