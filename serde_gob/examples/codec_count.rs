@@ -14,58 +14,11 @@
 //! (hash seeds): take the median of a few.
 use std::hint::black_box;
 
-use serde::{Deserialize, Serialize};
-use serde_gob::{self as gob, Int};
+use serde_gob as gob;
 
-const RECORDS: u64 = 10_000;
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename = "logutil.RawFuncLog", default)]
-struct RawFuncLog {
-    #[serde(rename = "ID")]
-    id: RawFuncLogId,
-    #[serde(rename = "Tag")]
-    tag: TagName,
-    #[serde(rename = "Timestamp")]
-    timestamp: Time,
-    #[serde(rename = "Frames")]
-    frames: Vec<FuncStatusId>,
-    #[serde(rename = "GID")]
-    gid: Gid,
-    #[serde(rename = "TxID")]
-    tx_id: TxId,
-}
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename = "logutil.RawFuncLogID")]
-struct RawFuncLogId(Int);
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename = "logutil.TagName")]
-struct TagName(String);
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename = "logutil.Time")]
-struct Time(i64);
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename = "logutil.FuncStatusID")]
-struct FuncStatusId(u64);
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename = "logutil.GID")]
-struct Gid(i64);
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename = "logutil.TxID")]
-struct TxId(u64);
-
-fn sample_log(i: u64) -> RawFuncLog {
-    RawFuncLog {
-        id: RawFuncLogId(Int(i as i64)),
-        tag: TagName(if i % 2 == 1 { "funcStart" } else { "funcEnd" }.into()),
-        timestamp: Time(1_511_136_000_123_456_789 + i as i64),
-        frames: (0..8)
-            .map(|f| FuncStatusId(0x4a_0000 + f * 0x40 + i))
-            .collect(),
-        gid: Gid(7),
-        tx_id: TxId(i),
-    }
-}
+#[path = "../benches/common/record.rs"]
+mod record;
+use record::*;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
