@@ -49,6 +49,10 @@ const POINTERS: &[&str] = &[
     "alloc::borrow::Cow",
 ];
 
+/// The Rust type whose values take whatever Go type they hold: never a
+/// filler of gaps.
+const DYNAMIC: &str = "serde_gob::value::Value";
+
 /// The most Go shapes kept for one Rust type.
 const MAX_SHAPES_PER_TYPE: usize = 64;
 
@@ -172,8 +176,16 @@ pub(crate) fn learn<T: Serialize + ?Sized>(value: &T) -> Result<&'static Schema>
     }
     let schema: &'static Schema = Box::leak(Box::new(schema));
     shapes.push(schema);
+    if shapes.len() > 1 {
+        // Values of this Rust type take several Go types: none of them
+        // can fill a gap of the type.
+        store.by_rust.remove(rust);
+    }
     for (rust, node) in seen {
-        store.by_rust.entry(rust).or_insert((schema, node));
+        let several = store.shapes.get(rust).is_some_and(|s| s.len() > 1);
+        if !several && rust != DYNAMIC {
+            store.by_rust.entry(rust).or_insert((schema, node));
+        }
     }
     store.add_structs(schema);
     Ok(schema)
@@ -373,7 +385,7 @@ fn trace_part<T: Serialize + ?Sized>(t: &mut Tracer, value: &T) -> Result<Traced
         t: &mut *t,
         rust: Some(rust),
     })?;
-    if !t.shown.contains_key(rust) {
+    if rust != DYNAMIC && !t.shown.contains_key(rust) {
         if !traced.has_gap() {
             t.whole.insert(rust, traced.clone());
         }

@@ -403,3 +403,33 @@ fn a_recursive_type_points_back_to_itself_without_a_declaration() {
     };
     common::assert_bytes_eq("List", &bytes, &gob::to_vec(&twin).expect("the twin"));
 }
+
+#[derive(Serialize)]
+#[serde(rename = "main.Bag", rename_all = "PascalCase")]
+struct Bag {
+    items: Vec<gob::Value>,
+}
+
+#[test]
+fn a_value_of_one_go_type_fills_no_gap_of_another() {
+    // A Value took the Go type int64 ...
+    gob::to_vec(&gob::Value::Int(1)).expect("an int");
+    // ... which says nothing of the elements of an empty []Value.
+    let error = gob::to_vec(&Bag { items: vec![] }).expect_err("an empty slice of Values");
+    assert!(
+        matches!(&error, gob::Error::Schema(m) if m.contains("main.Bag.Items")),
+        "{error:?}"
+    );
+    let point = gob::Value::Struct {
+        name: "Point".into(),
+        fields: vec![("X".into(), gob::Value::Int(22))],
+    };
+    let bytes = gob::to_vec(&Bag {
+        items: vec![point.clone()],
+    })
+    .expect("a slice of one struct");
+    let gob::Value::Struct { fields, .. } = &gob::decode_values(&bytes).expect("decode")[0] else {
+        panic!("not a struct");
+    };
+    assert_eq!(fields[0].1, gob::Value::Slice(vec![point]));
+}
