@@ -12,7 +12,7 @@ use gob_rpc::{Client, Listener, Request, Server};
 use serde_gob::{Int, Registry, StreamEncoder};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use types::{Args, Quotient, args};
+use types::args;
 
 /// Everything that arrives on `stream` until it is quiet for a while.
 async fn read_until_quiet(stream: &mut TcpStream) -> Vec<u8> {
@@ -61,22 +61,7 @@ async fn responses(address: &str) -> Vec<u8> {
 
 fn arith_server() -> Server {
     let mut server = Server::new();
-    server
-        .register("Arith.Multiply", |args: Args| async move {
-            Ok::<_, String>(Int(args.a.0 * args.b.0))
-        })
-        .unwrap();
-    server
-        .register("Arith.Divide", |args: Args| async move {
-            if args.b.0 == 0 {
-                return Err("divide by zero");
-            }
-            Ok(Quotient {
-                quo: Int(args.a.0 / args.b.0),
-                rem: Int(args.a.0 % args.b.0),
-            })
-        })
-        .unwrap();
+    types::register_arith(&mut server);
     server
 }
 

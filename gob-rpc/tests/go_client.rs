@@ -12,7 +12,6 @@ use std::time::Duration;
 use common::{Proc, SocketPath, bounded};
 use gob_rpc::{Address, Listener, Server};
 use serde_gob::Int;
-use types::{Args, Quotient};
 
 /// What `rpc-client` prints against a server of the Arith service.
 const SCRIPT: [&str; 8] = [
@@ -30,22 +29,7 @@ const SCRIPT: [&str; 8] = [
 /// those that finished.
 fn server(started: Arc<AtomicUsize>, finished: Arc<AtomicUsize>) -> Server {
     let mut server = Server::new();
-    server
-        .register("Arith.Multiply", |args: Args| async move {
-            Ok::<_, String>(Int(args.a.0 * args.b.0))
-        })
-        .unwrap();
-    server
-        .register("Arith.Divide", |args: Args| async move {
-            if args.b.0 == 0 {
-                return Err("divide by zero");
-            }
-            Ok(Quotient {
-                quo: Int(args.a.0 / args.b.0),
-                rem: Int(args.a.0 % args.b.0),
-            })
-        })
-        .unwrap();
+    types::register_arith(&mut server);
     server
         .register("Test.Sleep", move |ms: Int| {
             started.fetch_add(1, Ordering::SeqCst);

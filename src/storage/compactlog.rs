@@ -161,9 +161,11 @@ impl<W: Write> CompactLogWriter<W> {
         self.buf.clear();
         let failed = |what| move |source| StorageError::Encode { what, source };
         // The placeholders leave gaps (empty slices) that only the types'
-        // declarations fill.
-        crate::gob::declare::<SymbolsData>().map_err(failed("symbols"))?;
-        crate::gob::declare::<RawFuncLog>().map_err(failed("funclog"))?;
+        // declarations fill: once, before the first record.
+        if self.records == 0 {
+            crate::gob::declare::<SymbolsData>().map_err(failed("symbols"))?;
+            crate::gob::declare::<RawFuncLog>().map_err(failed("funclog"))?;
+        }
         self.encoder
             .encode_into(symbols.unwrap_or(&no_symbols), &mut self.buf)
             .map_err(failed("symbols"))?;

@@ -15,6 +15,26 @@ pub struct Args {
     pub b: Int,
 }
 
+/// Registers Go's classic Arith service, as `go-fixtures/rpc.go` serves it.
+pub fn register_arith(server: &mut gob_rpc::Server) {
+    server
+        .register("Arith.Multiply", |args: Args| async move {
+            Ok::<_, String>(Int(args.a.0 * args.b.0))
+        })
+        .unwrap();
+    server
+        .register("Arith.Divide", |args: Args| async move {
+            if args.b.0 == 0 {
+                return Err("divide by zero");
+            }
+            Ok(Quotient {
+                quo: Int(args.a.0 / args.b.0),
+                rem: Int(args.a.0 % args.b.0),
+            })
+        })
+        .unwrap();
+}
+
 pub fn args(a: i64, b: i64) -> Args {
     Args {
         a: Int(a),
