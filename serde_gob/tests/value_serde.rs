@@ -510,6 +510,13 @@ fn an_interface_of_the_wrong_kind_for_its_variant_is_a_type_mismatch() {
         x: Int(1),
         y: Int(1),
     });
+    // The batches below leave their map empty: a sample shows its value
+    // type, so that this test does not lean on another having sent one.
+    gob::declare_example(&SentBatch {
+        items: vec![Payload::Nil],
+        by_name: [("p".to_string(), Payload::Nil)].into(),
+    })
+    .unwrap();
     for (payload, expected, found) in [
         (
             Payload::Nil,
