@@ -301,6 +301,19 @@ impl de::Error for DeError {
     }
 }
 
+/// `bytes` as text, if they are UTF-8. A short ASCII string (the usual
+/// name or tag) is told by a plain loop, cheaper than the general
+/// validator's set-up.
+#[inline(always)]
+fn text(bytes: &[u8]) -> Option<&str> {
+    if bytes.len() <= 16 && bytes.iter().all(|&b| b < 0x80) {
+        // SAFETY: every byte is below 0x80, so the bytes are ASCII, which
+        // is valid UTF-8.
+        return Some(unsafe { std::str::from_utf8_unchecked(bytes) });
+    }
+    std::str::from_utf8(bytes).ok()
+}
+
 /// A number that does not fit the Rust type `target`.
 #[cold]
 #[inline(never)]
@@ -615,11 +628,8 @@ impl<'de, R: Input<'de>> de::Deserializer<'de> for ValueDe<'_, R> {
         let range = self.st.get_bytes("reading a string")?;
         let not_utf8 = || Error::malformed(at, "string is not valid UTF-8");
         match self.st.borrow(range.clone()) {
-            Some(bytes) => {
-                visitor.visit_borrowed_str(std::str::from_utf8(bytes).map_err(|_| not_utf8())?)
-            }
-            None => visitor
-                .visit_str(std::str::from_utf8(self.st.bytes(range)).map_err(|_| not_utf8())?),
+            Some(bytes) => visitor.visit_borrowed_str(text(bytes).ok_or_else(not_utf8)?),
+            None => visitor.visit_str(text(self.st.bytes(range)).ok_or_else(not_utf8)?),
         }
     }
 

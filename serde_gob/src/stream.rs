@@ -12,6 +12,7 @@ use std::sync::Arc;
 use super::error::{Error, Result};
 use super::types::{self, GobId, Shape, WireType};
 use super::wire::Cursor;
+use source::Prefix;
 
 /// Limits that protect a decoder from hostile input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,9 +89,44 @@ pub(crate) mod source {
     use super::SliceInput;
     use crate::error::Result;
 
+    /// A message's length prefix as read from the input.
+    pub enum Prefix {
+        /// The input ended cleanly before the prefix.
+        End,
+        /// The body length, and the prefix's own length in bytes.
+        Length(u64, usize),
+        /// A count byte announcing more than 8 bytes (one byte taken).
+        Bad,
+        /// The input ended inside the prefix, after this many bytes.
+        Cut(usize),
+    }
+
     pub trait Source<'de> {
         /// Fills `out` from the input; fewer bytes only at its end.
         fn fill(&mut self, out: &mut [u8]) -> Result<usize>;
+
+        /// Reads a message's length prefix (see [`Prefix`]).
+        #[inline]
+        fn prefix(&mut self) -> Result<Prefix> {
+            let mut first = [0u8; 1];
+            if self.fill(&mut first)? == 0 {
+                return Ok(Prefix::End);
+            }
+            if first[0] < 0x80 {
+                return Ok(Prefix::Length(first[0] as u64, 1));
+            }
+            let n = (first[0] as i8).unsigned_abs() as usize;
+            if n > 8 {
+                return Ok(Prefix::Bad);
+            }
+            let mut bytes = [0u8; 8];
+            let got = self.fill(&mut bytes[..n])?;
+            if got < n {
+                return Ok(Prefix::Cut(1 + got));
+            }
+            let len = bytes[..n].iter().fold(0u64, |x, &b| (x << 8) | b as u64);
+            Ok(Prefix::Length(len, 1 + n))
+        }
 
         /// Takes the next `len` bytes as the current message, copied into
         /// `buf` or borrowed; the count taken, fewer only at the input's end.
@@ -156,6 +192,30 @@ pub(crate) mod source {
             out[..n].copy_from_slice(taken);
             self.rest = rest;
             Ok(n)
+        }
+
+        /// Read where it lies: most prefixes are one byte.
+        #[inline]
+        fn prefix(&mut self) -> Result<Prefix> {
+            let Some((&first, after)) = self.rest.split_first() else {
+                return Ok(Prefix::End);
+            };
+            if first < 0x80 {
+                self.rest = after;
+                return Ok(Prefix::Length(first as u64, 1));
+            }
+            let n = (first as i8).unsigned_abs() as usize;
+            if n > 8 {
+                self.rest = after;
+                return Ok(Prefix::Bad);
+            }
+            let Some(bytes) = after.get(..n) else {
+                self.rest = &[];
+                return Ok(Prefix::Cut(1 + after.len()));
+            };
+            let len = bytes.iter().fold(0u64, |x, &b| (x << 8) | b as u64);
+            self.rest = &after[n..];
+            Ok(Prefix::Length(len, 1 + n))
         }
 
         fn take_message(&mut self, len: u64, _: &mut Vec<u8>) -> Result<u64> {
@@ -318,28 +378,23 @@ impl<'de, R: Input<'de>> Stream<R> {
     /// byte.
     pub fn read_message(&mut self) -> Result<bool> {
         let start = self.read_offset;
-        let mut first = [0u8; 1];
-        if self.reader.fill(&mut first)? == 0 {
-            return Ok(false);
-        }
-        self.read_offset += 1;
-        let len = if first[0] < 0x80 {
-            first[0] as u64
-        } else {
-            let n = (first[0] as i8).unsigned_abs() as usize;
-            if n > 8 {
+        let len = match self.reader.prefix()? {
+            Prefix::End => return Ok(false),
+            Prefix::Length(len, taken) => {
+                self.read_offset += taken as u64;
+                len
+            }
+            Prefix::Bad => {
+                self.read_offset += 1;
                 return Err(Error::malformed(start, "bad message length prefix"));
             }
-            let mut bytes = [0u8; 8];
-            let got = self.reader.fill(&mut bytes[..n])?;
-            self.read_offset += got as u64;
-            if got < n {
+            Prefix::Cut(taken) => {
+                self.read_offset += taken as u64;
                 return Err(Error::UnexpectedEof {
                     offset: self.read_offset,
                     context: "reading a message length",
                 });
             }
-            bytes[..n].iter().fold(0u64, |x, &b| (x << 8) | b as u64)
         };
         if len > self.limits.max_message {
             return Err(Error::LimitExceeded {
@@ -414,13 +469,21 @@ impl<'de, R: Input<'de>> Stream<R> {
                     _ => self.get_uint_near_end(n),
                 }
             }
-            None => self.with_cursor(|c| c.get_uint()),
+            None => self.get_uint_past_end(),
         }
+    }
+
+    /// The cursor's error for a number asked for past the message's end.
+    #[cold]
+    #[inline(never)]
+    fn get_uint_past_end(&mut self) -> Result<u64> {
+        self.with_cursor(|c| c.get_uint())
     }
 
     /// A multi-byte unsigned integer within 8 bytes of the buffer's end,
     /// or an error with the cursor's messages.
     #[cold]
+    #[inline(never)]
     fn get_uint_near_end(&mut self, n: usize) -> Result<u64> {
         let body = self.pos + 1..self.pos + 1 + n;
         match self.msg().get(body.clone()) {
