@@ -31,10 +31,12 @@
 //!   record, so gob repeats the type definitions in every stream. serde_gob
 //!   keeps one `Registry` for the whole run, as one Go process keeps its
 //!   type ids. The output buffer is reused (cleared per record) for all.
-//! - `single_decode`: each of those single streams with a fresh decoder (for
-//!   serde_gob one that reuses the memory of the one before, `Decoder::with_state`),
-//!   over the bytes in memory (`SliceInput`); `single_decode_reader` through
-//!   `std::io::Read`.
+//! - `single_decode`: each of those single streams as a fresh stream (for
+//!   serde_gob one decoder restarted per stream, `Decoder::restart`, which
+//!   knows no types then and keeps its memory), over the bytes in memory
+//!   (`SliceInput`); `single_decode_with_state` makes a decoder per stream
+//!   from the memory of the one before (`Decoder::with_state`), and
+//!   `single_decode_reader` does that through `std::io::Read`.
 //!
 //! bincode has no stream state: its stream and single cases differ only in
 //! where the bytes go. The gobwire decode cases read the Go-exact bytes
@@ -472,9 +474,20 @@ fn single(c: &mut Criterion, logs: &[RawFuncLog], gw_logs: &[gw::RawFuncLog]) {
 
     let singles = serde_gob_singles(logs);
     group.bench_function("single_decode", |b| {
-        // A fresh decoder per stream that reuses the memory of the one
-        // before (`Decoder::with_state`), as a receiver of one stream per
-        // message does: definitions it has seen are recognised by their bytes.
+        // A fresh stream per record on a decoder that keeps its memory
+        // (`Decoder::restart`), as a receiver of one stream per message
+        // does: definitions it has seen are recognised by their bytes.
+        let mut dec = gob::Decoder::from_slice(&[]);
+        b.iter(|| {
+            for single in singles.iter() {
+                dec.restart(gob::SliceInput::new(black_box(single)));
+                black_box(dec.decode::<RawFuncLog>().unwrap().unwrap());
+            }
+        })
+    });
+    group.bench_function("single_decode_with_state", |b| {
+        // The same with a decoder made per stream from the memory of the
+        // one before (`Decoder::with_state`).
         let mut state = Some(gob::DecoderState::default());
         b.iter(|| {
             for single in singles.iter() {

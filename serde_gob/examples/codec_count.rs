@@ -10,8 +10,8 @@
 //! ```
 //!
 //! Cases: stream_encode, single_encode, encode_bincode, stream_decode,
-//! single_decode, decode_bincode. Counts vary a little from run to run
-//! (hash seeds): take the median of a few.
+//! single_decode, single_decode_with_state, decode_bincode. Counts vary a
+//! little from run to run (hash seeds): take the median of a few.
 use std::hint::black_box;
 
 use serde_gob as gob;
@@ -96,13 +96,20 @@ fn main() {
                 }
                 assert_eq!(n, RECORDS);
             }
-            "single_decode" => {
+            "single_decode_with_state" => {
                 for single in &singles {
                     let memory = state.take().unwrap_or_default();
                     let input = gob::SliceInput::new(black_box(&single[..]));
                     let mut dec = gob::Decoder::with_state(input, gob::Limits::default(), memory);
                     black_box(dec.decode::<RawFuncLog>().unwrap().unwrap());
                     state = Some(dec.into_state());
+                }
+            }
+            "single_decode" => {
+                let mut dec = gob::Decoder::from_slice(&[]);
+                for single in &singles {
+                    dec.restart(gob::SliceInput::new(black_box(&single[..])));
+                    black_box(dec.decode::<RawFuncLog>().unwrap().unwrap());
                 }
             }
             "decode_bincode" => {

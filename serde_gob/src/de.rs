@@ -97,6 +97,14 @@ impl<'de, R: Input<'de>> Decoder<R> {
         self.stream.into_state()
     }
 
+    /// Starts a fresh stream from `reader`, as a new decoder with this
+    /// one's limits would, keeping this decoder's memory: what
+    /// [`Decoder::with_state`] does, without moving the decoder.
+    pub fn restart(&mut self, reader: R) {
+        self.stream.restart(reader);
+        self.last_id = None;
+    }
+
     /// The reader, for a caller that feeds it: the decoder reads a message
     /// only when a value is asked for, and no further than that message.
     pub fn reader_mut(&mut self) -> &mut R {

@@ -351,6 +351,20 @@ impl<'de, R: Input<'de>> Stream<R> {
         }
     }
 
+    /// A fresh stream from `reader` in place: no types known, the memory
+    /// kept (see [`Stream::with_state`]).
+    pub fn restart(&mut self, reader: R) {
+        self.reader = reader;
+        self.buf.clear();
+        self.pos = 0;
+        self.buf_base = 0;
+        self.read_offset = 0;
+        self.active_types = 0;
+        self.message_start = 0;
+        self.value_message_start = None;
+        self.depth = 0;
+    }
+
     /// Gives the stream's memory back for the next stream.
     pub fn into_state(self) -> DecoderState {
         DecoderState {
@@ -821,8 +835,16 @@ impl<'de, R: Input<'de>> Stream<R> {
 
     /// Reads the singleton marker that precedes a top-level non-struct value.
     pub fn singleton_marker(&mut self, id: GobId) -> Result<()> {
-        if self.is_struct(id) {
-            return Ok(());
+        match self.lookup(id).map(|w| &w.shape) {
+            Some(Shape::Struct { .. }) => return Ok(()),
+            // A value of a type its stream never defined.
+            None if types::builtin_name(id).is_none() => {
+                return Err(Error::UnknownTypeId {
+                    offset: self.offset(),
+                    id,
+                });
+            }
+            _ => {}
         }
         let at = self.offset();
         if self.get_uint()? != 0 {

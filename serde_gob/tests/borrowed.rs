@@ -94,6 +94,37 @@ fn a_slice_decoder_keeps_every_borrowed_value_alive_at_once() {
 }
 
 #[test]
+fn a_restarted_decoder_reads_a_fresh_stream_knowing_no_types() {
+    let singles: Vec<Vec<u8>> = (0..3).map(|i| gob::to_vec(&msg(i)).unwrap()).collect();
+    // The value message alone of a single stream: it names a type that
+    // only its own stream defined.
+    let mut first = Decoder::from_slice(&singles[0]);
+    first.decode::<Msg<'_>>().unwrap().unwrap();
+    let value_only = &singles[0][first.value_message_start().unwrap() as usize..];
+
+    let mut decoder = Decoder::from_slice(&[]);
+    for (i, single) in singles.iter().enumerate() {
+        decoder.restart(SliceInput::new(single));
+        let m: Msg<'_> = decoder.decode().unwrap().unwrap();
+        assert_eq!((m.name, m.data), (&msg(i).name[..], &msg(i).data[..]));
+        assert!(lies_in(m.data, single));
+        assert_eq!(decoder.offset(), single.len() as u64);
+        assert!(decoder.decode::<Msg<'_>>().unwrap().is_none());
+
+        // Types defined before the restart are not known after it, as on a
+        // new decoder: the offset counts from the new stream's start.
+        decoder.restart(SliceInput::new(value_only));
+        let restarted = decoder.decode::<Msg<'_>>();
+        match &restarted {
+            Err(Error::UnknownTypeId { id: 64, .. }) => {}
+            other => panic!("a type of the stream before was taken: {other:?}"),
+        }
+        let fresh = Decoder::from_slice(value_only).decode::<Msg<'_>>();
+        assert_eq!(format!("{restarted:?}"), format!("{fresh:?}"));
+    }
+}
+
+#[test]
 fn a_reader_gives_owned_values_and_refuses_borrowed_ones_with_an_error() {
     let bytes = gob::to_vec(&msg(2)).unwrap();
     assert_eq!(gob::from_reader::<_, OwnedMsg>(&bytes[..]).unwrap(), msg(2));
