@@ -183,7 +183,7 @@ impl<'de, R: Input<'de>> Decoder<R> {
     /// a receiver that has recognised a stream's opening bytes from an
     /// earlier stream and skipped them.
     pub fn assume_types(&mut self, types: &[(GobId, Arc<WireType>)]) {
-        self.stream.preload_types(types)
+        self.stream.assume_types(types)
     }
 
     /// Whether the last value decoded was of a type the sender named `name`.

@@ -54,6 +54,8 @@ impl<'de> Input<'de> for SliceInput<'de> {}
 /// A gob stream held in memory, read in place: see [`Input`].
 #[derive(Debug, Clone)]
 pub struct SliceInput<'de> {
+    /// The whole input.
+    whole: &'de [u8],
     /// The bytes after the current message.
     rest: &'de [u8],
     /// The current message body.
@@ -64,6 +66,7 @@ impl<'de> SliceInput<'de> {
     /// The stream in `bytes`, from its first message.
     pub fn new(bytes: &'de [u8]) -> Self {
         SliceInput {
+            whole: bytes,
             rest: bytes,
             message: &[],
         }
@@ -138,6 +141,20 @@ pub(crate) mod source {
         /// `range` of the current message, for as long as the input lives:
         /// `None` from a reader, whose message is the decoder's buffer.
         fn borrow(&self, range: Range<usize>) -> Option<&'de [u8]>;
+
+        /// The first `n` bytes of the input, if it still holds them (a
+        /// slice does; a reader has handed them over).
+        #[inline]
+        fn read_so_far(&self, _n: usize) -> Option<&[u8]> {
+            None
+        }
+
+        /// Passes over `bytes` if the input goes on with them; `false`
+        /// (nothing taken) if not, or if the input cannot look ahead.
+        #[inline]
+        fn skip_if_next(&mut self, _bytes: &[u8]) -> bool {
+            false
+        }
     }
 
     impl<'de, R: Read> Source<'de> for R {
@@ -236,6 +253,20 @@ pub(crate) mod source {
         fn borrow(&self, range: Range<usize>) -> Option<&'de [u8]> {
             self.message.get(range)
         }
+
+        fn read_so_far(&self, n: usize) -> Option<&[u8]> {
+            self.whole.get(..n)
+        }
+
+        fn skip_if_next(&mut self, bytes: &[u8]) -> bool {
+            match self.rest.strip_prefix(bytes) {
+                Some(rest) => {
+                    self.rest = rest;
+                    true
+                }
+                None => false,
+            }
+        }
     }
 }
 
@@ -272,7 +303,24 @@ pub struct DecoderState {
     /// defines a type exactly as an earlier one did reuses that parse.
     known: Vec<(Box<[u8]>, Arc<WireType>)>,
     field_maps: Vec<FieldMap>,
+    opening: Option<Opening>,
 }
+
+/// The type definitions a stream opened with, before its first value:
+/// the next stream that opens with the same bytes takes them as they were
+/// read then, without reading them again (a sender of one stream per
+/// message opens each the same way). Only over a slice, which can look
+/// ahead.
+#[derive(Debug)]
+struct Opening {
+    bytes: Box<[u8]>,
+    types: Vec<(GobId, Arc<WireType>)>,
+    /// The limits it was read under: other limits might refuse it.
+    limits: Limits,
+}
+
+/// The longest opening remembered.
+const MAX_OPENING: usize = 4096;
 
 /// How the fields of one struct definition meet the fields of one Rust
 /// struct, worked out once rather than by name for every field of every
@@ -310,6 +358,10 @@ pub struct Stream<R> {
     active_types: usize,
     known: Vec<(Box<[u8]>, Arc<WireType>)>,
     field_maps: Vec<FieldMap>,
+    opening: Option<Opening>,
+    /// Whether the caller gave types the stream itself did not define
+    /// ([`Stream::assume_types`]): then its opening is not all it needs.
+    assumed: bool,
     /// Stream offset of the current message's length prefix.
     message_start: u64,
     /// Where the message of the last top-level value began.
@@ -331,6 +383,7 @@ impl<'de, R: Input<'de>> Stream<R> {
             types,
             known,
             field_maps,
+            opening,
         } = state;
         buf.clear();
         Stream {
@@ -343,6 +396,8 @@ impl<'de, R: Input<'de>> Stream<R> {
             active_types: 0,
             known,
             field_maps,
+            opening,
+            assumed: false,
             message_start: 0,
             value_message_start: None,
             limits,
@@ -360,6 +415,7 @@ impl<'de, R: Input<'de>> Stream<R> {
         self.buf_base = 0;
         self.read_offset = 0;
         self.active_types = 0;
+        self.assumed = false;
         self.message_start = 0;
         self.value_message_start = None;
         self.depth = 0;
@@ -372,6 +428,7 @@ impl<'de, R: Input<'de>> Stream<R> {
             types: self.types,
             known: self.known,
             field_maps: self.field_maps,
+            opening: self.opening,
         }
     }
 
@@ -561,6 +618,9 @@ impl<'de, R: Input<'de>> Stream<R> {
     /// Go's `decodeTypeSequence`: reads type definitions until a value's type
     /// id. `Ok(None)` at a clean end of input (only outside an interface).
     pub fn type_sequence(&mut self, in_interface: bool) -> Result<Option<GobId>> {
+        if self.read_offset == 0 && !in_interface {
+            self.skip_known_opening();
+        }
         let mut first = true;
         loop {
             if self.at_message_end() && !self.read_message()? {
@@ -576,6 +636,9 @@ impl<'de, R: Input<'de>> Stream<R> {
             let id = self.get_int()?;
             if id >= 0 {
                 if !in_interface {
+                    if self.value_message_start.is_none() {
+                        self.remember_opening();
+                    }
                     self.value_message_start = Some(self.message_start);
                     if let Some(events) = &mut self.events {
                         events.push(Event::Value { offset: at, id });
@@ -596,6 +659,50 @@ impl<'de, R: Input<'de>> Stream<R> {
             }
             first = false;
         }
+    }
+
+    /// At the start of a stream: passes over the opening of the stream
+    /// before if this one starts with the same bytes, taking its types.
+    fn skip_known_opening(&mut self) {
+        let Some(opening) = self.opening.take() else {
+            return;
+        };
+        if self.active_types == 0
+            && self.events.is_none()
+            && opening.limits == self.limits
+            && self.reader.skip_if_next(&opening.bytes)
+        {
+            self.preload_types(&opening.types);
+            let len = opening.bytes.len() as u64;
+            self.read_offset = len;
+            self.buf_base = len;
+            self.message_start = len;
+        }
+        self.opening = Some(opening);
+    }
+
+    /// Before the first value of a stream: what the stream opened with,
+    /// if it was only definitions and is not remembered already.
+    fn remember_opening(&mut self) {
+        let len = self.message_start as usize;
+        if len == 0 || len > MAX_OPENING || self.assumed || self.events.is_some() {
+            return;
+        }
+        let Some(bytes) = self.reader.read_so_far(len) else {
+            return;
+        };
+        if self
+            .opening
+            .as_ref()
+            .is_some_and(|o| *o.bytes == *bytes && o.limits == self.limits)
+        {
+            return;
+        }
+        self.opening = Some(Opening {
+            bytes: bytes.into(),
+            types: self.types().to_vec(),
+            limits: self.limits,
+        });
     }
 
     fn define(&mut self, id: GobId, at: u64) -> Result<()> {
@@ -699,8 +806,14 @@ impl<'de, R: Input<'de>> Stream<R> {
     }
 
     /// Takes `types` as already defined on this stream, as if their
-    /// definitions had been read.
-    pub fn preload_types(&mut self, types: &[(GobId, Arc<WireType>)]) {
+    /// definitions had been read: types the caller knows from elsewhere.
+    pub fn assume_types(&mut self, types: &[(GobId, Arc<WireType>)]) {
+        self.assumed = true;
+        self.preload_types(types);
+    }
+
+    /// Takes `types` as already defined on this stream.
+    fn preload_types(&mut self, types: &[(GobId, Arc<WireType>)]) {
         let (start, end) = (self.active_types, self.active_types + types.len());
         // A receiver that skips the same opening frame after frame finds
         // these types in their slots already: no Arc clones then.

@@ -1,0 +1,195 @@
+//! A decoder that keeps its memory from stream to stream (`restart`,
+//! `with_state`) remembers how the last stream opened (the type definitions
+//! before its first value) and passes over the same bytes at the start of
+//! the next stream. Whatever the streams, each must decode exactly as a
+//! fresh decoder decodes it: the same values, errors and offsets.
+
+use serde::Serialize;
+use serde_gob::{self as gob, Decoder, DecoderState, Limits, SliceInput, Value};
+
+#[derive(Serialize, Clone)]
+#[serde(rename = "main.Msg")]
+struct Msg {
+    #[serde(rename = "Name")]
+    name: String,
+    #[serde(rename = "Data")]
+    data: Vec<u8>,
+}
+
+#[derive(Serialize, Clone)]
+#[serde(rename = "main.Wrap")]
+struct Wrap {
+    #[serde(rename = "Inner")]
+    inner: Msg,
+    #[serde(rename = "N")]
+    n: gob::Int,
+}
+
+fn msg(i: usize) -> Msg {
+    Msg {
+        name: format!("message {i}"),
+        data: vec![i as u8; 2 + i],
+    }
+}
+
+/// Everything a decoder tells of `bytes`: each value or the error that
+/// ended it, and where it stopped.
+fn outcome(decoder: &mut Decoder<SliceInput<'_>>) -> String {
+    let mut told = Vec::new();
+    loop {
+        match decoder.decode::<Value>() {
+            Ok(Some(v)) => told.push(format!(
+                "{v:?} (value message at {:?})",
+                decoder.value_message_start()
+            )),
+            Ok(None) => break,
+            Err(e) => {
+                told.push(format!("error: {e}"));
+                break;
+            }
+        }
+    }
+    told.push(format!("stopped at {}", decoder.offset()));
+    told.join("\n")
+}
+
+fn fresh(bytes: &[u8], limits: Limits) -> String {
+    let mut decoder = Decoder::with_limits(SliceInput::new(bytes), limits);
+    outcome(&mut decoder)
+}
+
+/// Streams of one sender: each with a fresh encoder over one registry, so
+/// that each opens with the definitions its value needs.
+fn streams() -> Vec<Vec<u8>> {
+    let mut registry = gob::Registry::new();
+    let mut one = |value: &dyn erased::Encode| {
+        let mut out = Vec::new();
+        value.encode(&mut registry, &mut out);
+        out
+    };
+    let wrap = |i: usize| Wrap {
+        inner: msg(i),
+        n: gob::Int(i as i64 * 1000),
+    };
+    let msgs: Vec<Vec<u8>> = (0..3).map(|i| one(&msg(i))).collect();
+    let wraps: Vec<Vec<u8>> = (0..3).map(|i| one(&wrap(i))).collect();
+    let mut all = vec![
+        msgs[0].clone(),
+        msgs[1].clone(),
+        // Opens with Msg's definition and goes on with Wrap's.
+        wraps[0].clone(),
+        wraps[1].clone(),
+        msgs[2].clone(),
+        wraps[2].clone(),
+    ];
+    // The same opening, then a value cut short.
+    let cut = msgs[1].len() - 2;
+    all.push(msgs[1][..cut].to_vec());
+    // The opening cut short.
+    all.push(msgs[1][..3].to_vec());
+    // A stream that opens with bytes like Msg's but one differs.
+    let mut bent = msgs[2].clone();
+    bent[4] ^= 0x01;
+    all.push(bent);
+    all.push(msgs[0].clone());
+    all
+}
+
+mod erased {
+    /// Encoding a value of any of the test's types as a stream of its own.
+    pub trait Encode {
+        fn encode(&self, registry: &mut serde_gob::Registry, out: &mut Vec<u8>);
+    }
+    impl<T: serde::Serialize> Encode for T {
+        fn encode(&self, registry: &mut serde_gob::Registry, out: &mut Vec<u8>) {
+            serde_gob::Encoder::new(registry)
+                .encode_into(self, out)
+                .unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_restarted_decoder_reads_every_stream_as_a_fresh_one() {
+    let streams = streams();
+    let mut decoder = Decoder::from_slice(&[]);
+    for (i, bytes) in streams.iter().enumerate() {
+        decoder.restart(SliceInput::new(bytes));
+        assert_eq!(
+            outcome(&mut decoder),
+            fresh(bytes, Limits::default()),
+            "stream {i}"
+        );
+    }
+    // Twice over: every stream now follows another opening.
+    for (i, bytes) in streams.iter().rev().enumerate() {
+        decoder.restart(SliceInput::new(bytes));
+        assert_eq!(
+            outcome(&mut decoder),
+            fresh(bytes, Limits::default()),
+            "stream {i} from the end"
+        );
+    }
+}
+
+#[test]
+fn memory_handed_on_reads_every_stream_as_a_fresh_decoder_would() {
+    let streams = streams();
+    let mut state = DecoderState::default();
+    for (i, bytes) in streams.iter().enumerate() {
+        let mut decoder = Decoder::with_state(SliceInput::new(bytes), Limits::default(), state);
+        assert_eq!(
+            outcome(&mut decoder),
+            fresh(bytes, Limits::default()),
+            "stream {i}"
+        );
+        state = decoder.into_state();
+    }
+}
+
+#[test]
+fn an_opening_read_under_other_limits_is_read_again() {
+    let streams = streams();
+    let mut decoder = Decoder::from_slice(&streams[0]);
+    outcome(&mut decoder);
+    // Messages of at most 8 bytes: the definitions are longer.
+    let tight = Limits {
+        max_message: 8,
+        ..Limits::default()
+    };
+    let mut decoder =
+        Decoder::with_state(SliceInput::new(&streams[1]), tight, decoder.into_state());
+    let told = outcome(&mut decoder);
+    assert!(told.contains("max_message"), "{told}");
+    assert_eq!(told, fresh(&streams[1], tight));
+}
+
+#[test]
+fn a_decoder_reading_from_a_reader_decodes_the_same() {
+    let streams = streams();
+    let mut state = DecoderState::default();
+    for (i, bytes) in streams.iter().enumerate() {
+        let mut decoder = Decoder::with_state(&bytes[..], Limits::default(), state);
+        let mut told = Vec::new();
+        loop {
+            match decoder.decode::<Value>() {
+                Ok(Some(v)) => told.push(format!(
+                    "{v:?} (value message at {:?})",
+                    decoder.value_message_start()
+                )),
+                Ok(None) => break,
+                Err(e) => {
+                    told.push(format!("error: {e}"));
+                    break;
+                }
+            }
+        }
+        told.push(format!("stopped at {}", decoder.offset()));
+        assert_eq!(
+            told.join("\n"),
+            fresh(bytes, Limits::default()),
+            "stream {i}"
+        );
+        state = decoder.into_state();
+    }
+}
