@@ -166,7 +166,7 @@ fn decode_gob_frame(
     if let Some(opening) = openings.iter().find(|o| payload.starts_with(&o.bytes)) {
         let body = &payload[opening.bytes.len()..];
         let mut decoder = gob::Decoder::with_state(
-            body,
+            gob::SliceInput::new(body),
             gob::Limits::default(),
             state.take().unwrap_or_default(),
         );
@@ -179,7 +179,7 @@ fn decode_gob_frame(
         }
     }
     let mut decoder = gob::Decoder::with_state(
-        payload,
+        gob::SliceInput::new(payload),
         gob::Limits::default(),
         state.take().unwrap_or_default(),
     );
@@ -205,7 +205,7 @@ pub fn decode_payload(payload: &[u8], offset: u64) -> Result<Packet, ProtocolErr
 }
 
 fn decode_with(
-    decoder: &mut gob::Decoder<&[u8]>,
+    decoder: &mut gob::Decoder<gob::SliceInput<'_>>,
     payload_len: usize,
     offset: u64,
 ) -> Result<Packet, ProtocolError> {
@@ -236,7 +236,7 @@ fn decode_with(
 /// Decodes the packet that the header announced, and checks that nothing
 /// follows it.
 fn decode_body(
-    decoder: &mut gob::Decoder<&[u8]>,
+    decoder: &mut gob::Decoder<gob::SliceInput<'_>>,
     ty: PacketType,
     payload_len: usize,
     offset: u64,
@@ -263,7 +263,7 @@ fn decode_body(
 }
 
 fn read<T: DeserializeOwned>(
-    decoder: &mut gob::Decoder<&[u8]>,
+    decoder: &mut gob::Decoder<gob::SliceInput<'_>>,
     ty: PacketType,
     offset: u64,
 ) -> Result<T, ProtocolError> {
