@@ -1043,37 +1043,44 @@ impl<'de, R: Input<'de>> de::Deserializer<'de> for AbsentField<'_, R> {
     }
 }
 
-/// Which Rust fields a struct's stream has given: bits for the usual small
-/// struct, a vector for the rare one with more than 64 fields.
-enum Seen {
-    Bits { set: u64, len: usize },
-    Many(Vec<bool>),
+/// Which Rust fields a struct's stream has given: bits for the first 64
+/// (the usual struct has no more), flags for the rest of a larger one.
+struct Seen {
+    low: u64,
+    len: usize,
+    high: Vec<bool>,
 }
 
 impl Seen {
+    #[inline(always)]
     fn new(len: usize) -> Seen {
-        if len <= 64 {
-            Seen::Bits { set: 0, len }
-        } else {
-            Seen::Many(vec![false; len])
+        Seen {
+            low: 0,
+            len,
+            high: if len > 64 {
+                vec![false; len - 64]
+            } else {
+                Vec::new()
+            },
         }
     }
 
+    #[inline(always)]
     fn set(&mut self, i: usize) {
-        match self {
-            Seen::Bits { set, .. } => *set |= 1 << i,
-            Seen::Many(v) => v[i] = true,
+        if i < 64 {
+            self.low |= 1 << i;
+        } else if let Some(flag) = self.high.get_mut(i - 64) {
+            *flag = true;
         }
     }
 
+    #[inline(always)]
     fn first_unset(&self) -> Option<usize> {
-        match self {
-            Seen::Bits { set, len } => {
-                let i = set.trailing_ones() as usize;
-                (i < *len).then_some(i)
-            }
-            Seen::Many(v) => v.iter().position(|s| !s),
+        let i = self.low.trailing_ones() as usize;
+        if i < 64 {
+            return (i < self.len).then_some(i);
         }
+        self.high.iter().position(|s| !s).map(|i| i + 64)
     }
 }
 
