@@ -168,7 +168,7 @@ impl Wide {
 /// Field `i`'s value in the sent struct: zero (left out by the sender) for
 /// every third field, and for the last ones past 64.
 fn sent(i: usize) -> u64 {
-    if i % 3 == 0 || i >= 67 {
+    if i.is_multiple_of(3) || i >= 67 {
         0
     } else {
         1000 + i as u64
