@@ -12,7 +12,7 @@ use serde::de::{self, Deserialize, DeserializeOwned, DeserializeSeed, IntoDeseri
 
 use super::error::{Error, Result};
 use super::schema::{BINARY_MARSHALER_PREFIX, COMPLEX64, COMPLEX128, GOB_ENCODER_PREFIX};
-use super::stream::{DecoderState, Input, Limits, NO_RUST_FIELD, SliceInput, Stream};
+use super::stream::{DecoderState, Input, Limits, NO_RUST_FIELD, SliceInput, Stream, WireField};
 use super::types::{self, GobId, Shape, WireType};
 use super::value;
 use super::value_serde::{VALUE_TOKEN, hand_over};
@@ -930,7 +930,7 @@ impl<'de, R: Input<'de>> de::MapAccess<'de> for StructAccess<'_, R> {
             if delta != 0 {
                 let next = self.field.saturating_add(delta.min(i64::MAX as u64) as i64);
                 let fields = &self.st.field_map(self.map).fields;
-                let Some(&(id, rust)) = fields.get(next as usize) else {
+                let Some(&WireField { id, rust, name }) = fields.get(next as usize) else {
                     return Err(Error::malformed(
                         at,
                         format!(
@@ -955,9 +955,7 @@ impl<'de, R: Input<'de>> de::MapAccess<'de> for StructAccess<'_, R> {
                         .map(Some);
                 }
                 self.seen.set(rust as usize);
-                return seed
-                    .deserialize(self.rust_fields[rust as usize].into_deserializer())
-                    .map(Some);
+                return seed.deserialize(name.into_deserializer()).map(Some);
             }
             self.filling = true;
         }
@@ -978,11 +976,8 @@ impl<'de, R: Input<'de>> de::MapAccess<'de> for StructAccess<'_, R> {
                 // The field the stream left out: its Go type, when the
                 // sender's struct has the field, gives a `Value` its zero.
                 let rust = self.absent;
-                let wire = self.st.field_map(self.map).fields.iter();
-                let id = wire
-                    .filter(|(_, r)| *r as usize == rust)
-                    .map(|(id, _)| *id)
-                    .next();
+                let mut wire = self.st.field_map(self.map).fields.iter();
+                let id = wire.find(|f| f.rust as usize == rust).map(|f| f.id);
                 seed.deserialize(AbsentField { st: self.st, id })
             }
         }

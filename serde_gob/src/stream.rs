@@ -333,7 +333,18 @@ pub(crate) struct FieldMap {
     rust_fields: &'static [&'static str],
     /// For each wire field: its type id and the index of the Rust field
     /// of the same name ([`NO_RUST_FIELD`] if none).
-    pub(crate) fields: Box<[(GobId, u32)]>,
+    pub(crate) fields: Box<[WireField]>,
+}
+
+/// One field of a struct definition as it meets a Rust struct.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WireField {
+    pub(crate) id: GobId,
+    /// The index of the Rust field of the same name ([`NO_RUST_FIELD`]
+    /// if none).
+    pub(crate) rust: u32,
+    /// That Rust field's name (the wire name if none).
+    pub(crate) name: &'static str,
 }
 
 /// A wire field that the Rust struct lacks.
@@ -857,7 +868,18 @@ impl<'de, R: Input<'de>> Stream<R> {
                     Some(r) if *r == f.name => Some(i),
                     _ => rust_fields.iter().position(|r| *r == f.name),
                 };
-                (f.id, rust.map_or(NO_RUST_FIELD, |r| r as u32))
+                match rust {
+                    Some(r) => WireField {
+                        id: f.id,
+                        rust: r as u32,
+                        name: rust_fields[r],
+                    },
+                    None => WireField {
+                        id: f.id,
+                        rust: NO_RUST_FIELD,
+                        name: "",
+                    },
+                }
             })
             .collect();
         self.field_maps.push(FieldMap {
