@@ -21,8 +21,15 @@ const DIGIT_PAIRS: &[u8; 200] = b"\
 
 /// Appends `n` in decimal.
 fn push_u64(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
+    // Room for the longest number is added at once (a copy of fixed size,
+    // which compiles to a few stores), the digits written in place from
+    // the last, and what is not needed cut off.
+    let count = n.checked_ilog10().map_or(1, |log| log as usize + 1);
+    let start = out.len();
+    out.extend_from_slice(&[0u8; 20]);
+    out.truncate(start + count);
+    let digits = &mut out[start..];
+    let mut at = count;
     while n >= 100 {
         let pair = (n % 100) as usize * 2;
         n /= 100;
@@ -31,13 +38,10 @@ fn push_u64(out: &mut Vec<u8>, mut n: u64) {
     }
     if n >= 10 {
         let pair = n as usize * 2;
-        at -= 2;
-        digits[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        digits[..2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
     } else {
-        at -= 1;
-        digits[at] = b'0' + n as u8;
+        digits[0] = b'0' + n as u8;
     }
-    out.extend_from_slice(&digits[at..]);
 }
 
 /// Appends `n` in decimal, with its sign.
@@ -126,62 +130,80 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
+    fn rest(&self) -> &'a [u8] {
+        &self.text.as_bytes()[self.at..]
+    }
+
     fn skip_space(&mut self) {
-        let bytes = self.text.as_bytes();
-        while let Some(b' ' | b'\n' | b'\t' | b'\r') = bytes.get(self.at) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.rest().first() {
             self.at += 1;
         }
     }
 
-    /// The exact bytes `expected` (with JSON whitespace before them).
-    fn token(&mut self, expected: &[u8]) -> Option<()> {
-        self.skip_space();
-        let rest = &self.text.as_bytes()[self.at..];
-        if rest.starts_with(expected) {
-            self.at += expected.len();
-            Some(())
-        } else {
-            None
+    /// The JSON text `compact`, given without whitespace and with strings
+    /// that need no escapes; the input may have JSON whitespace before and
+    /// between its tokens.
+    fn literal(&mut self, compact: &[u8]) -> Option<()> {
+        if self.rest().starts_with(compact) {
+            self.at += compact.len();
+            return Some(());
         }
-    }
-
-    /// `"key":`, the key written without escapes.
-    fn key(&mut self, key: &[u8]) -> Option<()> {
-        self.token(b"\"")?;
-        let rest = &self.text.as_bytes()[self.at..];
-        if rest.starts_with(key) && rest.get(key.len()) == Some(&b'"') {
-            self.at += key.len() + 1;
-            self.token(b":")
-        } else {
-            None
+        let mut tokens = compact;
+        while let Some(&first) = tokens.first() {
+            let len = match first {
+                b'"' => tokens[1..].iter().position(|&b| b == b'"')? + 2,
+                _ => 1,
+            };
+            self.skip_space();
+            if !self.rest().starts_with(&tokens[..len]) {
+                return None;
+            }
+            self.at += len;
+            tokens = &tokens[len..];
         }
+        Some(())
     }
 
     /// An unsigned integer as serde_json reads one for an integer field:
     /// no sign, no leading zero, no fraction or exponent, no overflow.
     fn unsigned(&mut self) -> Option<u64> {
         self.skip_space();
-        let bytes = self.text.as_bytes();
-        let start = self.at;
-        let mut value: u64 = 0;
-        while let Some(&digit @ b'0'..=b'9') = bytes.get(self.at) {
-            value = value
-                .checked_mul(10)?
-                .checked_add(u64::from(digit - b'0'))?;
-            self.at += 1;
+        self.digits()
+    }
+
+    /// The digits of an unsigned integer, right here.
+    fn digits(&mut self) -> Option<u64> {
+        let rest = self.rest();
+        let len = rest
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let leading_zero = len > 1 && rest[0] == b'0';
+        let more = matches!(rest.get(len), Some(b'.' | b'e' | b'E'));
+        if len == 0 || leading_zero || more {
+            return None;
         }
-        let len = self.at - start;
-        let leading_zero = len > 1 && bytes[start] == b'0';
-        let more = matches!(bytes.get(self.at), Some(b'.' | b'e' | b'E'));
-        (len > 0 && !leading_zero && !more).then_some(value)
+        let digits = &rest[..len];
+        // Up to 19 digits cannot overflow; 20 may.
+        let value = if len < 20 {
+            digits
+                .iter()
+                .fold(0u64, |value, d| value * 10 + u64::from(d - b'0'))
+        } else {
+            digits.iter().try_fold(0u64, |value, d| {
+                value.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+            })?
+        };
+        self.at += len;
+        Some(value)
     }
 
     /// A signed integer within i64 (i64::MIN itself is left to serde_json).
     fn signed(&mut self) -> Option<i64> {
         self.skip_space();
-        if self.text.as_bytes().get(self.at) == Some(&b'-') {
+        if self.rest().first() == Some(&b'-') {
             self.at += 1;
-            let magnitude = self.unsigned()?;
+            let magnitude = self.digits()?;
             // "-0" is left to serde_json too.
             if magnitude == 0 {
                 return None;
@@ -194,46 +216,53 @@ impl<'a> Cursor<'a> {
 
     /// A string without escapes or control characters.
     fn plain_string(&mut self) -> Option<&'a str> {
-        self.token(b"\"")?;
-        let bytes = self.text.as_bytes();
-        let start = self.at;
-        loop {
-            match bytes.get(self.at)? {
-                b'"' => break,
-                b'\\' | 0..=0x1f => return None,
-                _ => self.at += 1,
-            }
+        self.literal(b"\"")?;
+        let rest = self.rest();
+        let len = rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if rest[len] != b'"' {
+            return None;
         }
-        let text = self.text.get(start..self.at)?;
-        self.at += 1;
+        let text = self.text.get(self.at..self.at + len)?;
+        self.at += len + 1;
         Some(text)
     }
 
-    /// `[n, ...]` of unsigned integers.
+    /// The rest of an array of unsigned integers, after its `[`.
     fn unsigned_array<T>(&mut self, wrap: impl Fn(u64) -> T) -> Option<Vec<T>> {
-        self.token(b"[")?;
         self.skip_space();
-        let rest = &self.text.as_bytes()[self.at..];
-        if rest.first() == Some(&b']') {
+        if self.rest().first() == Some(&b']') {
             self.at += 1;
             return Some(Vec::new());
         }
-        // As many as the commas before the array's end say.
-        let end = rest.iter().position(|&b| b == b']')?;
-        let commas = rest[..end].iter().filter(|&&b| b == b',').count();
-        let mut values = Vec::with_capacity(commas + 1);
+        // Gathered on the stack first, so that the vector is made once, of
+        // its size; a deeper stack goes on in a vector.
+        let mut first = [0u64; ON_STACK];
+        let mut count = 0;
+        let mut more = Vec::new();
         loop {
-            values.push(wrap(self.unsigned()?));
+            let value = self.unsigned()?;
+            if count < ON_STACK {
+                first[count] = value;
+            } else {
+                more.push(value);
+            }
+            count += 1;
             self.skip_space();
-            match self.text.as_bytes().get(self.at)? {
+            match self.rest().first()? {
                 b',' => self.at += 1,
                 b']' => {
                     self.at += 1;
-                    return Some(values);
+                    break;
                 }
                 _ => return None,
             }
         }
+        let mut values = Vec::with_capacity(count);
+        values.extend(first[..count.min(ON_STACK)].iter().map(|&v| wrap(v)));
+        values.extend(more.into_iter().map(wrap));
+        Some(values)
     }
 
     /// Nothing but whitespace is left.
@@ -243,34 +272,25 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// Frames gathered on the stack while an array is read.
+const ON_STACK: usize = 32;
+
 /// A gob-generation funclog packet in the tools' shape, or `None`.
 pub(crate) fn read_gob(text: &str) -> Option<RawFuncLogNewPacket> {
     let mut c = Cursor { text, at: 0 };
-    c.token(b"{")?;
-    c.key(b"packet")?;
-    c.token(br#""RawFuncLogNewPacket""#)?;
-    c.token(b",")?;
-    c.key(b"FuncLog")?;
-    c.token(b"{")?;
-    c.key(b"ID")?;
+    c.literal(br#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":"#)?;
     let id = c.signed()?;
-    c.token(b",")?;
-    c.key(b"Tag")?;
+    c.literal(br#","Tag":"#)?;
     let tag = c.plain_string()?;
-    c.token(b",")?;
-    c.key(b"Timestamp")?;
+    c.literal(br#","Timestamp":"#)?;
     let timestamp = c.signed()?;
-    c.token(b",")?;
-    c.key(b"Frames")?;
+    c.literal(br#","Frames":["#)?;
     let frames = c.unsigned_array(FuncStatusId)?;
-    c.token(b",")?;
-    c.key(b"GID")?;
+    c.literal(br#","GID":"#)?;
     let gid = c.signed()?;
-    c.token(b",")?;
-    c.key(b"TxID")?;
+    c.literal(br#","TxID":"#)?;
     let tx_id = c.unsigned()?;
-    c.token(b"}")?;
-    c.token(b"}")?;
+    c.literal(b"}}")?;
     c.end()?;
     Some(RawFuncLogNewPacket {
         func_log: Some(RawFuncLog {
@@ -287,31 +307,19 @@ pub(crate) fn read_gob(text: &str) -> Option<RawFuncLogNewPacket> {
 /// A marshal-generation funclog packet in the tools' shape, or `None`.
 pub(crate) fn read_marshal(text: &str) -> Option<marshal::RawFuncLogPacket> {
     let mut c = Cursor { text, at: 0 };
-    c.token(b"{")?;
-    c.key(b"packet")?;
-    c.token(br#""RawFuncLogPacket""#)?;
-    c.token(b",")?;
-    c.key(b"FuncLog")?;
-    c.token(b"{")?;
-    c.key(b"ID")?;
+    c.literal(br#"{"packet":"RawFuncLogPacket","FuncLog":{"ID":"#)?;
     let id = c.signed()?;
-    c.token(b",")?;
-    c.key(b"Tag")?;
+    c.literal(br#","Tag":"#)?;
     let tag = u8::try_from(c.unsigned()?).ok()?;
-    c.token(b",")?;
-    c.key(b"Timestamp")?;
+    c.literal(br#","Timestamp":"#)?;
     let timestamp = c.signed()?;
-    c.token(b",")?;
-    c.key(b"Frames")?;
+    c.literal(br#","Frames":["#)?;
     let frames = c.unsigned_array(|f| f)?;
-    c.token(b",")?;
-    c.key(b"GID")?;
+    c.literal(br#","GID":"#)?;
     let gid = c.signed()?;
-    c.token(b",")?;
-    c.key(b"TxID")?;
+    c.literal(br#","TxID":"#)?;
     let tx_id = c.unsigned()?;
-    c.token(b"}")?;
-    c.token(b"}")?;
+    c.literal(b"}}")?;
     c.end()?;
     Some(marshal::RawFuncLogPacket {
         func_log: marshal::RawFuncLog {
@@ -417,6 +425,13 @@ mod tests {
             r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"funcStart","Timestamp":1511136000123456790,"Frames":[4849665,4849729],"GID":7,"TxID":1}}"#,
             r#" { "packet" : "RawFuncLogNewPacket" ,	"FuncLog":{"ID":-1,"Tag":"","Timestamp":-5,"Frames":[ ],"GID":-9223372036854775807,"TxID":18446744073709551615 } }  "#,
             r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"日本","Timestamp":0,"Frames":[0, 1 ,2],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40],"GID":0,"TxID":10000000000000000000}}"#,
+            "{\"packet\"\n:\r\"RawFuncLogNewPacket\", \"FuncLog\" : { \"ID\" :1 , \"Tag\" : \"x\" ,\"Timestamp\":0,\"Frames\" : [ 1 , 2 ] , \"GID\" : 0 , \"TxID\" : 0 } }",
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":99999999999999999999}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":100000000000000000000}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":1}}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":-,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":1}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":- 1,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":1}}"#,
             r#"{"packet":"RawFuncLogNewPacket","FuncLog":null}"#,
             r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1}}"#,
             r#"{"FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":0},"packet":"RawFuncLogNewPacket"}"#,
