@@ -19,74 +19,83 @@ const DIGIT_PAIRS: &[u8; 200] = b"\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
-/// Appends `n` in decimal.
-fn push_u64(out: &mut Vec<u8>, mut n: u64) {
-    // Room for the longest number is added at once (a copy of fixed size,
-    // which compiles to a few stores), the digits written in place from
-    // the last, and what is not needed cut off.
-    let count = n.checked_ilog10().map_or(1, |log| log as usize + 1);
-    let start = out.len();
-    out.extend_from_slice(&[0u8; 20]);
-    out.truncate(start + count);
-    let digits = &mut out[start..];
-    let mut at = count;
-    while n >= 100 {
-        let pair = (n % 100) as usize * 2;
-        n /= 100;
-        at -= 2;
-        digits[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-    }
-    if n >= 10 {
-        let pair = n as usize * 2;
-        digits[..2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-    } else {
-        digits[0] = b'0' + n as u8;
-    }
+/// A line being written into room made for it beforehand: no capacity
+/// checks between the pieces.
+struct Line<'a> {
+    room: &'a mut [u8],
+    at: usize,
 }
 
-/// Appends `n` in decimal, with its sign.
-fn push_i64(out: &mut Vec<u8>, n: i64) {
-    if n < 0 {
-        out.push(b'-');
+impl Line<'_> {
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.room[self.at..self.at + bytes.len()].copy_from_slice(bytes);
+        self.at += bytes.len();
     }
-    push_u64(out, n.unsigned_abs());
-}
 
-/// Appends a JSON string as serde_json writes it.
-fn push_str(out: &mut Vec<u8>, text: &str) {
-    let plain = text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
-    if plain {
-        out.push(b'"');
-        out.extend_from_slice(text.as_bytes());
-        out.push(b'"');
-    } else {
-        // Escapes are rare: serde_json's own, so that they stay its.
-        let _ = serde_json::to_writer(&mut *out, text);
-    }
-}
-
-/// The frames and the fields after them, common to both generations.
-fn push_tail(
-    out: &mut Vec<u8>,
-    timestamp: i64,
-    frames: impl Iterator<Item = u64>,
-    gid: i64,
-    tx_id: u64,
-) {
-    out.extend_from_slice(b",\"Timestamp\":");
-    push_i64(out, timestamp);
-    out.extend_from_slice(b",\"Frames\":[");
-    for (i, frame) in frames.enumerate() {
-        if i > 0 {
-            out.push(b',');
+    /// `n` in decimal, its digits written in place from the last.
+    fn unsigned(&mut self, mut n: u64) {
+        let count = n.checked_ilog10().map_or(1, |log| log as usize + 1);
+        let digits = &mut self.room[self.at..self.at + count];
+        self.at += count;
+        let mut end = count;
+        while n >= 100 {
+            let pair = (n % 100) as usize * 2;
+            n /= 100;
+            end -= 2;
+            digits[end..end + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
         }
-        push_u64(out, frame);
+        if n >= 10 {
+            let pair = n as usize * 2;
+            digits[..2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        } else {
+            digits[0] = b'0' + n as u8;
+        }
     }
-    out.extend_from_slice(b"],\"GID\":");
-    push_i64(out, gid);
-    out.extend_from_slice(b",\"TxID\":");
-    push_u64(out, tx_id);
-    out.extend_from_slice(b"}}");
+
+    /// `n` in decimal, with its sign.
+    fn signed(&mut self, n: i64) {
+        if n < 0 {
+            self.bytes(b"-");
+        }
+        self.unsigned(n.unsigned_abs());
+    }
+
+    /// The fields from the timestamp on, common to both generations.
+    fn tail(&mut self, timestamp: i64, frames: impl Iterator<Item = u64>, gid: i64, tx_id: u64) {
+        self.bytes(b",\"Timestamp\":");
+        self.signed(timestamp);
+        self.bytes(b",\"Frames\":[");
+        for (i, frame) in frames.enumerate() {
+            if i > 0 {
+                self.bytes(b",");
+            }
+            self.unsigned(frame);
+        }
+        self.bytes(b"],\"GID\":");
+        self.signed(gid);
+        self.bytes(b",\"TxID\":");
+        self.unsigned(tx_id);
+        self.bytes(b"}}");
+    }
+}
+
+/// The most bytes a number takes: a sign and 20 digits.
+const NUMBER: usize = 21;
+/// The most bytes of a funclog line other than its numbers and its tag.
+const FIXED: usize = 160;
+
+/// Makes room for `most` bytes at the end of `out`, lets `write` fill
+/// them, and keeps what it wrote.
+fn write_line(out: &mut Vec<u8>, most: usize, write: impl FnOnce(&mut Line<'_>)) {
+    let start = out.len();
+    out.resize(start + most, 0);
+    let mut line = Line {
+        room: &mut out[start..],
+        at: 0,
+    };
+    write(&mut line);
+    let written = line.at;
+    out.truncate(start + written);
 }
 
 /// Appends the JSON form of a gob-generation funclog packet.
@@ -95,30 +104,42 @@ pub(crate) fn write_gob(out: &mut Vec<u8>, packet: &RawFuncLogNewPacket) {
         out.extend_from_slice(br#"{"packet":"RawFuncLogNewPacket","FuncLog":null}"#);
         return;
     };
-    out.reserve(96 + 20 * log.frames.len());
-    out.extend_from_slice(br#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":"#);
-    push_i64(out, log.id.0.0);
-    out.extend_from_slice(b",\"Tag\":");
-    push_str(out, &log.tag.0);
-    let frames = log.frames.iter().map(|frame| frame.0);
-    push_tail(out, log.timestamp.0, frames, log.gid.0, log.tx_id.0);
+    let text = &log.tag.0;
+    let plain = text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+    // A tag that needs escapes is serde_json's own (they are rare), so
+    // that its escapes stay serde_json's.
+    let escaped = (!plain).then(|| serde_json::to_vec(text).unwrap_or_default());
+    let tag_len = escaped.as_ref().map_or(text.len() + 2, Vec::len);
+    let most = FIXED + tag_len + (NUMBER + 1) * (5 + log.frames.len());
+    write_line(out, most, |line| {
+        line.bytes(br#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":"#);
+        line.signed(log.id.0.0);
+        line.bytes(b",\"Tag\":");
+        match &escaped {
+            Some(escaped) => line.bytes(escaped),
+            None => {
+                line.bytes(b"\"");
+                line.bytes(text.as_bytes());
+                line.bytes(b"\"");
+            }
+        }
+        let frames = log.frames.iter().map(|frame| frame.0);
+        line.tail(log.timestamp.0, frames, log.gid.0, log.tx_id.0);
+    });
 }
 
 /// Appends the JSON form of a marshal-generation funclog packet.
 pub(crate) fn write_marshal(out: &mut Vec<u8>, packet: &marshal::RawFuncLogPacket) {
     let log = &packet.func_log;
-    out.reserve(96 + 20 * log.frames.len());
-    out.extend_from_slice(br#"{"packet":"RawFuncLogPacket","FuncLog":{"ID":"#);
-    push_i64(out, log.id);
-    out.extend_from_slice(b",\"Tag\":");
-    push_u64(out, u64::from(log.tag));
-    push_tail(
-        out,
-        log.timestamp,
-        log.frames.iter().copied(),
-        log.gid,
-        log.tx_id,
-    );
+    let most = FIXED + (NUMBER + 1) * (6 + log.frames.len());
+    write_line(out, most, |line| {
+        line.bytes(br#"{"packet":"RawFuncLogPacket","FuncLog":{"ID":"#);
+        line.signed(log.id);
+        line.bytes(b",\"Tag\":");
+        line.unsigned(u64::from(log.tag));
+        let frames = log.frames.iter().copied();
+        line.tail(log.timestamp, frames, log.gid, log.tx_id);
+    });
 }
 
 /// A cursor over one line of JSON, for the shapes read here only; `None`
@@ -174,26 +195,28 @@ impl<'a> Cursor<'a> {
     /// The digits of an unsigned integer, right here.
     fn digits(&mut self) -> Option<u64> {
         let rest = self.rest();
-        let len = rest
-            .iter()
-            .position(|b| !b.is_ascii_digit())
-            .unwrap_or(rest.len());
+        // One tight pass that may wrap; a number of 20 digits or more,
+        // which may have overflowed, is summed again with checks.
+        let mut value: u64 = 0;
+        let mut len = 0;
+        while let Some(&byte) = rest.get(len) {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                break;
+            }
+            value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
+            len += 1;
+        }
+        if len >= 20 {
+            value = rest[..len].iter().try_fold(0u64, |value, d| {
+                value.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+            })?;
+        }
         let leading_zero = len > 1 && rest[0] == b'0';
         let more = matches!(rest.get(len), Some(b'.' | b'e' | b'E'));
         if len == 0 || leading_zero || more {
             return None;
         }
-        let digits = &rest[..len];
-        // Up to 19 digits cannot overflow; 20 may.
-        let value = if len < 20 {
-            digits
-                .iter()
-                .fold(0u64, |value, d| value * 10 + u64::from(d - b'0'))
-        } else {
-            digits.iter().try_fold(0u64, |value, d| {
-                value.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-            })?
-        };
         self.at += len;
         Some(value)
     }
@@ -407,6 +430,37 @@ mod tests {
                 String::from_utf8(by_hand).unwrap(),
                 String::from_utf8(by_serde).unwrap()
             );
+        }
+    }
+
+    #[test]
+    fn integers_are_read_as_rust_parses_them() {
+        let mut numbers: Vec<String> = edge_numbers().iter().map(u64::to_string).collect();
+        numbers.extend(
+            [
+                "18446744073709551616",
+                "99999999999999999999",
+                "123456789012345678901",
+            ]
+            .map(String::from),
+        );
+        numbers.extend((1..=21).map(|len| "9".repeat(len)));
+        numbers.extend((1..=21).map(|len| "1234567890".repeat(3)[..len].to_string()));
+        for number in &numbers {
+            for after in ["", ",", "]", " ", "}}", ",1234567", "x", "/", ":"] {
+                let text = format!("{number}{after}");
+                let mut c = Cursor { text: &text, at: 0 };
+                let read = c.unsigned();
+                let expected = number.parse::<u64>().ok();
+                assert_eq!(read, expected, "{text:?}");
+                if read.is_some() {
+                    assert_eq!(c.at, number.len(), "{text:?}");
+                }
+            }
+        }
+        for bad in ["", "x", "-1", "01", "00", "1.5", "1e3", "2E1", "/1", ":1"] {
+            let mut c = Cursor { text: bad, at: 0 };
+            assert_eq!(c.unsigned(), None, "{bad:?}");
         }
     }
 
