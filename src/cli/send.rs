@@ -344,6 +344,13 @@ fn read_batch(
         if line.trim_ascii().is_empty() {
             continue;
         }
+        // A funclog in the usual shape needs no check of the whole line's
+        // UTF-8 first: what it reads is UTF-8.
+        if let Some(packet) = AnyPacket::funclog_from_json_bytes(line, generation) {
+            batch.push(packet);
+            lines.push(*line_no);
+            continue;
+        }
         let text = match std::str::from_utf8(line) {
             Ok(text) => text,
             Err(_) => return fail("the line is not valid UTF-8".into()),
@@ -393,12 +400,11 @@ impl LineReader {
     /// the input also a last line that has none.
     fn next_line(&mut self) -> Option<&[u8]> {
         let rest = &self.buf[self.start..];
-        // `skip_until` finds the line end with memchr.
-        let mut cursor = rest;
-        let used = std::io::BufRead::skip_until(&mut cursor, b'\n').unwrap_or(0);
-        let line = match rest[..used].strip_suffix(b"\n") {
-            Some(line) => line,
-            None if self.end_of_input && !rest.is_empty() => rest,
+        // The memchr crate's search is vectorized (std's goes a word at a
+        // time): a tenth of send's time went to finding line ends.
+        let (line, used) = match memchr::memchr(b'\n', rest) {
+            Some(end) => (&rest[..end], end + 1),
+            None if self.end_of_input && !rest.is_empty() => (rest, rest.len()),
             None => return None,
         };
         self.start += used;
@@ -408,7 +414,7 @@ impl LineReader {
     /// Whether a complete line is waiting.
     fn has_line(&self) -> bool {
         let rest = &self.buf[self.start..];
-        rest.contains(&b'\n') || (self.end_of_input && !rest.is_empty())
+        memchr::memchr(b'\n', rest).is_some() || (self.end_of_input && !rest.is_empty())
     }
 
     /// Whether the input has ended and every line was handed out.

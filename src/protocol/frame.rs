@@ -421,19 +421,29 @@ impl AnyPacket {
     pub fn from_json(text: &str, generation: Generation) -> Result<AnyPacket, serde_json::Error> {
         // Funclogs in the shape the tools write are read by hand; anything
         // else, and every error, is serde_json's.
-        let quick = match generation {
-            Generation::Gob => super::funclog_json::read_gob(text)
-                .map(|p| AnyPacket::Gob(Packet::RawFuncLogNew(p))),
-            Generation::Marshal => super::funclog_json::read_marshal(text)
-                .map(|p| AnyPacket::Marshal(marshal::Packet::RawFuncLog(p))),
-        };
-        if let Some(packet) = quick {
+        if let Some(packet) = AnyPacket::funclog_from_json_bytes(text.as_bytes(), generation) {
             return Ok(packet);
         }
         Ok(match generation {
             Generation::Gob => AnyPacket::Gob(Packet::from_json(text)?),
             Generation::Marshal => AnyPacket::Marshal(marshal::Packet::from_json(text)?),
         })
+    }
+
+    /// A funclog of `generation` from a line of JSON in the shape the tools
+    /// write (see `funclog_json`); `None` for anything else, which
+    /// [`AnyPacket::from_json`] then reads. A line it reads is valid UTF-8,
+    /// and it gives what `from_json` gives.
+    pub(crate) fn funclog_from_json_bytes(
+        line: &[u8],
+        generation: Generation,
+    ) -> Option<AnyPacket> {
+        match generation {
+            Generation::Gob => super::funclog_json::read_gob(line)
+                .map(|p| AnyPacket::Gob(Packet::RawFuncLogNew(p))),
+            Generation::Marshal => super::funclog_json::read_marshal(line)
+                .map(|p| AnyPacket::Marshal(marshal::Packet::RawFuncLog(p))),
+        }
     }
 
     /// A packet of `generation` from a JSON value.

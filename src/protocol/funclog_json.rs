@@ -146,13 +146,13 @@ pub(crate) fn write_marshal(out: &mut Vec<u8>, packet: &marshal::RawFuncLogPacke
 /// from any method means "not the expected shape" (serde_json then reads
 /// the line and gives its verdict).
 struct Cursor<'a> {
-    text: &'a str,
+    text: &'a [u8],
     at: usize,
 }
 
 impl<'a> Cursor<'a> {
     fn rest(&self) -> &'a [u8] {
-        &self.text.as_bytes()[self.at..]
+        &self.text[self.at..]
     }
 
     fn skip_space(&mut self) {
@@ -247,7 +247,8 @@ impl<'a> Cursor<'a> {
         if rest[len] != b'"' {
             return None;
         }
-        let text = self.text.get(self.at..self.at + len)?;
+        // The only bytes of the line that may be other than ASCII.
+        let text = std::str::from_utf8(&rest[..len]).ok()?;
         self.at += len + 1;
         Some(text)
     }
@@ -298,8 +299,10 @@ impl<'a> Cursor<'a> {
 /// Frames gathered on the stack while an array is read.
 const ON_STACK: usize = 32;
 
-/// A gob-generation funclog packet in the tools' shape, or `None`.
-pub(crate) fn read_gob(text: &str) -> Option<RawFuncLogNewPacket> {
+/// A gob-generation funclog packet in the tools' shape, or `None`. A line
+/// read is valid UTF-8: its bytes are ASCII but for the tag's, which are
+/// checked.
+pub(crate) fn read_gob(text: &[u8]) -> Option<RawFuncLogNewPacket> {
     let mut c = Cursor { text, at: 0 };
     c.literal(br#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":"#)?;
     let id = c.signed()?;
@@ -327,8 +330,9 @@ pub(crate) fn read_gob(text: &str) -> Option<RawFuncLogNewPacket> {
     })
 }
 
-/// A marshal-generation funclog packet in the tools' shape, or `None`.
-pub(crate) fn read_marshal(text: &str) -> Option<marshal::RawFuncLogPacket> {
+/// A marshal-generation funclog packet in the tools' shape, or `None`. A
+/// line read is ASCII.
+pub(crate) fn read_marshal(text: &[u8]) -> Option<marshal::RawFuncLogPacket> {
     let mut c = Cursor { text, at: 0 };
     c.literal(br#"{"packet":"RawFuncLogPacket","FuncLog":{"ID":"#)?;
     let id = c.signed()?;
@@ -449,7 +453,10 @@ mod tests {
         for number in &numbers {
             for after in ["", ",", "]", " ", "}}", ",1234567", "x", "/", ":"] {
                 let text = format!("{number}{after}");
-                let mut c = Cursor { text: &text, at: 0 };
+                let mut c = Cursor {
+                    text: text.as_bytes(),
+                    at: 0,
+                };
                 let read = c.unsigned();
                 let expected = number.parse::<u64>().ok();
                 assert_eq!(read, expected, "{text:?}");
@@ -459,9 +466,35 @@ mod tests {
             }
         }
         for bad in ["", "x", "-1", "01", "00", "1.5", "1e3", "2E1", "/1", ":1"] {
-            let mut c = Cursor { text: bad, at: 0 };
+            let mut c = Cursor {
+                text: bad.as_bytes(),
+                at: 0,
+            };
             assert_eq!(c.unsigned(), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_line_read_on_bytes_is_utf8() {
+        let line = |tag: &[u8]| {
+            let mut line = br#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":""#.to_vec();
+            line.extend_from_slice(tag);
+            line.extend_from_slice(br#"","Timestamp":0,"Frames":[],"GID":0,"TxID":0}}"#);
+            line
+        };
+        let read = |tag: &[u8]| AnyPacket::funclog_from_json_bytes(&line(tag), Generation::Gob);
+        assert!(read("日本".as_bytes()).is_some());
+        for bad in [&b"\xff"[..], b"\xe6\x97", b"a\xc0\x80"] {
+            assert!(std::str::from_utf8(&line(bad)).is_err());
+            assert_eq!(read(bad), None, "{bad:?}");
+        }
+        // Outside the tag, any byte not ASCII is not the usual shape.
+        let mut other = line(b"x");
+        other.extend_from_slice(b"\xff");
+        assert_eq!(
+            AnyPacket::funclog_from_json_bytes(&other, Generation::Gob),
+            None
+        );
     }
 
     /// What serde_json alone makes of a line: the packet, or the error.
@@ -530,9 +563,14 @@ mod tests {
                 let read = AnyPacket::from_json(text, generation).map_err(|e| e.to_string());
                 assert_eq!(read, by_serde(text, generation), "{generation:?} {text}");
                 let by_hand = match generation {
-                    Generation::Gob => read_gob(text).is_some(),
-                    Generation::Marshal => read_marshal(text).is_some(),
+                    Generation::Gob => read_gob(text.as_bytes()).is_some(),
+                    Generation::Marshal => read_marshal(text.as_bytes()).is_some(),
                 };
+                // The quick way on bytes gives what the whole reading gives.
+                let on_bytes = AnyPacket::funclog_from_json_bytes(text.as_bytes(), generation);
+                if let Some(packet) = on_bytes {
+                    assert_eq!(Ok(packet), read, "{generation:?} {text}");
+                }
                 quick += usize::from(by_hand);
             }
         }
