@@ -446,6 +446,28 @@ impl AnyPacket {
         }
     }
 
+    /// As [`AnyPacket::funclog_from_json_bytes`], into `self` (which
+    /// becomes a funclog of `generation` if it is not one), reusing its
+    /// memory; `false` for a line not in the usual shape, and then `self`
+    /// holds a part of it.
+    pub(crate) fn read_funclog_json_bytes(&mut self, line: &[u8], generation: Generation) -> bool {
+        match (generation, &mut *self) {
+            (Generation::Gob, AnyPacket::Gob(Packet::RawFuncLogNew(p))) => {
+                super::funclog_json::read_gob_into(line, p).is_some()
+            }
+            (Generation::Marshal, AnyPacket::Marshal(marshal::Packet::RawFuncLog(p))) => {
+                super::funclog_json::read_marshal_into(line, p).is_some()
+            }
+            _ => match AnyPacket::funclog_from_json_bytes(line, generation) {
+                Some(packet) => {
+                    *self = packet;
+                    true
+                }
+                None => false,
+            },
+        }
+    }
+
     /// A packet of `generation` from a JSON value.
     pub fn from_json_value(
         value: serde_json::Value,

@@ -8,7 +8,7 @@
 //! is left to serde_json, so what is accepted, and every error message,
 //! stays serde_json's.
 
-use super::{FuncStatusId, Gid, RawFuncLog, RawFuncLogId, RawFuncLogNewPacket, TagName, Time};
+use super::{FuncStatusId, Gid, RawFuncLog, RawFuncLogId, RawFuncLogNewPacket, Time};
 use super::{TxId, marshal};
 
 /// Two decimal digits for each number below 100.
@@ -253,15 +253,17 @@ impl<'a> Cursor<'a> {
         Some(text)
     }
 
-    /// The rest of an array of unsigned integers, after its `[`.
-    fn unsigned_array<T>(&mut self, wrap: impl Fn(u64) -> T) -> Option<Vec<T>> {
+    /// The rest of an array of unsigned integers, after its `[`, into
+    /// `values` (emptied first; its memory is reused).
+    fn unsigned_array<T>(&mut self, values: &mut Vec<T>, wrap: impl Fn(u64) -> T) -> Option<()> {
+        values.clear();
         self.skip_space();
         if self.rest().first() == Some(&b']') {
             self.at += 1;
-            return Some(Vec::new());
+            return Some(());
         }
-        // Gathered on the stack first, so that the vector is made once, of
-        // its size; a deeper stack goes on in a vector.
+        // Gathered on the stack first, so that the vector grows at most
+        // once, to its size; a deeper stack goes on in a vector.
         let mut first = [0u64; ON_STACK];
         let mut count = 0;
         let mut more = Vec::new();
@@ -283,10 +285,10 @@ impl<'a> Cursor<'a> {
                 _ => return None,
             }
         }
-        let mut values = Vec::with_capacity(count);
+        values.reserve_exact(count);
         values.extend(first[..count.min(ON_STACK)].iter().map(|&v| wrap(v)));
         values.extend(more.into_iter().map(wrap));
-        Some(values)
+        Some(())
     }
 
     /// Nothing but whitespace is left.
@@ -303,66 +305,67 @@ const ON_STACK: usize = 32;
 /// read is valid UTF-8: its bytes are ASCII but for the tag's, which are
 /// checked.
 pub(crate) fn read_gob(text: &[u8]) -> Option<RawFuncLogNewPacket> {
+    let mut packet = RawFuncLogNewPacket::default();
+    read_gob_into(text, &mut packet)?;
+    Some(packet)
+}
+
+/// As [`read_gob`], into `packet`, whose memory (the frames' and the
+/// tag's) is reused; on `None` it holds a part of the line.
+pub(crate) fn read_gob_into(text: &[u8], packet: &mut RawFuncLogNewPacket) -> Option<()> {
+    let log = packet.func_log.get_or_insert_with(RawFuncLog::default);
     let mut c = Cursor { text, at: 0 };
     c.literal(br#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":"#)?;
-    let id = c.signed()?;
+    log.id = RawFuncLogId(crate::gob::Int(c.signed()?));
     c.literal(br#","Tag":"#)?;
     let tag = c.plain_string()?;
+    log.tag.0.clear();
+    log.tag.0.push_str(tag);
     c.literal(br#","Timestamp":"#)?;
-    let timestamp = c.signed()?;
+    log.timestamp = Time(c.signed()?);
     c.literal(br#","Frames":["#)?;
-    let frames = c.unsigned_array(FuncStatusId)?;
+    c.unsigned_array(&mut log.frames, FuncStatusId)?;
     c.literal(br#","GID":"#)?;
-    let gid = c.signed()?;
+    log.gid = Gid(c.signed()?);
     c.literal(br#","TxID":"#)?;
-    let tx_id = c.unsigned()?;
+    log.tx_id = TxId(c.unsigned()?);
     c.literal(b"}}")?;
-    c.end()?;
-    Some(RawFuncLogNewPacket {
-        func_log: Some(RawFuncLog {
-            id: RawFuncLogId(crate::gob::Int(id)),
-            tag: TagName(tag.to_string()),
-            timestamp: Time(timestamp),
-            frames,
-            gid: Gid(gid),
-            tx_id: TxId(tx_id),
-        }),
-    })
+    c.end()
 }
 
 /// A marshal-generation funclog packet in the tools' shape, or `None`. A
 /// line read is ASCII.
 pub(crate) fn read_marshal(text: &[u8]) -> Option<marshal::RawFuncLogPacket> {
+    let mut packet = marshal::RawFuncLogPacket::default();
+    read_marshal_into(text, &mut packet)?;
+    Some(packet)
+}
+
+/// As [`read_marshal`], into `packet`, whose frames' memory is reused; on
+/// `None` it holds a part of the line.
+pub(crate) fn read_marshal_into(text: &[u8], packet: &mut marshal::RawFuncLogPacket) -> Option<()> {
+    let log = &mut packet.func_log;
     let mut c = Cursor { text, at: 0 };
     c.literal(br#"{"packet":"RawFuncLogPacket","FuncLog":{"ID":"#)?;
-    let id = c.signed()?;
+    log.id = c.signed()?;
     c.literal(br#","Tag":"#)?;
-    let tag = u8::try_from(c.unsigned()?).ok()?;
+    log.tag = u8::try_from(c.unsigned()?).ok()?;
     c.literal(br#","Timestamp":"#)?;
-    let timestamp = c.signed()?;
+    log.timestamp = c.signed()?;
     c.literal(br#","Frames":["#)?;
-    let frames = c.unsigned_array(|f| f)?;
+    c.unsigned_array(&mut log.frames, |f| f)?;
     c.literal(br#","GID":"#)?;
-    let gid = c.signed()?;
+    log.gid = c.signed()?;
     c.literal(br#","TxID":"#)?;
-    let tx_id = c.unsigned()?;
+    log.tx_id = c.unsigned()?;
     c.literal(b"}}")?;
-    c.end()?;
-    Some(marshal::RawFuncLogPacket {
-        func_log: marshal::RawFuncLog {
-            id,
-            tag,
-            timestamp,
-            frames,
-            gid,
-            tx_id,
-        },
-    })
+    c.end()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::TagName;
     use crate::protocol::{AnyPacket, Generation, Packet};
 
     fn gob_packet(id: i64, tag: &str, frames: Vec<u64>, gid: i64) -> RawFuncLogNewPacket {
@@ -497,6 +500,35 @@ mod tests {
         );
     }
 
+    /// Packets of every kind a reused one may be: funclogs of both
+    /// generations with long stacks and tags, and other packets.
+    fn used_packets() -> Vec<AnyPacket> {
+        let frames: Vec<u64> = (0..50).collect();
+        vec![
+            AnyPacket::Gob(Packet::RawFuncLogNew(gob_packet(
+                5,
+                "a long tag, 日本",
+                frames.clone(),
+                3,
+            ))),
+            AnyPacket::Gob(Packet::RawFuncLogNew(RawFuncLogNewPacket {
+                func_log: None,
+            })),
+            AnyPacket::Marshal(marshal::Packet::RawFuncLog(marshal::RawFuncLogPacket {
+                func_log: marshal::RawFuncLog {
+                    id: 9,
+                    tag: 1,
+                    timestamp: -4,
+                    frames,
+                    gid: 2,
+                    tx_id: 8,
+                },
+            })),
+            AnyPacket::ping(Generation::Gob),
+            AnyPacket::ping(Generation::Marshal),
+        ]
+    }
+
     /// What serde_json alone makes of a line: the packet, or the error.
     fn by_serde(text: &str, generation: Generation) -> Result<AnyPacket, String> {
         match generation {
@@ -568,8 +600,17 @@ mod tests {
                 };
                 // The quick way on bytes gives what the whole reading gives.
                 let on_bytes = AnyPacket::funclog_from_json_bytes(text.as_bytes(), generation);
-                if let Some(packet) = on_bytes {
-                    assert_eq!(Ok(packet), read, "{generation:?} {text}");
+                if let Some(packet) = &on_bytes {
+                    assert_eq!(Ok(packet), read.as_ref(), "{generation:?} {text}");
+                }
+                // Read into packets that held other lines, their memory
+                // reused: the same packet, or the same refusal.
+                for mut reused in used_packets() {
+                    let took = reused.read_funclog_json_bytes(text.as_bytes(), generation);
+                    assert_eq!(took, on_bytes.is_some(), "{generation:?} {text}");
+                    if took {
+                        assert_eq!(Ok(&reused), read.as_ref(), "{generation:?} {text}");
+                    }
                 }
                 quick += usize::from(by_hand);
             }
