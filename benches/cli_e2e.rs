@@ -9,7 +9,8 @@
 //!
 //! Prints one JSON line: {"peers": .., "generation": .., "packets": ..,
 //! "seconds": .., "packets_per_s": ..}. The input file is made once in
-//! `target/cli_e2e/`.
+//! `target/cli_e2e/`. `CLI_E2E_BIN=PATH` runs another build of
+//! `goapptrace-proto` (a copy of an older one, to compare back to back).
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
@@ -44,7 +45,7 @@ fn main() {
     let marker = "\"FuncLog\":";
     let started = Instant::now();
     let mut client = match peers {
-        "rust" => Command::new(root.join("target/release/goapptrace-proto"))
+        "rust" => Command::new(rust_binary(root))
             .args(["send", "--connect", &address, "--generation", generation])
             .arg(&input)
             .stdout(Stdio::null())
@@ -114,8 +115,15 @@ fn input_file(dir: &Path, generation: &str, packets: u64) -> PathBuf {
     path
 }
 
+/// The `goapptrace-proto` to run: `CLI_E2E_BIN`, or the release build.
+fn rust_binary(root: &Path) -> PathBuf {
+    std::env::var_os("CLI_E2E_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/release/goapptrace-proto"))
+}
+
 fn start_rust_server(root: &Path, output: &Path) -> (Child, String) {
-    let mut server = Command::new(root.join("target/release/goapptrace-proto"))
+    let mut server = Command::new(rust_binary(root))
         .args(["serve", "--listen", "tcp://127.0.0.1:0"])
         .stdin(Stdio::piped())
         .stdout(File::create(output).expect("output file"))

@@ -143,6 +143,8 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
     // Packets written to the socket.
     let mut sent = 0u64;
     let (mut batch, mut lines) = (Vec::new(), Vec::new());
+    // The packets of the last batch sent, whose memory the next one reuses.
+    let mut spare = Vec::new();
     let stop = loop {
         // Every complete line read so far goes out in one write (at most
         // MAX_BATCH lines, and none waits longer than MAX_DELAY).
@@ -151,7 +153,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
             generation,
             &name,
             &mut line_no,
-            &mut batch,
+            (&mut batch, &mut spare),
             &mut lines,
         );
         if !batch.is_empty() {
@@ -161,7 +163,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
             match result {
                 Ok(()) => {
                     sent += count;
-                    batch.clear();
+                    spare.append(&mut batch);
                 }
                 Err(NetError::Batch { index, source })
                     if matches!(*source, NetError::Protocol(ProtocolError::Closed)) =>
@@ -320,13 +322,14 @@ async fn input_is_done(input: &mut LineReader) -> bool {
 
 /// Parses the complete lines already read into `batch`, up to MAX_BATCH
 /// packets or MAX_DELAY, and their line numbers into `lines`. A line that
-/// fails ends the batch before it, with the failure.
+/// fails ends the batch before it, with the failure. Funclogs are read
+/// into packets taken from `spare` (the last batch's), reusing their memory.
 fn read_batch(
     input: &mut LineReader,
     generation: Generation,
     name: &str,
     line_no: &mut usize,
-    batch: &mut Vec<AnyPacket>,
+    (batch, spare): (&mut Vec<AnyPacket>, &mut Vec<AnyPacket>),
     lines: &mut Vec<usize>,
 ) -> Option<Failure> {
     let started = Instant::now();
@@ -342,6 +345,20 @@ fn read_batch(
         let fail =
             |message: String| Some(Failure::new(format!("{name}: line {line_no}: {message}")));
         if line.trim_ascii().is_empty() {
+            continue;
+        }
+        // A funclog in the usual shape needs no check of the whole line's
+        // UTF-8 first: what it reads is UTF-8.
+        if let Some(mut packet) = spare.pop() {
+            if packet.read_funclog_json_bytes(line, generation) {
+                batch.push(packet);
+                lines.push(*line_no);
+                continue;
+            }
+            spare.push(packet);
+        } else if let Some(packet) = AnyPacket::funclog_from_json_bytes(line, generation) {
+            batch.push(packet);
+            lines.push(*line_no);
             continue;
         }
         let text = match std::str::from_utf8(line) {
@@ -393,12 +410,11 @@ impl LineReader {
     /// the input also a last line that has none.
     fn next_line(&mut self) -> Option<&[u8]> {
         let rest = &self.buf[self.start..];
-        // `skip_until` finds the line end with memchr.
-        let mut cursor = rest;
-        let used = std::io::BufRead::skip_until(&mut cursor, b'\n').unwrap_or(0);
-        let line = match rest[..used].strip_suffix(b"\n") {
-            Some(line) => line,
-            None if self.end_of_input && !rest.is_empty() => rest,
+        // The memchr crate's search is vectorized (std's goes a word at a
+        // time): a tenth of send's time went to finding line ends.
+        let (line, used) = match memchr::memchr(b'\n', rest) {
+            Some(end) => (&rest[..end], end + 1),
+            None if self.end_of_input && !rest.is_empty() => (rest, rest.len()),
             None => return None,
         };
         self.start += used;
@@ -408,7 +424,7 @@ impl LineReader {
     /// Whether a complete line is waiting.
     fn has_line(&self) -> bool {
         let rest = &self.buf[self.start..];
-        rest.contains(&b'\n') || (self.end_of_input && !rest.is_empty())
+        memchr::memchr(b'\n', rest).is_some() || (self.end_of_input && !rest.is_empty())
     }
 
     /// Whether the input has ended and every line was handed out.
@@ -540,18 +556,18 @@ impl Spill {
         line_no: &mut usize,
         signal: &mut (impl Future<Output = &'static str> + Unpin),
     ) -> Result<(), Failure> {
-        let (mut batch, mut lines) = (Vec::new(), Vec::new());
+        let (mut batch, mut lines, mut spare) = (Vec::new(), Vec::new(), Vec::new());
         loop {
             let failed = read_batch(
                 input,
                 Generation::Marshal,
                 &self.name,
                 line_no,
-                &mut batch,
+                (&mut batch, &mut spare),
                 &mut lines,
             );
             self.packets(&batch)?;
-            batch.clear();
+            spare.append(&mut batch);
             lines.clear();
             if let Some(failure) = failed {
                 self.flush()?;

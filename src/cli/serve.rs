@@ -61,7 +61,7 @@ const STATS_EVERY: Duration = Duration::from_secs(10);
 /// Writes the JSON line of a server event; packets are in the frames
 /// commands' form, written straight into `out` (funclog lines are the hot
 /// path).
-fn write_event_json(out: &mut impl Write, event: &ServerEvent) -> std::io::Result<()> {
+fn write_event_json(out: &mut Vec<u8>, event: &ServerEvent) -> std::io::Result<()> {
     let (name, client, key, packet) = match event {
         ServerEvent::Connected {
             client,
@@ -101,7 +101,7 @@ fn write_event_json(out: &mut impl Write, event: &ServerEvent) -> std::io::Resul
     out.write_all(b",\"")?;
     out.write_all(key.as_bytes())?;
     out.write_all(b"\":")?;
-    packet.write_json(&mut *out)?;
+    packet.append_json(out);
     out.write_all(b"}\n")
 }
 
@@ -153,7 +153,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let mut server = Server::bind(address.as_ref(), options).await?;
     eprintln!("goapptrace-proto: listening on {}", server.local_addr());
 
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+    let mut out = Lines::default();
     let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     let mut stdin_open = true;
     let (failures_tx, mut failures) = mpsc::unbounded_channel();
@@ -185,7 +185,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
                         }
                         _ => {}
                     }
-                    write_event(&mut out, &event);
+                    write_event(&mut out.buf, &event);
                     if written == BATCH {
                         break;
                     }
@@ -229,7 +229,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         report(&failed.line, Some(failed.client), &failed.error);
     }
     for event in server.shutdown().await {
-        write_event(&mut out, &event);
+        write_event(&mut out.buf, &event);
     }
     out.flush()?;
     Ok(())
@@ -387,7 +387,7 @@ async fn send_commands(
 /// The most events written between two flushes.
 const BATCH: usize = 4096;
 
-fn write_event(out: &mut impl Write, event: &ServerEvent) {
+fn write_event(out: &mut Vec<u8>, event: &ServerEvent) {
     match event {
         ServerEvent::Disconnected { client, reason } => {
             eprintln!("goapptrace-proto: client {client} disconnected: {reason}");
@@ -400,6 +400,33 @@ fn write_event(out: &mut impl Write, event: &ServerEvent) {
         _ => {}
     }
     let _ = write_event_json(out, event);
+}
+
+/// Standard output, through a buffer of whole lines: the lines of a batch
+/// of events go out in one write.
+#[derive(Default)]
+struct Lines {
+    buf: Vec<u8>,
+}
+
+impl Lines {
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let written = std::io::stdout().lock().write_all(&self.buf);
+        self.buf.clear();
+        written
+    }
+}
+
+/// What is buffered still goes out when the server unwinds (as from a
+/// panic of `eprintln!` when stderr is a closed pipe), as a `BufWriter`'s
+/// does.
+impl Drop for Lines {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
 }
 
 fn print_line(line: &str) {

@@ -13,6 +13,7 @@
 pub mod era;
 mod error;
 pub mod frame;
+mod funclog_json;
 pub mod generation;
 pub mod gob;
 mod json;

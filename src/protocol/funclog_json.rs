@@ -1,0 +1,621 @@
+//! The JSON form of funclog packets, written and read by hand.
+//!
+//! `serve` prints and `send` reads a funclog per line, millions a second;
+//! serde_json's generic path costs several times what these fixed shapes
+//! need. The writer gives exactly serde_json's text. The reader takes only
+//! the shape the tools write (keys in their order, the tag first, plain
+//! integers, a tag string without escapes); anything else (and every error)
+//! is left to serde_json, so what is accepted, and every error message,
+//! stays serde_json's.
+
+use super::{FuncStatusId, Gid, RawFuncLog, RawFuncLogId, RawFuncLogNewPacket, Time};
+use super::{TxId, marshal};
+
+/// Two decimal digits for each number below 100.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// A line being written into room made for it beforehand: no capacity
+/// checks between the pieces.
+struct Line<'a> {
+    room: &'a mut [u8],
+    at: usize,
+}
+
+impl Line<'_> {
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.room[self.at..self.at + bytes.len()].copy_from_slice(bytes);
+        self.at += bytes.len();
+    }
+
+    /// `n` in decimal, its digits written in place from the last.
+    fn unsigned(&mut self, mut n: u64) {
+        let count = n.checked_ilog10().map_or(1, |log| log as usize + 1);
+        let digits = &mut self.room[self.at..self.at + count];
+        self.at += count;
+        let mut end = count;
+        while n >= 100 {
+            let pair = (n % 100) as usize * 2;
+            n /= 100;
+            end -= 2;
+            digits[end..end + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        }
+        if n >= 10 {
+            let pair = n as usize * 2;
+            digits[..2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        } else {
+            digits[0] = b'0' + n as u8;
+        }
+    }
+
+    /// `n` in decimal, with its sign.
+    fn signed(&mut self, n: i64) {
+        if n < 0 {
+            self.bytes(b"-");
+        }
+        self.unsigned(n.unsigned_abs());
+    }
+
+    /// The fields from the timestamp on, common to both generations.
+    fn tail(&mut self, timestamp: i64, frames: impl Iterator<Item = u64>, gid: i64, tx_id: u64) {
+        self.bytes(b",\"Timestamp\":");
+        self.signed(timestamp);
+        self.bytes(b",\"Frames\":[");
+        for (i, frame) in frames.enumerate() {
+            if i > 0 {
+                self.bytes(b",");
+            }
+            self.unsigned(frame);
+        }
+        self.bytes(b"],\"GID\":");
+        self.signed(gid);
+        self.bytes(b",\"TxID\":");
+        self.unsigned(tx_id);
+        self.bytes(b"}}");
+    }
+}
+
+/// The most bytes a number takes: a sign and 20 digits.
+const NUMBER: usize = 21;
+/// The most bytes of a funclog line other than its numbers and its tag.
+const FIXED: usize = 160;
+
+/// Makes room for `most` bytes at the end of `out`, lets `write` fill
+/// them, and keeps what it wrote.
+fn write_line(out: &mut Vec<u8>, most: usize, write: impl FnOnce(&mut Line<'_>)) {
+    let start = out.len();
+    out.resize(start + most, 0);
+    let mut line = Line {
+        room: &mut out[start..],
+        at: 0,
+    };
+    write(&mut line);
+    let written = line.at;
+    out.truncate(start + written);
+}
+
+/// Appends the JSON form of a gob-generation funclog packet.
+pub(crate) fn write_gob(out: &mut Vec<u8>, packet: &RawFuncLogNewPacket) {
+    let Some(log) = &packet.func_log else {
+        out.extend_from_slice(br#"{"packet":"RawFuncLogNewPacket","FuncLog":null}"#);
+        return;
+    };
+    let text = &log.tag.0;
+    let plain = text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+    // A tag that needs escapes is serde_json's own (they are rare), so
+    // that its escapes stay serde_json's.
+    let escaped = (!plain).then(|| serde_json::to_vec(text).unwrap_or_default());
+    let tag_len = escaped.as_ref().map_or(text.len() + 2, Vec::len);
+    let most = FIXED + tag_len + (NUMBER + 1) * (5 + log.frames.len());
+    write_line(out, most, |line| {
+        line.bytes(br#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":"#);
+        line.signed(log.id.0.0);
+        line.bytes(b",\"Tag\":");
+        match &escaped {
+            Some(escaped) => line.bytes(escaped),
+            None => {
+                line.bytes(b"\"");
+                line.bytes(text.as_bytes());
+                line.bytes(b"\"");
+            }
+        }
+        let frames = log.frames.iter().map(|frame| frame.0);
+        line.tail(log.timestamp.0, frames, log.gid.0, log.tx_id.0);
+    });
+}
+
+/// Appends the JSON form of a marshal-generation funclog packet.
+pub(crate) fn write_marshal(out: &mut Vec<u8>, packet: &marshal::RawFuncLogPacket) {
+    let log = &packet.func_log;
+    let most = FIXED + (NUMBER + 1) * (6 + log.frames.len());
+    write_line(out, most, |line| {
+        line.bytes(br#"{"packet":"RawFuncLogPacket","FuncLog":{"ID":"#);
+        line.signed(log.id);
+        line.bytes(b",\"Tag\":");
+        line.unsigned(u64::from(log.tag));
+        let frames = log.frames.iter().copied();
+        line.tail(log.timestamp, frames, log.gid, log.tx_id);
+    });
+}
+
+/// A cursor over one line of JSON, for the shapes read here only; `None`
+/// from any method means "not the expected shape" (serde_json then reads
+/// the line and gives its verdict).
+struct Cursor<'a> {
+    text: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn rest(&self) -> &'a [u8] {
+        &self.text[self.at..]
+    }
+
+    fn skip_space(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.rest().first() {
+            self.at += 1;
+        }
+    }
+
+    /// The JSON text `compact`, given without whitespace and with strings
+    /// that need no escapes; the input may have JSON whitespace before and
+    /// between its tokens.
+    fn literal(&mut self, compact: &[u8]) -> Option<()> {
+        if self.rest().starts_with(compact) {
+            self.at += compact.len();
+            return Some(());
+        }
+        let mut tokens = compact;
+        while let Some(&first) = tokens.first() {
+            let len = match first {
+                b'"' => tokens[1..].iter().position(|&b| b == b'"')? + 2,
+                _ => 1,
+            };
+            self.skip_space();
+            if !self.rest().starts_with(&tokens[..len]) {
+                return None;
+            }
+            self.at += len;
+            tokens = &tokens[len..];
+        }
+        Some(())
+    }
+
+    /// An unsigned integer as serde_json reads one for an integer field:
+    /// no sign, no leading zero, no fraction or exponent, no overflow.
+    fn unsigned(&mut self) -> Option<u64> {
+        self.skip_space();
+        self.digits()
+    }
+
+    /// The digits of an unsigned integer, right here.
+    fn digits(&mut self) -> Option<u64> {
+        let rest = self.rest();
+        // One tight pass that may wrap; a number of 20 digits or more,
+        // which may have overflowed, is summed again with checks.
+        let mut value: u64 = 0;
+        let mut len = 0;
+        while let Some(&byte) = rest.get(len) {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                break;
+            }
+            value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
+            len += 1;
+        }
+        if len >= 20 {
+            value = rest[..len].iter().try_fold(0u64, |value, d| {
+                value.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+            })?;
+        }
+        let leading_zero = len > 1 && rest[0] == b'0';
+        let more = matches!(rest.get(len), Some(b'.' | b'e' | b'E'));
+        if len == 0 || leading_zero || more {
+            return None;
+        }
+        self.at += len;
+        Some(value)
+    }
+
+    /// A signed integer within i64 (i64::MIN itself is left to serde_json).
+    fn signed(&mut self) -> Option<i64> {
+        self.skip_space();
+        if self.rest().first() == Some(&b'-') {
+            self.at += 1;
+            let magnitude = self.digits()?;
+            // "-0" is left to serde_json too.
+            if magnitude == 0 {
+                return None;
+            }
+            i64::try_from(magnitude).ok().map(|m| -m)
+        } else {
+            i64::try_from(self.unsigned()?).ok()
+        }
+    }
+
+    /// A string without escapes or control characters.
+    fn plain_string(&mut self) -> Option<&'a str> {
+        self.literal(b"\"")?;
+        let rest = self.rest();
+        let len = rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if rest[len] != b'"' {
+            return None;
+        }
+        // The only bytes of the line that may be other than ASCII.
+        let text = std::str::from_utf8(&rest[..len]).ok()?;
+        self.at += len + 1;
+        Some(text)
+    }
+
+    /// The rest of an array of unsigned integers, after its `[`, into
+    /// `values` (emptied first; its memory is reused).
+    fn unsigned_array<T>(&mut self, values: &mut Vec<T>, wrap: impl Fn(u64) -> T) -> Option<()> {
+        values.clear();
+        self.skip_space();
+        if self.rest().first() == Some(&b']') {
+            self.at += 1;
+            return Some(());
+        }
+        // Gathered on the stack first, so that the vector grows at most
+        // once, to its size; a deeper stack goes on in a vector.
+        let mut first = [0u64; ON_STACK];
+        let mut count = 0;
+        let mut more = Vec::new();
+        loop {
+            let value = self.unsigned()?;
+            if count < ON_STACK {
+                first[count] = value;
+            } else {
+                more.push(value);
+            }
+            count += 1;
+            self.skip_space();
+            match self.rest().first()? {
+                b',' => self.at += 1,
+                b']' => {
+                    self.at += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        values.reserve_exact(count);
+        values.extend(first[..count.min(ON_STACK)].iter().map(|&v| wrap(v)));
+        values.extend(more.into_iter().map(wrap));
+        Some(())
+    }
+
+    /// Nothing but whitespace is left.
+    fn end(&mut self) -> Option<()> {
+        self.skip_space();
+        (self.at == self.text.len()).then_some(())
+    }
+}
+
+/// Frames gathered on the stack while an array is read.
+const ON_STACK: usize = 32;
+
+/// A gob-generation funclog packet in the tools' shape, or `None`. A line
+/// read is valid UTF-8: its bytes are ASCII but for the tag's, which are
+/// checked.
+pub(crate) fn read_gob(text: &[u8]) -> Option<RawFuncLogNewPacket> {
+    let mut packet = RawFuncLogNewPacket::default();
+    read_gob_into(text, &mut packet)?;
+    Some(packet)
+}
+
+/// As [`read_gob`], into `packet`, whose memory (the frames' and the
+/// tag's) is reused; on `None` it holds a part of the line.
+pub(crate) fn read_gob_into(text: &[u8], packet: &mut RawFuncLogNewPacket) -> Option<()> {
+    let log = packet.func_log.get_or_insert_with(RawFuncLog::default);
+    let mut c = Cursor { text, at: 0 };
+    c.literal(br#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":"#)?;
+    log.id = RawFuncLogId(crate::gob::Int(c.signed()?));
+    c.literal(br#","Tag":"#)?;
+    let tag = c.plain_string()?;
+    log.tag.0.clear();
+    log.tag.0.push_str(tag);
+    c.literal(br#","Timestamp":"#)?;
+    log.timestamp = Time(c.signed()?);
+    c.literal(br#","Frames":["#)?;
+    c.unsigned_array(&mut log.frames, FuncStatusId)?;
+    c.literal(br#","GID":"#)?;
+    log.gid = Gid(c.signed()?);
+    c.literal(br#","TxID":"#)?;
+    log.tx_id = TxId(c.unsigned()?);
+    c.literal(b"}}")?;
+    c.end()
+}
+
+/// A marshal-generation funclog packet in the tools' shape, or `None`. A
+/// line read is ASCII.
+pub(crate) fn read_marshal(text: &[u8]) -> Option<marshal::RawFuncLogPacket> {
+    let mut packet = marshal::RawFuncLogPacket::default();
+    read_marshal_into(text, &mut packet)?;
+    Some(packet)
+}
+
+/// As [`read_marshal`], into `packet`, whose frames' memory is reused; on
+/// `None` it holds a part of the line.
+pub(crate) fn read_marshal_into(text: &[u8], packet: &mut marshal::RawFuncLogPacket) -> Option<()> {
+    let log = &mut packet.func_log;
+    let mut c = Cursor { text, at: 0 };
+    c.literal(br#"{"packet":"RawFuncLogPacket","FuncLog":{"ID":"#)?;
+    log.id = c.signed()?;
+    c.literal(br#","Tag":"#)?;
+    log.tag = u8::try_from(c.unsigned()?).ok()?;
+    c.literal(br#","Timestamp":"#)?;
+    log.timestamp = c.signed()?;
+    c.literal(br#","Frames":["#)?;
+    c.unsigned_array(&mut log.frames, |f| f)?;
+    c.literal(br#","GID":"#)?;
+    log.gid = c.signed()?;
+    c.literal(br#","TxID":"#)?;
+    log.tx_id = c.unsigned()?;
+    c.literal(b"}}")?;
+    c.end()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::TagName;
+    use crate::protocol::{AnyPacket, Generation, Packet};
+
+    fn gob_packet(id: i64, tag: &str, frames: Vec<u64>, gid: i64) -> RawFuncLogNewPacket {
+        RawFuncLogNewPacket {
+            func_log: Some(RawFuncLog {
+                id: RawFuncLogId(crate::gob::Int(id)),
+                tag: TagName(tag.into()),
+                timestamp: Time(id.wrapping_mul(-1_000_003)),
+                frames: frames.into_iter().map(FuncStatusId).collect(),
+                gid: Gid(gid),
+                tx_id: TxId(id.unsigned_abs()),
+            }),
+        }
+    }
+
+    fn edge_numbers() -> Vec<u64> {
+        let mut numbers = vec![0, 1, 9, 10, 99, 100, 101, 999, 1000, u64::MAX, u64::MAX - 1];
+        numbers.extend((0..64).map(|shift| 1u64 << shift));
+        numbers.extend((1..20).map(|power| 10u64.pow(power) - 1));
+        numbers.extend((1..20).map(|power| 10u64.pow(power)));
+        numbers
+    }
+
+    #[test]
+    fn funclogs_are_written_as_serde_json_writes_them() {
+        let numbers = edge_numbers();
+        let signed = [0, 1, -1, 42, -42, i64::MAX, i64::MIN, i64::MIN + 1, 1 << 40];
+        let tags = [
+            "funcStart",
+            "funcEnd",
+            "",
+            "é \"q\" \\ \u{1}\u{8}\u{c}\n\u{7f}",
+            "日本",
+        ];
+        let mut packets = vec![
+            AnyPacket::Gob(Packet::RawFuncLogNew(RawFuncLogNewPacket {
+                func_log: None,
+            })),
+            AnyPacket::Gob(Packet::RawFuncLogNew(gob_packet(1, "funcStart", vec![], 7))),
+        ];
+        for (i, &id) in signed.iter().enumerate() {
+            let frames: Vec<u64> = numbers.iter().copied().skip(i).take(9 * i).collect();
+            let tag = tags[i % tags.len()];
+            packets.push(AnyPacket::Gob(Packet::RawFuncLogNew(gob_packet(
+                id,
+                tag,
+                frames.clone(),
+                signed[(i + 3) % signed.len()],
+            ))));
+            packets.push(AnyPacket::Marshal(marshal::Packet::RawFuncLog(
+                marshal::RawFuncLogPacket {
+                    func_log: marshal::RawFuncLog {
+                        id,
+                        tag: (i * 37) as u8,
+                        timestamp: signed[(i + 1) % signed.len()],
+                        frames,
+                        gid: signed[(i + 2) % signed.len()],
+                        tx_id: numbers[i],
+                    },
+                },
+            )));
+        }
+        for packet in &packets {
+            let mut by_hand = b"[".to_vec();
+            packet.append_json(&mut by_hand);
+            let mut by_serde = b"[".to_vec();
+            packet.write_json(&mut by_serde).unwrap();
+            assert_eq!(
+                String::from_utf8(by_hand).unwrap(),
+                String::from_utf8(by_serde).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn integers_are_read_as_rust_parses_them() {
+        let mut numbers: Vec<String> = edge_numbers().iter().map(u64::to_string).collect();
+        numbers.extend(
+            [
+                "18446744073709551616",
+                "99999999999999999999",
+                "123456789012345678901",
+            ]
+            .map(String::from),
+        );
+        numbers.extend((1..=21).map(|len| "9".repeat(len)));
+        numbers.extend((1..=21).map(|len| "1234567890".repeat(3)[..len].to_string()));
+        for number in &numbers {
+            for after in ["", ",", "]", " ", "}}", ",1234567", "x", "/", ":"] {
+                let text = format!("{number}{after}");
+                let mut c = Cursor {
+                    text: text.as_bytes(),
+                    at: 0,
+                };
+                let read = c.unsigned();
+                let expected = number.parse::<u64>().ok();
+                assert_eq!(read, expected, "{text:?}");
+                if read.is_some() {
+                    assert_eq!(c.at, number.len(), "{text:?}");
+                }
+            }
+        }
+        for bad in ["", "x", "-1", "01", "00", "1.5", "1e3", "2E1", "/1", ":1"] {
+            let mut c = Cursor {
+                text: bad.as_bytes(),
+                at: 0,
+            };
+            assert_eq!(c.unsigned(), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_line_read_on_bytes_is_utf8() {
+        let line = |tag: &[u8]| {
+            let mut line = br#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":""#.to_vec();
+            line.extend_from_slice(tag);
+            line.extend_from_slice(br#"","Timestamp":0,"Frames":[],"GID":0,"TxID":0}}"#);
+            line
+        };
+        let read = |tag: &[u8]| AnyPacket::funclog_from_json_bytes(&line(tag), Generation::Gob);
+        assert!(read("日本".as_bytes()).is_some());
+        for bad in [&b"\xff"[..], b"\xe6\x97", b"a\xc0\x80"] {
+            assert!(std::str::from_utf8(&line(bad)).is_err());
+            assert_eq!(read(bad), None, "{bad:?}");
+        }
+        // Outside the tag, any byte not ASCII is not the usual shape.
+        let mut other = line(b"x");
+        other.extend_from_slice(b"\xff");
+        assert_eq!(
+            AnyPacket::funclog_from_json_bytes(&other, Generation::Gob),
+            None
+        );
+    }
+
+    /// Packets of every kind a reused one may be: funclogs of both
+    /// generations with long stacks and tags, and other packets.
+    fn used_packets() -> Vec<AnyPacket> {
+        let frames: Vec<u64> = (0..50).collect();
+        vec![
+            AnyPacket::Gob(Packet::RawFuncLogNew(gob_packet(
+                5,
+                "a long tag, 日本",
+                frames.clone(),
+                3,
+            ))),
+            AnyPacket::Gob(Packet::RawFuncLogNew(RawFuncLogNewPacket {
+                func_log: None,
+            })),
+            AnyPacket::Marshal(marshal::Packet::RawFuncLog(marshal::RawFuncLogPacket {
+                func_log: marshal::RawFuncLog {
+                    id: 9,
+                    tag: 1,
+                    timestamp: -4,
+                    frames,
+                    gid: 2,
+                    tx_id: 8,
+                },
+            })),
+            AnyPacket::ping(Generation::Gob),
+            AnyPacket::ping(Generation::Marshal),
+        ]
+    }
+
+    /// What serde_json alone makes of a line: the packet, or the error.
+    fn by_serde(text: &str, generation: Generation) -> Result<AnyPacket, String> {
+        match generation {
+            Generation::Gob => Packet::from_json(text).map(AnyPacket::Gob),
+            Generation::Marshal => marshal::Packet::from_json(text).map(AnyPacket::Marshal),
+        }
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn funclogs_are_read_as_serde_json_reads_them() {
+        let gob_lines = [
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"funcStart","Timestamp":1511136000123456790,"Frames":[4849665,4849729],"GID":7,"TxID":1}}"#,
+            r#" { "packet" : "RawFuncLogNewPacket" ,	"FuncLog":{"ID":-1,"Tag":"","Timestamp":-5,"Frames":[ ],"GID":-9223372036854775807,"TxID":18446744073709551615 } }  "#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"日本","Timestamp":0,"Frames":[0, 1 ,2],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40],"GID":0,"TxID":10000000000000000000}}"#,
+            "{\"packet\"\n:\r\"RawFuncLogNewPacket\", \"FuncLog\" : { \"ID\" :1 , \"Tag\" : \"x\" ,\"Timestamp\":0,\"Frames\" : [ 1 , 2 ] , \"GID\" : 0 , \"TxID\" : 0 } }",
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":99999999999999999999}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":100000000000000000000}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":1}}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":-,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":1}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":- 1,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":1}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":null}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1}}"#,
+            r#"{"FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":0},"packet":"RawFuncLogNewPacket"}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"a\"b\\c\u0041\n","Timestamp":0,"Frames":[],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":-0,"Tag":"x","Timestamp":-9223372036854775808,"Frames":[],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":9223372036854775808,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[18446744073709551616],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":01,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1.0,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1e3,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[-1],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[1,],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[1 2],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":0,"Nope":1}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":0}} x"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":0}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":-1}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":"x	y","Timestamp":0,"Frames":[],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogNewPacketX","FuncLog":{"ID":1,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"ID":2,"Tag":"x","Timestamp":0,"Frames":[],"GID":0,"TxID":0}}"#,
+        ];
+        let marshal_lines = [
+            r#"{"packet":"RawFuncLogPacket","FuncLog":{"ID":1,"Tag":0,"Timestamp":1511136000123456790,"Frames":[4849665,4849729],"GID":7,"TxID":1}}"#,
+            r#"{"packet":"RawFuncLogPacket","FuncLog":{"ID":1,"Tag":255,"Timestamp":0,"Frames":[],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogPacket","FuncLog":{"ID":1,"Tag":256,"Timestamp":0,"Frames":[],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogPacket","FuncLog":{"ID":1,"Tag":-1,"Timestamp":0,"Frames":[],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogPacket","FuncLog":{"ID":1,"Tag":"0","Timestamp":0,"Frames":[],"GID":0,"TxID":0}}"#,
+            r#"{"packet":"RawFuncLogPacket","FuncLog":null}"#,
+            r#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":1,"Tag":0,"Timestamp":0,"Frames":[],"GID":0,"TxID":0}}"#,
+        ];
+        let cases = gob_lines
+            .iter()
+            .map(|l| (*l, Generation::Gob))
+            .chain(marshal_lines.iter().map(|l| (*l, Generation::Marshal)))
+            // Each line in the other generation too, and cut short.
+            .chain(gob_lines.iter().map(|l| (*l, Generation::Marshal)))
+            .chain(marshal_lines.iter().map(|l| (*l, Generation::Gob)));
+        let mut quick = 0;
+        for (line, generation) in cases {
+            for end in (0..=line.len()).filter(|&end| line.is_char_boundary(end)) {
+                let text = &line[..end];
+                let read = AnyPacket::from_json(text, generation).map_err(|e| e.to_string());
+                assert_eq!(read, by_serde(text, generation), "{generation:?} {text}");
+                let by_hand = match generation {
+                    Generation::Gob => read_gob(text.as_bytes()).is_some(),
+                    Generation::Marshal => read_marshal(text.as_bytes()).is_some(),
+                };
+                // The quick way on bytes gives what the whole reading gives.
+                let on_bytes = AnyPacket::funclog_from_json_bytes(text.as_bytes(), generation);
+                if let Some(packet) = &on_bytes {
+                    assert_eq!(Ok(packet), read.as_ref(), "{generation:?} {text}");
+                }
+                // Read into packets that held other lines, their memory
+                // reused: the same packet, or the same refusal.
+                for mut reused in used_packets() {
+                    let took = reused.read_funclog_json_bytes(text.as_bytes(), generation);
+                    assert_eq!(took, on_bytes.is_some(), "{generation:?} {text}");
+                    if took {
+                        assert_eq!(Ok(&reused), read.as_ref(), "{generation:?} {text}");
+                    }
+                }
+                quick += usize::from(by_hand);
+            }
+        }
+        // The usual shapes did take the quick way.
+        assert!(quick >= 5, "{quick} lines read by hand");
+    }
+}
