@@ -137,6 +137,8 @@ fn start_rust_server(root: &Path, output: &Path) -> (Child, String) {
         .strip_prefix("goapptrace-proto: listening on ")
         .unwrap_or_else(|| panic!("serve said {line:?}"))
         .to_string();
+    // The rest of what serve notes, read so that its stderr stays open.
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
     (server, address)
 }
 

@@ -476,6 +476,92 @@ fn serve_and_send_talk_over_a_unix_socket() {
     assert!(!socket.exists(), "the socket file was left behind");
 }
 
+#[test]
+fn serve_goes_on_serving_when_its_stderr_is_gone() {
+    let dir = common::TempDir::new("cli-serve-stderr");
+    let socket = dir.0.join("s.sock");
+    let address = format!("unix://{}", socket.display());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_goapptrace-proto"))
+        .args(["serve", "--listen", &address])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting serve");
+    // Its first line, then the pipe's reading end goes away: every note
+    // serve writes to stderr after that meets a closed pipe.
+    let mut stderr = std::io::BufReader::new(server.stderr.take().expect("serve stderr"));
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut first).expect("serve's first line");
+    assert!(
+        first.starts_with("goapptrace-proto: listening on"),
+        "{first}"
+    );
+    drop(stderr);
+
+    let stdout = server.stdout.take().expect("serve stdout");
+    let (line_tx, lines) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+            let Ok(line) = line else { break };
+            if line_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let input = "{\"packet\":\"RawFuncLogNewPacket\",\"FuncLog\":{\"ID\":1,\"Tag\":\"funcStart\",\"Frames\":[3]}}\n";
+    let mut events = Vec::new();
+    // Two clients one after the other: the first one's disconnection is
+    // noted on stderr, and serve must still be there for the second.
+    for client in 0..2 {
+        let sent = run(&["send", "--connect", &address], input.as_bytes());
+        assert!(
+            sent.status.success(),
+            "client {client}: {}",
+            String::from_utf8_lossy(&sent.stderr)
+        );
+        let wait_until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while events.len() < 3 * (client + 1) {
+            let left = wait_until.saturating_duration_since(std::time::Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(line) => events.push(line),
+                Err(_) => {
+                    let _ = server.kill();
+                    panic!("serve printed only {events:?} by client {client}");
+                }
+            }
+        }
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while server.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = server.kill();
+            panic!("serve did not stop on SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(server.wait().unwrap().success());
+    reader.join().expect("stdout reader");
+    let kinds: Vec<String> = json_lines(events.join("\n").as_bytes())
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "connected",
+            "funclog",
+            "disconnected",
+            "connected",
+            "funclog",
+            "disconnected"
+        ]
+    );
+}
+
 #[derive(serde::Deserialize)]
 struct MarshalEntry {
     file: String,

@@ -1,5 +1,15 @@
 //! The command line, thin over the library.
 
+/// A line on stderr, as `eprintln!` writes it, except that a stderr that
+/// is gone (a closed pipe) loses the line instead of panicking: a server
+/// goes on serving whoever reads its stdout.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod compactlog;
 mod frames;
 mod gob;
@@ -94,7 +104,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure { message, status }) => {
-            eprintln!("goapptrace-proto: {message}");
+            note!("goapptrace-proto: {message}");
             ExitCode::from(status)
         }
     }

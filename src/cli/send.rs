@@ -96,7 +96,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
         // The Go client's retries take about 5 s in all: say so as they go.
         on_retry: Some(RetryHook(std::sync::Arc::new(
             |attempt, attempts, e, wait| {
-                eprintln!(
+                note!(
                     "goapptrace-proto: connecting: attempt {attempt} of {attempts} failed ({e}); \
                  trying again in {wait:?}"
                 )
@@ -248,7 +248,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
         spill.rest(&mut input, &mut line_no, &mut signal).await?;
         return spill.report(&why, sent).map(|()| {
             if under_way > 0 {
-                eprintln!(
+                note!(
                     "goapptrace-proto: the first {under_way} of them were being written when \
                      the connection failed: some may have reached the server too"
                 );
@@ -462,7 +462,7 @@ fn on_event(event: Option<Result<ClientEvent, NetError>>, generation: Generation
         // The server went away in the middle of a frame: the part is
         // dropped, and said so.
         Some(Err(NetError::Protocol(e @ ProtocolError::Truncated { .. }))) => {
-            eprintln!(
+            note!(
                 "goapptrace-proto: warning: the server closed the connection inside a frame, \
                  which was discarded: {e}"
             );
@@ -480,10 +480,12 @@ fn print_event(event: ClientEvent, generation: Generation) {
         }
         ClientEvent::Ping => print_packet(&AnyPacket::ping(generation)),
         ClientEvent::Shutdown => print_packet(&AnyPacket::shutdown(generation)),
-        ClientEvent::BadFrame(bad) => eprintln!(
+        ClientEvent::BadFrame(bad) => note!(
             "goapptrace-proto: warning: skipped a frame from the server at byte {} ({} bytes) \
              that does not decode: {}",
-            bad.offset, bad.len, bad.reason
+            bad.offset,
+            bad.len,
+            bad.reason
         ),
     }
 }
@@ -609,7 +611,7 @@ impl Spill {
 
     /// Says what happened: nothing was lost.
     fn report(&self, why: &str, sent: u64) -> Result<(), Failure> {
-        eprintln!(
+        note!(
             "goapptrace-proto: {why}: {sent} input packet{} sent; the other {} {} written to {} \
              (a compact log: `goapptrace-proto compactlog decode {}` gives them back)",
             if sent == 1 { " was" } else { "s were" },

@@ -151,7 +151,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         ..ServerOptions::default()
     };
     let mut server = Server::bind(address.as_ref(), options).await?;
-    eprintln!("goapptrace-proto: listening on {}", server.local_addr());
+    note!("goapptrace-proto: listening on {}", server.local_addr());
 
     let mut out = Lines::default();
     let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
@@ -213,15 +213,15 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         }
     };
     if let Some(name) = signal {
-        eprintln!("goapptrace-proto: {name}: stopping (a second signal exits at once)");
+        note!("goapptrace-proto: {name}: stopping (a second signal exits at once)");
         // The stop is bounded, but a person pressing Ctrl-C twice means now.
         tokio::spawn(async {
             let name = stop_signal().await;
-            eprintln!("goapptrace-proto: {name} again: exiting");
+            note!("goapptrace-proto: {name} again: exiting");
             std::process::exit(130);
         });
     } else {
-        eprintln!("goapptrace-proto: stopping");
+        note!("goapptrace-proto: stopping");
     }
     // Commands still waiting are reported, not dropped.
     outboxes.stop().await;
@@ -265,7 +265,7 @@ fn command(server: &Server, outboxes: &mut Outboxes, line: String) {
 
 /// Reports a line of standard input that was not carried out.
 fn report(line: &str, client: Option<ClientId>, error: &str) {
-    eprintln!("goapptrace-proto: command {line:?}: {error}");
+    note!("goapptrace-proto: command {line:?}: {error}");
     let mut value = json!({"event": "error", "command": line, "error": error});
     if let Some(id) = client {
         value["client"] = json!(id);
@@ -390,12 +390,14 @@ const BATCH: usize = 4096;
 fn write_event(out: &mut Vec<u8>, event: &ServerEvent) {
     match event {
         ServerEvent::Disconnected { client, reason } => {
-            eprintln!("goapptrace-proto: client {client} disconnected: {reason}");
+            note!("goapptrace-proto: client {client} disconnected: {reason}");
         }
-        ServerEvent::BadFrame { client, frame } => eprintln!(
+        ServerEvent::BadFrame { client, frame } => note!(
             "goapptrace-proto: client {client}: skipped a frame at byte {} ({} bytes) that \
              does not decode: {}",
-            frame.offset, frame.len, frame.reason
+            frame.offset,
+            frame.len,
+            frame.reason
         ),
         _ => {}
     }
@@ -420,9 +422,8 @@ impl Lines {
     }
 }
 
-/// What is buffered still goes out when the server unwinds (as from a
-/// panic of `eprintln!` when stderr is a closed pipe), as a `BufWriter`'s
-/// does.
+/// What is buffered still goes out when the server unwinds, as a
+/// `BufWriter`'s does.
 impl Drop for Lines {
     fn drop(&mut self) {
         let _ = self.flush();
