@@ -11,14 +11,6 @@
 use super::{FuncStatusId, Gid, RawFuncLog, RawFuncLogId, RawFuncLogNewPacket, Time};
 use super::{TxId, marshal};
 
-/// Two decimal digits for each number below 100.
-const DIGIT_PAIRS: &[u8; 200] = b"\
-0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
-
 /// A line being written into room made for it beforehand: no capacity
 /// checks between the pieces.
 struct Line<'a> {
@@ -32,32 +24,14 @@ impl Line<'_> {
         self.at += bytes.len();
     }
 
-    /// `n` in decimal, its digits written in place from the last.
-    fn unsigned(&mut self, mut n: u64) {
-        let count = n.checked_ilog10().map_or(1, |log| log as usize + 1);
-        let digits = &mut self.room[self.at..self.at + count];
-        self.at += count;
-        let mut end = count;
-        while n >= 100 {
-            let pair = (n % 100) as usize * 2;
-            n /= 100;
-            end -= 2;
-            digits[end..end + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-        }
-        if n >= 10 {
-            let pair = n as usize * 2;
-            digits[..2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-        } else {
-            digits[0] = b'0' + n as u8;
-        }
+    /// `n` in decimal.
+    fn unsigned(&mut self, n: u64) {
+        self.bytes(itoa::Buffer::new().format(n).as_bytes());
     }
 
     /// `n` in decimal, with its sign.
     fn signed(&mut self, n: i64) {
-        if n < 0 {
-            self.bytes(b"-");
-        }
-        self.unsigned(n.unsigned_abs());
+        self.bytes(itoa::Buffer::new().format(n).as_bytes());
     }
 
     /// The fields from the timestamp on, common to both generations.
