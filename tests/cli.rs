@@ -366,6 +366,66 @@ fn frames_bad_input_keeps_what_came_before() {
     assert_eq!(json_lines(&decoded.stdout).len(), 2);
 }
 
+/// Serve's stdout lines as they come, read on a thread of their own.
+fn stdout_lines(
+    server: &mut std::process::Child,
+) -> (
+    std::sync::mpsc::Receiver<String>,
+    std::thread::JoinHandle<()>,
+) {
+    let stdout = server.stdout.take().expect("serve stdout");
+    let (line_tx, lines) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+            let Ok(line) = line else { break };
+            if line_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (lines, reader)
+}
+
+/// Waits up to 10 s for `events` to hold `count` lines, killing serve if
+/// they do not come.
+fn wait_for_lines(
+    server: &mut std::process::Child,
+    lines: &std::sync::mpsc::Receiver<String>,
+    events: &mut Vec<String>,
+    count: usize,
+    what: &str,
+) {
+    let wait_until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while events.len() < count {
+        let left = wait_until.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) => events.push(line),
+            Err(_) => {
+                let _ = server.kill();
+                panic!("serve printed only {events:?} {what}");
+            }
+        }
+    }
+}
+
+/// Asks serve to stop cleanly with SIGTERM; kills it after 10 s.
+fn stop_with_sigterm(server: &mut std::process::Child) -> std::process::ExitStatus {
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = server.kill();
+            panic!("serve did not stop on SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn serve_and_send_talk_over_a_unix_socket() {
     let dir = common::TempDir::new("cli-serve");
@@ -378,16 +438,7 @@ fn serve_and_send_talk_over_a_unix_socket() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("starting serve");
-    let stdout = server.stdout.take().expect("serve stdout");
-    let (line_tx, lines) = std::sync::mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
-            let Ok(line) = line else { break };
-            if line_tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let (lines, reader) = stdout_lines(&mut server);
     let started = std::time::Instant::now();
     while !socket.exists() {
         assert!(
@@ -420,35 +471,19 @@ fn serve_and_send_talk_over_a_unix_socket() {
     // handling it; the refused connection must come after, for the order of
     // the events below to be fixed.
     let mut events = Vec::new();
-    let wait_until = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while events.len() < 4 {
-        let left = wait_until.saturating_duration_since(std::time::Instant::now());
-        match lines.recv_timeout(left) {
-            Ok(line) => events.push(line),
-            Err(_) => {
-                let _ = server.kill();
-                panic!("serve printed only {events:?} for the first connection");
-            }
-        }
-    }
+    wait_for_lines(
+        &mut server,
+        &lines,
+        &mut events,
+        4,
+        "for the first connection",
+    );
 
     let refused = run(&["send", "--connect", &address, "--secret", "wrong"], b"");
     assert_eq!(refused.status.code(), Some(2));
 
     // SIGTERM asks serve to stop cleanly.
-    let _ = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while server.try_wait().unwrap().is_none() {
-        if std::time::Instant::now() > deadline {
-            let _ = server.kill();
-            panic!("serve did not stop on SIGTERM");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let out = server.wait_with_output().unwrap();
-    assert!(out.status.success());
+    assert!(stop_with_sigterm(&mut server).success());
     reader.join().expect("stdout reader");
     events.extend(lines.try_iter());
     let events = json_lines(events.join("\n").as_bytes());
@@ -499,16 +534,7 @@ fn serve_goes_on_serving_when_its_stderr_is_gone() {
     );
     drop(stderr);
 
-    let stdout = server.stdout.take().expect("serve stdout");
-    let (line_tx, lines) = std::sync::mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
-            let Ok(line) = line else { break };
-            if line_tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let (lines, reader) = stdout_lines(&mut server);
     let input = "{\"packet\":\"RawFuncLogNewPacket\",\"FuncLog\":{\"ID\":1,\"Tag\":\"funcStart\",\"Frames\":[3]}}\n";
     let mut events = Vec::new();
     // Two clients one after the other: the first one's disconnection is
@@ -520,30 +546,10 @@ fn serve_goes_on_serving_when_its_stderr_is_gone() {
             "client {client}: {}",
             String::from_utf8_lossy(&sent.stderr)
         );
-        let wait_until = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while events.len() < 3 * (client + 1) {
-            let left = wait_until.saturating_duration_since(std::time::Instant::now());
-            match lines.recv_timeout(left) {
-                Ok(line) => events.push(line),
-                Err(_) => {
-                    let _ = server.kill();
-                    panic!("serve printed only {events:?} by client {client}");
-                }
-            }
-        }
+        let what = format!("by client {client}");
+        wait_for_lines(&mut server, &lines, &mut events, 3 * (client + 1), &what);
     }
-    let _ = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while server.try_wait().unwrap().is_none() {
-        if std::time::Instant::now() > deadline {
-            let _ = server.kill();
-            panic!("serve did not stop on SIGTERM");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    assert!(server.wait().unwrap().success());
+    assert!(stop_with_sigterm(&mut server).success());
     reader.join().expect("stdout reader");
     let kinds: Vec<String> = json_lines(events.join("\n").as_bytes())
         .iter()
