@@ -303,14 +303,14 @@ pub struct DecoderState {
     /// defines a type exactly as an earlier one did reuses that parse.
     known: Vec<(Box<[u8]>, Arc<WireType>)>,
     field_maps: Vec<FieldMap>,
-    opening: Option<Opening>,
+    openings: Vec<Opening>,
 }
 
 /// The type definitions a stream opened with, before its first value:
-/// the next stream that opens with the same bytes takes them as they were
+/// a later stream that opens with the same bytes takes them as they were
 /// read then, without reading them again (a sender of one stream per
-/// message opens each the same way). Only over a slice, which can look
-/// ahead.
+/// message opens each the same way, or one way per type of message). Only
+/// over a slice, which can look ahead.
 #[derive(Debug)]
 struct Opening {
     bytes: Box<[u8]>,
@@ -319,8 +319,9 @@ struct Opening {
     limits: Limits,
 }
 
-/// The longest opening remembered.
+/// The longest opening remembered, and how many are (the oldest goes).
 const MAX_OPENING: usize = 4096;
+const OPENINGS: usize = 8;
 
 /// How the fields of one struct definition meet the fields of one Rust
 /// struct, worked out once rather than by name for every field of every
@@ -369,7 +370,9 @@ pub struct Stream<R> {
     active_types: usize,
     known: Vec<(Box<[u8]>, Arc<WireType>)>,
     field_maps: Vec<FieldMap>,
-    opening: Option<Opening>,
+    openings: Vec<Opening>,
+    /// Which of them this stream passed over.
+    skipped: Option<usize>,
     /// Whether the caller gave types the stream itself did not define
     /// ([`Stream::assume_types`]): then its opening is not all it needs.
     assumed: bool,
@@ -394,7 +397,7 @@ impl<'de, R: Input<'de>> Stream<R> {
             types,
             known,
             field_maps,
-            opening,
+            openings,
         } = state;
         buf.clear();
         Stream {
@@ -407,7 +410,8 @@ impl<'de, R: Input<'de>> Stream<R> {
             active_types: 0,
             known,
             field_maps,
-            opening,
+            openings,
+            skipped: None,
             assumed: false,
             message_start: 0,
             value_message_start: None,
@@ -427,6 +431,7 @@ impl<'de, R: Input<'de>> Stream<R> {
         self.read_offset = 0;
         self.active_types = 0;
         self.assumed = false;
+        self.skipped = None;
         self.message_start = 0;
         self.value_message_start = None;
         self.depth = 0;
@@ -439,7 +444,7 @@ impl<'de, R: Input<'de>> Stream<R> {
             types: self.types,
             known: self.known,
             field_maps: self.field_maps,
-            opening: self.opening,
+            openings: self.openings,
         }
     }
 
@@ -672,24 +677,26 @@ impl<'de, R: Input<'de>> Stream<R> {
         }
     }
 
-    /// At the start of a stream: passes over the opening of the stream
-    /// before if this one starts with the same bytes, taking its types.
+    /// At the start of a stream: passes over an opening of an earlier
+    /// stream if this one starts with the same bytes, taking its types.
     fn skip_known_opening(&mut self) {
-        let Some(opening) = self.opening.take() else {
+        if self.openings.is_empty() || self.active_types != 0 || self.events.is_some() {
             return;
-        };
-        if self.active_types == 0
-            && self.events.is_none()
-            && opening.limits == self.limits
-            && self.reader.skip_if_next(&opening.bytes)
-        {
-            self.preload_types(&opening.types);
-            let len = opening.bytes.len() as u64;
+        }
+        let openings = std::mem::take(&mut self.openings);
+        let limits = self.limits;
+        let found = openings
+            .iter()
+            .position(|o| o.limits == limits && self.reader.skip_if_next(&o.bytes));
+        if let Some(k) = found {
+            self.preload_types(&openings[k].types);
+            let len = openings[k].bytes.len() as u64;
             self.read_offset = len;
             self.buf_base = len;
             self.message_start = len;
+            self.skipped = Some(k);
         }
-        self.opening = Some(opening);
+        self.openings = openings;
     }
 
     /// Before the first value of a stream: what the stream opened with,
@@ -699,21 +706,32 @@ impl<'de, R: Input<'de>> Stream<R> {
         if len == 0 || len > MAX_OPENING || self.assumed || self.events.is_some() {
             return;
         }
-        let Some(bytes) = self.reader.read_so_far(len) else {
-            return;
-        };
-        if self
-            .opening
-            .as_ref()
-            .is_some_and(|o| *o.bytes == *bytes && o.limits == self.limits)
+        // Passed over, and no definition came after it.
+        if let Some(k) = self.skipped
+            && self.openings.get(k).is_some_and(|o| o.bytes.len() == len)
         {
             return;
         }
-        self.opening = Some(Opening {
+        let Some(bytes) = self.reader.read_so_far(len) else {
+            return;
+        };
+        let limits = self.limits;
+        if self
+            .openings
+            .iter()
+            .any(|o| *o.bytes == *bytes && o.limits == limits)
+        {
+            return;
+        }
+        let opening = Opening {
             bytes: bytes.into(),
             types: self.types().to_vec(),
-            limits: self.limits,
-        });
+            limits,
+        };
+        if self.openings.len() == OPENINGS {
+            self.openings.remove(0);
+        }
+        self.openings.push(opening);
     }
 
     fn define(&mut self, id: GobId, at: u64) -> Result<()> {

@@ -178,3 +178,30 @@ fn a_decoder_reading_from_a_reader_decodes_the_same() {
         state = decoder.into_state();
     }
 }
+
+#[test]
+fn more_openings_than_are_remembered_still_read_as_fresh() {
+    // The same type under ten first ids: ten different openings, taken in
+    // turn twice, so that remembered ones are pushed out and come back.
+    let streams: Vec<Vec<u8>> = (0..10)
+        .map(|k| {
+            let mut registry = gob::Registry::with_first_id(64 + k);
+            let mut out = Vec::new();
+            gob::Encoder::new(&mut registry)
+                .encode_into(&msg(k as usize), &mut out)
+                .unwrap();
+            out
+        })
+        .collect();
+    let mut decoder = Decoder::from_slice(&[]);
+    for round in 0..2 {
+        for (i, bytes) in streams.iter().enumerate() {
+            decoder.restart(SliceInput::new(bytes));
+            assert_eq!(
+                outcome(&mut decoder),
+                fresh(bytes, Limits::default()),
+                "round {round}, stream {i}"
+            );
+        }
+    }
+}
