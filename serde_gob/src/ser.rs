@@ -88,26 +88,61 @@ impl<'r> Encoder<'r> {
         out: &mut Vec<u8>,
     ) -> Result<()> {
         let key = type_name::<T>();
+        let result = match (self.state.last_type, self.state.last_id) {
+            // The steady state: the type of the value before, defined.
+            (Some((k, schema)), Some(id)) if same_name(k, key) => {
+                self.encode_defined(value, schema, id, out)
+            }
+            _ => self.encode_first_of_type(value, key, out),
+        };
+        match result {
+            Err(Error::Encode(_)) => self.encode_in_own_shape(value, result, out),
+            result => result,
+        }
+    }
+
+    /// The first value of its Rust type on this stream (or since a value of
+    /// another type).
+    fn encode_first_of_type<T: Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        key: &'static str,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let fresh_stream = self.state.sent.len() == 0;
+        if fresh_stream && let Some((start, preamble)) = self.registry.fresh_start(key) {
+            // Began as the last fresh stream did: its definitions are the
+            // registry's preamble, copied whole.
+            let before = out.len();
+            out.extend_from_slice(&preamble.bytes);
+            self.state.sent.extend_from_slice(&preamble.ids);
+            self.state.last_type = Some((key, start.schema));
+            let result = self.encode_defined(value, start.schema, start.id, out);
+            match result {
+                Ok(()) => self.state.last_id = Some(start.id),
+                Err(_) => {
+                    out.truncate(before);
+                    self.state.sent.clear();
+                }
+            }
+            return result;
+        }
         let schema = match self.state.last_type {
             Some((k, schema)) if same_name(k, key) => schema,
             _ => {
                 let schema = shape::schema_for(value)?;
                 self.state.last_type = Some((key, schema));
-                self.state.last_id = None;
                 schema
             }
         };
-        let result = match self.state.last_id {
-            Some(id) => self.encode_defined(value, schema, id, out),
-            None => self.encode_top(value, schema, out).map(|id| {
-                // Once sent, the type's definitions are on this stream.
-                self.state.last_id = Some(id);
-            }),
-        };
-        match result {
-            Err(Error::Encode(_)) => self.encode_in_own_shape(value, schema, result, out),
-            result => result,
+        self.state.last_id = None;
+        let id = self.encode_top(value, schema, out)?;
+        // Once sent, the type's definitions are on this stream.
+        self.state.last_id = Some(id);
+        if fresh_stream {
+            self.registry.remember_fresh_start(key, schema, id);
         }
+        Ok(())
     }
 
     /// A value that did not fit the Go type learnt for its Rust type from
@@ -119,10 +154,15 @@ impl<'r> Encoder<'r> {
     fn encode_in_own_shape<T: Serialize + ?Sized>(
         &mut self,
         value: &T,
-        tried: &'static Schema,
         failed: Result<()>,
         out: &mut Vec<u8>,
     ) -> Result<()> {
+        // The Go type tried: the last one, set for this Rust type before
+        // its value was written (else it failed before being written).
+        let tried = match self.state.last_type {
+            Some((k, schema)) if same_name(k, type_name::<T>()) => schema,
+            _ => return failed,
+        };
         let own = match shape::learn(value) {
             Ok(own) if !std::ptr::eq(own, tried) => own,
             _ => return failed,

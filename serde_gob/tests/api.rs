@@ -231,3 +231,81 @@ fn a_stream_encoder_owns_its_registry_and_writes_what_an_encoder_writes() {
         .unwrap();
     assert_eq!(again, gob::to_vec(&Plain { n: 1 }).unwrap());
 }
+
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+#[serde(rename = "main.Part")]
+struct Part {
+    #[serde(rename = "X")]
+    x: String,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+#[serde(rename = "main.Whole")]
+struct Whole {
+    #[serde(rename = "A")]
+    a: i64,
+    #[serde(rename = "B")]
+    b: Vec<Part>,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[serde(rename = "main.Other")]
+struct Other {
+    #[serde(rename = "I")]
+    i: Part,
+}
+
+/// One value as its own stream: a fresh encoder over the shared registry.
+fn single<T: Serialize>(registry: &mut gob::Registry, value: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    gob::Encoder::new(registry)
+        .encode_into(value, &mut out)
+        .unwrap();
+    out
+}
+
+#[test]
+fn fresh_streams_on_one_registry_send_the_same_definitions_whatever_came_before() {
+    let outer = Whole {
+        a: 300,
+        b: vec![Part { x: "x".into() }],
+    };
+    let mut registry = gob::Registry::new();
+    // The first stream defines the types as a fresh Go process would.
+    let first = single(&mut registry, &outer);
+    assert_eq!(first, gob::to_vec(&outer).unwrap());
+    // Later streams of the same type start as the first did.
+    assert_eq!(single(&mut registry, &outer), first);
+    // Another type in between, sharing a type, defines that one again.
+    let other = single(
+        &mut registry,
+        &Other {
+            i: outer.b[0].clone(),
+        },
+    );
+    assert_eq!(
+        gob::from_slice::<Other>(&other).unwrap(),
+        Other {
+            i: outer.b[0].clone()
+        }
+    );
+    assert_eq!(single(&mut registry, &outer), first);
+
+    // A value that fails leaves neither bytes nor sent definitions behind:
+    // the same encoder then starts its stream as a fresh one.
+    let mut encoder = gob::Encoder::new(&mut registry);
+    let mut out = vec![1, 2, 3];
+    encoder.encode_into(&Some(outer.clone()), &mut out).unwrap();
+    let pointed = out.clone();
+    let mut encoder = gob::Encoder::new(&mut registry);
+    let mut out = vec![1, 2, 3];
+    assert!(encoder.encode_into(&None::<Whole>, &mut out).is_err());
+    assert_eq!(out, [1, 2, 3]);
+    assert!(encoder.sent_ids().is_empty());
+    encoder.encode_into(&Some(outer.clone()), &mut out).unwrap();
+    assert_eq!(out, pointed);
+    // And the stream goes on with the value alone.
+    let before = out.len();
+    encoder.encode_into(&Some(outer.clone()), &mut out).unwrap();
+    assert_eq!(&out[before..], &first[first.len() - (out.len() - before)..]);
+}
