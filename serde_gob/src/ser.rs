@@ -435,18 +435,31 @@ impl<'a> EncState<'a> {
                 self.cur.clear();
             }
             None => {
-                let len = (self.cur.len() - self.start) as u64;
-                if len < 0x80 {
-                    self.cur[self.start - 1] = len as u8;
-                } else {
-                    let mut prefix = Vec::with_capacity(9);
-                    put_uint(&mut prefix, len);
-                    self.cur.splice(self.start - 1..self.start, prefix);
-                }
+                self.close_in_place();
                 self.cur.push(0);
                 self.start = self.cur.len();
             }
         }
+    }
+
+    /// Fills in the length of the message open in place at the top.
+    #[inline]
+    fn close_in_place(&mut self) {
+        let len = (self.cur.len() - self.start) as u64;
+        match self.cur.get_mut(self.start.wrapping_sub(1)) {
+            Some(prefix) if len < 0x80 => *prefix = len as u8,
+            _ => self.close_long_in_place(len),
+        }
+    }
+
+    /// [`EncState::close_in_place`] for a length of more than one byte,
+    /// which moves the message up.
+    #[cold]
+    #[inline(never)]
+    fn close_long_in_place(&mut self, len: u64) {
+        let mut prefix = Vec::with_capacity(9);
+        put_uint(&mut prefix, len);
+        self.cur.splice(self.start - 1..self.start, prefix);
     }
 
     /// Go's `sendTypeDescriptor` followed by `sendTypeId`.
@@ -513,10 +526,10 @@ impl<'a> EncState<'a> {
     /// Closes the message of a top-level value.
     #[inline]
     fn end_top(&mut self) {
-        self.flush();
-        // The message the flush opened stays empty: drop its length byte.
-        if self.out.is_none() {
-            self.cur.pop();
+        match self.out {
+            Some(_) => self.flush(),
+            // No message opens after it.
+            None => self.close_in_place(),
         }
     }
 
