@@ -371,13 +371,13 @@ struct EncState<'a> {
 }
 
 impl<'a> EncState<'a> {
-    #[inline]
+    #[inline(always)]
     fn buf(&mut self) -> &mut Vec<u8> {
         self.cur
     }
 
     /// A serializer's result: records whether its value was zero.
-    #[inline]
+    #[inline(always)]
     fn set_zero(&mut self, zero: bool) -> SResult<IsZero> {
         self.zero = zero;
         Ok(())
@@ -757,14 +757,14 @@ struct ValueSer<'s, 'a> {
 type IsZero = ();
 
 impl<'s, 'a> ValueSer<'s, 'a> {
-    #[inline]
+    #[inline(always)]
     fn new(st: &'s mut EncState<'a>, node: NodeId, place: Place) -> Self {
         let schema: &'a Schema = st.schema;
         ValueSer::at(st, schema.node(node), place)
     }
 
     /// A serializer for a value of `node` at `place`.
-    #[inline]
+    #[inline(always)]
     fn at(st: &'s mut EncState<'a>, node: &'a Node, place: Place) -> Self {
         st.place = place;
         st.non_nil = false;
@@ -838,7 +838,20 @@ impl<'s, 'a> ValueSer<'s, 'a> {
         self.st.set_zero(v == 0.0)
     }
 
-    #[inline]
+    /// The bytes of a self-marshalling value marked as Go's zero value
+    /// (see [`ZERO_VALUE`]). Out of line: it is rare, and inlined it would
+    /// double every newtype's code.
+    #[inline(never)]
+    fn marked_zero<T: Serialize + ?Sized>(self, value: &T) -> SResult<IsZero> {
+        let non_nil = self.st.non_nil;
+        value.serialize(ValueSer {
+            st: &mut *self.st,
+            node: self.node,
+        })?;
+        self.st.set_zero(!non_nil)
+    }
+
+    #[inline(always)]
     fn child(&mut self, node: NodeId, place: Place) -> ValueSer<'_, 'a> {
         let node = self.st.schema.base(node);
         ValueSer::new(self.st, node, place)
@@ -865,35 +878,35 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         self.st.set_zero(!v)
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_i8(self, v: i8) -> SResult<IsZero> {
         self.int(v as i64)
     }
-    #[inline]
+    #[inline(always)]
     fn serialize_i16(self, v: i16) -> SResult<IsZero> {
         self.int(v as i64)
     }
-    #[inline]
+    #[inline(always)]
     fn serialize_i32(self, v: i32) -> SResult<IsZero> {
         self.int(v as i64)
     }
-    #[inline]
+    #[inline(always)]
     fn serialize_i64(self, v: i64) -> SResult<IsZero> {
         self.int(v)
     }
-    #[inline]
+    #[inline(always)]
     fn serialize_u8(self, v: u8) -> SResult<IsZero> {
         self.uint(v as u64)
     }
-    #[inline]
+    #[inline(always)]
     fn serialize_u16(self, v: u16) -> SResult<IsZero> {
         self.uint(v as u64)
     }
-    #[inline]
+    #[inline(always)]
     fn serialize_u32(self, v: u32) -> SResult<IsZero> {
         self.uint(v as u64)
     }
-    #[inline]
+    #[inline(always)]
     fn serialize_u64(self, v: u64) -> SResult<IsZero> {
         self.uint(v)
     }
@@ -910,7 +923,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         self.int(v as i64)
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_str(self, v: &str) -> SResult<IsZero> {
         if !matches!(self.kind(), Kind::String) {
             return Err(self.mismatch("string").into());
@@ -974,7 +987,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         self.st.set_zero(true)
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         name: &'static str,
@@ -986,12 +999,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         if let Kind::Opaque(_) = self.kind()
             && name == ZERO_VALUE
         {
-            let non_nil = self.st.non_nil;
-            value.serialize(ValueSer {
-                st: &mut *self.st,
-                node: self.node,
-            })?;
-            return self.st.set_zero(!non_nil);
+            return self.marked_zero(value);
         }
         value.serialize(self)
     }
@@ -1331,7 +1339,7 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
 
     // Inlined into the derive's `serialize`: as a call it cost about 15
     // instructions a field in saved registers alone.
-    #[inline]
+    #[inline(always)]
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
         key: &'static str,
@@ -1363,7 +1371,7 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn end(self) -> SResult<IsZero> {
         let st = self.ser.st;
         (st.next_field, st.last_field) = self.outer;
