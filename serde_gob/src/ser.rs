@@ -621,18 +621,29 @@ impl SentIds {
         self.extend_from_slice(&[id]);
     }
 
+    #[inline]
     fn extend_from_slice(&mut self, ids: &[GobId]) {
         let end = self.len + ids.len();
-        if self.spilled.is_empty() {
-            if let Some(free) = self.inline.get_mut(self.len..end) {
-                free.copy_from_slice(ids);
-                self.len = end;
-                return;
+        if self.spilled.is_empty() && end <= SentIds::INLINE {
+            // A loop over the few ids, not a call to memcpy.
+            for (slot, id) in self.inline[self.len..].iter_mut().zip(ids) {
+                *slot = *id;
             }
+            self.len = end;
+            return;
+        }
+        self.spill(ids);
+    }
+
+    /// [`SentIds::extend_from_slice`] past the inline room.
+    #[cold]
+    #[inline(never)]
+    fn spill(&mut self, ids: &[GobId]) {
+        if self.spilled.is_empty() {
             self.spilled.extend_from_slice(&self.inline[..self.len]);
         }
         self.spilled.extend_from_slice(ids);
-        self.len = end;
+        self.len = self.spilled.len();
     }
 
     fn truncate(&mut self, len: usize) {
