@@ -352,9 +352,6 @@ struct EncState<'a> {
     out: Option<&'a mut Vec<u8>>,
     /// The schema of the value being written.
     schema: &'a Schema,
-    /// Whether the value serialized last was Go's zero value, which a
-    /// struct field then leaves out.
-    zero: bool,
     /// Where the value being serialized sits (set by whoever makes its
     /// serializer).
     place: Place,
@@ -376,11 +373,10 @@ impl<'a> EncState<'a> {
         self.cur
     }
 
-    /// A serializer's result: records whether its value was zero.
+    /// A serializer's result: whether its value was zero.
     #[inline(always)]
     fn set_zero(&mut self, zero: bool) -> SResult<IsZero> {
-        self.zero = zero;
-        Ok(())
+        Ok(zero)
     }
 
     /// Go's `writeMessage`: the current buffer goes, length first, to the
@@ -415,7 +411,6 @@ impl<'a> EncState<'a> {
             start,
             out,
             schema,
-            zero: false,
             place: Place::Element,
             non_nil: false,
             next_field: 0,
@@ -753,8 +748,8 @@ enum Place {
     Element,
 }
 
-/// Serializes one value of Go type `node`; whether it was Go's zero value
-/// goes to [`EncState::zero`]. Two pointers, so that it travels in
+/// Serializes one value of Go type `node`, and gives back whether it was
+/// Go's zero value ([`IsZero`]). Two pointers, so that it travels in
 /// registers; where the value sits and whether it was reached through a
 /// pointer travel in the state (`place`, `non_nil`).
 struct ValueSer<'s, 'a> {
@@ -762,10 +757,9 @@ struct ValueSer<'s, 'a> {
     node: &'a Node,
 }
 
-/// What a serializer gives back: nothing, since whether the value was
-/// Go's zero value goes to [`EncState::zero`] (a result of one word
-/// comes back in a register).
-type IsZero = ();
+/// What a serializer gives back: whether the value was Go's zero value,
+/// which a struct field then leaves out.
+type IsZero = bool;
 
 impl<'s, 'a> ValueSer<'s, 'a> {
     #[inline(always)]
@@ -1239,7 +1233,8 @@ impl ser::SerializeSeq for SeqSer<'_, '_> {
             self.ser.st.buf().push(byte);
             return Ok(());
         }
-        value.serialize(ValueSer::at(self.ser.st, self.elem, Place::Element))
+        value.serialize(ValueSer::at(self.ser.st, self.elem, Place::Element))?;
+        Ok(())
     }
 
     #[inline]
@@ -1372,8 +1367,8 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
         let buf = self.ser.st.buf();
         let mark = buf.len();
         put_uint(buf, delta as u64);
-        value.serialize(self.ser.child(node, Place::Field))?;
-        if self.ser.st.zero {
+        let zero = value.serialize(self.ser.child(node, Place::Field))?;
+        if zero {
             // Go leaves a zero field out.
             self.ser.st.buf().truncate(mark);
         } else {
