@@ -10,7 +10,7 @@ use super::scalar::{Scalar, ScalarSer};
 use super::schema::{Field, Kind, Node, NodeId, Schema, ZERO_VALUE};
 use super::shape;
 use super::types::{GobId, Preamble, Registry};
-use super::wire::{put_bytes, put_float, put_int, put_uint};
+use super::wire::{fold_int, put_bytes, put_float, put_int, put_uint};
 
 /// Encodes one value as a complete gob stream, as a fresh Go process with a
 /// fresh `gob.Encoder` would write it.
@@ -182,12 +182,36 @@ impl<'r> Encoder<'r> {
         id: GobId,
         out: &mut Vec<u8>,
     ) -> Result<()> {
-        self.top_level(schema, out, |st| {
-            put_int(st.buf(), id);
-            st.encode_body(value, schema, schema.root)?;
-            st.end_top();
-            Ok(())
-        })
+        let start = out.len();
+        let sent_before = self.state.sent.len();
+        // The message's length byte, filled in at its end, and the type id,
+        // in one write: ids fold to one byte (builtins) or two (user ids
+        // below 128).
+        match fold_int(id) {
+            small @ 0..0x80 => out.extend_from_slice(&[0, small as u8]),
+            byte @ 0x80..0x100 => out.extend_from_slice(&[0, 0xff, byte as u8]),
+            folded => {
+                out.push(0);
+                put_uint(out, folded);
+            }
+        }
+        let mut st = EncState::new(
+            self.registry,
+            &mut self.state.sent,
+            out,
+            start + 1,
+            None,
+            schema,
+        );
+        let result = st.encode_body(value, schema, schema.root);
+        match result {
+            Ok(()) => st.end_top(),
+            Err(_) => {
+                out.truncate(start);
+                self.state.sent.truncate(sent_before);
+            }
+        }
+        result
     }
 
     /// Runs `write` on a new top-level message at the end of `out`. On an

@@ -309,3 +309,34 @@ fn fresh_streams_on_one_registry_send_the_same_definitions_whatever_came_before(
     encoder.encode_into(&Some(outer.clone()), &mut out).unwrap();
     assert_eq!(&out[before..], &first[first.len() - (out.len() - before)..]);
 }
+
+#[test]
+fn a_value_after_its_type_was_sent_is_the_same_message_whatever_the_width_of_its_id() {
+    // The message of a value alone: its length, the id (one byte for a
+    // builtin, two for a user id below 128, three above), the value.
+    fn value_after_definitions<T: Serialize>(first_id: i64, value: &T) -> (Vec<u8>, Vec<u8>) {
+        let mut registry = gob::Registry::with_first_id(first_id);
+        let mut encoder = gob::Encoder::new(&mut registry);
+        let mut first = Vec::new();
+        encoder.encode_into(value, &mut first).unwrap();
+        let mut second = Vec::new();
+        encoder.encode_into(value, &mut second).unwrap();
+        (first, second)
+    }
+    for first_id in [64, 200] {
+        let (first, second) = value_after_definitions(first_id, &Plain { n: 7 });
+        // The value's message ends the first stream, with the same bytes.
+        assert!(first.ends_with(&second), "first id {first_id}");
+        let id_bytes: &[u8] = if first_id == 64 {
+            &[0xff, 0x80]
+        } else {
+            &[0xfe, 0x01, 0x90]
+        };
+        assert_eq!(&second[1..1 + id_bytes.len()], id_bytes);
+        assert_eq!(second[0] as usize, second.len() - 1);
+    }
+    // A builtin type (int, id 2) has no definitions: both are the same.
+    let (first, second) = value_after_definitions(64, &-3i64);
+    assert_eq!(first, second);
+    assert_eq!(second, [3, 0x04, 0x00, 0x05]);
+}
