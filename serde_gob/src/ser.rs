@@ -809,6 +809,8 @@ impl<'s, 'a> ValueSer<'s, 'a> {
         &self.node.go_string
     }
 
+    #[cold]
+    #[inline(never)]
     fn mismatch(&self, rust: &str) -> Error {
         Error::Encode(format!(
             "a Rust {rust} was given for the Go type {}",
@@ -826,6 +828,7 @@ impl<'s, 'a> ValueSer<'s, 'a> {
     }
 
     /// A signed integer for a Go type other than a signed one.
+    #[cold]
     #[inline(never)]
     fn int_other(self, v: i64) -> SResult<IsZero> {
         match self.kind() {
@@ -848,6 +851,7 @@ impl<'s, 'a> ValueSer<'s, 'a> {
     }
 
     /// An unsigned integer for a Go type other than an unsigned one.
+    #[cold]
     #[inline(never)]
     fn uint_other(self, v: u64) -> SResult<IsZero> {
         match self.kind() {
@@ -870,6 +874,7 @@ impl<'s, 'a> ValueSer<'s, 'a> {
     /// The bytes of a self-marshalling value marked as Go's zero value
     /// (see [`ZERO_VALUE`]). Out of line: it is rare, and inlined it would
     /// double every newtype's code.
+    #[cold]
     #[inline(never)]
     fn marked_zero<T: Serialize + ?Sized>(self, value: &T) -> SResult<IsZero> {
         let non_nil = self.st.non_nil;
@@ -1352,6 +1357,8 @@ impl StructSer<'_, '_> {
     }
 
     /// A part of a complex number: `re`, then `im`.
+    #[cold]
+    #[inline(never)]
     fn complex_part<T: Serialize + ?Sized>(&mut self, value: &T) -> SResult<()> {
         let Scalar::Float(part) = value.serialize(ScalarSer)? else {
             return Err(encode_error("a complex part must be a float".into()));
