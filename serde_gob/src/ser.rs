@@ -576,6 +576,7 @@ impl<'a> EncState<'a> {
     }
 
     /// Go's `enc.encode`: a struct as itself, anything else as a singleton.
+    #[inline(always)]
     fn encode_body<T: Serialize + ?Sized>(
         &mut self,
         value: &T,
