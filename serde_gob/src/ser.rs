@@ -175,6 +175,7 @@ impl<'r> Encoder<'r> {
     }
 
     /// A value whose type's definitions this stream has sent, with its id.
+    #[inline(always)]
     fn encode_defined<T: Serialize + ?Sized>(
         &mut self,
         value: &T,
