@@ -10,7 +10,7 @@ use super::scalar::{Scalar, ScalarSer};
 use super::schema::{Field, Kind, Node, NodeId, Schema, ZERO_VALUE};
 use super::shape;
 use super::types::{GobId, Preamble, Registry};
-use super::wire::{put_bytes, put_float, put_int, put_uint};
+use super::wire::{fold_int, put_bytes, put_float, put_int, put_uint};
 
 /// Encodes one value as a complete gob stream, as a fresh Go process with a
 /// fresh `gob.Encoder` would write it.
@@ -88,26 +88,61 @@ impl<'r> Encoder<'r> {
         out: &mut Vec<u8>,
     ) -> Result<()> {
         let key = type_name::<T>();
+        let result = match (self.state.last_type, self.state.last_id) {
+            // The steady state: the type of the value before, defined.
+            (Some((k, schema)), Some(id)) if same_name(k, key) => {
+                self.encode_defined(value, schema, id, out)
+            }
+            _ => self.encode_first_of_type(value, key, out),
+        };
+        match result {
+            Err(Error::Encode(_)) => self.encode_in_own_shape(value, result, out),
+            result => result,
+        }
+    }
+
+    /// The first value of its Rust type on this stream (or since a value of
+    /// another type).
+    fn encode_first_of_type<T: Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        key: &'static str,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let fresh_stream = self.state.sent.len() == 0;
+        if fresh_stream && let Some((start, preamble)) = self.registry.fresh_start(key) {
+            // Began as the last fresh stream did: its definitions are the
+            // registry's preamble, copied whole.
+            let before = out.len();
+            out.extend_from_slice(&preamble.bytes);
+            self.state.sent.extend_from_slice(&preamble.ids);
+            self.state.last_type = Some((key, start.schema));
+            let result = self.encode_defined(value, start.schema, start.id, out);
+            match result {
+                Ok(()) => self.state.last_id = Some(start.id),
+                Err(_) => {
+                    out.truncate(before);
+                    self.state.sent.clear();
+                }
+            }
+            return result;
+        }
         let schema = match self.state.last_type {
             Some((k, schema)) if same_name(k, key) => schema,
             _ => {
                 let schema = shape::schema_for(value)?;
                 self.state.last_type = Some((key, schema));
-                self.state.last_id = None;
                 schema
             }
         };
-        let result = match self.state.last_id {
-            Some(id) => self.encode_defined(value, schema, id, out),
-            None => self.encode_top(value, schema, out).map(|id| {
-                // Once sent, the type's definitions are on this stream.
-                self.state.last_id = Some(id);
-            }),
-        };
-        match result {
-            Err(Error::Encode(_)) => self.encode_in_own_shape(value, schema, result, out),
-            result => result,
+        self.state.last_id = None;
+        let id = self.encode_top(value, schema, out)?;
+        // Once sent, the type's definitions are on this stream.
+        self.state.last_id = Some(id);
+        if fresh_stream {
+            self.registry.remember_fresh_start(key, schema, id);
         }
+        Ok(())
     }
 
     /// A value that did not fit the Go type learnt for its Rust type from
@@ -119,10 +154,15 @@ impl<'r> Encoder<'r> {
     fn encode_in_own_shape<T: Serialize + ?Sized>(
         &mut self,
         value: &T,
-        tried: &'static Schema,
         failed: Result<()>,
         out: &mut Vec<u8>,
     ) -> Result<()> {
+        // The Go type tried: the last one, set for this Rust type before
+        // its value was written (else it failed before being written).
+        let tried = match self.state.last_type {
+            Some((k, schema)) if same_name(k, type_name::<T>()) => schema,
+            _ => return failed,
+        };
         let own = match shape::learn(value) {
             Ok(own) if !std::ptr::eq(own, tried) => own,
             _ => return failed,
@@ -135,6 +175,7 @@ impl<'r> Encoder<'r> {
     }
 
     /// A value whose type's definitions this stream has sent, with its id.
+    #[inline(always)]
     fn encode_defined<T: Serialize + ?Sized>(
         &mut self,
         value: &T,
@@ -142,12 +183,36 @@ impl<'r> Encoder<'r> {
         id: GobId,
         out: &mut Vec<u8>,
     ) -> Result<()> {
-        self.top_level(schema, out, |st| {
-            put_int(st.buf(), id);
-            st.encode_body(value, schema, schema.root)?;
-            st.end_top();
-            Ok(())
-        })
+        let start = out.len();
+        let sent_before = self.state.sent.len();
+        // The message's length byte, filled in at its end, and the type id,
+        // in one write: ids fold to one byte (builtins) or two (user ids
+        // below 128).
+        match fold_int(id) {
+            small @ 0..0x80 => out.extend_from_slice(&[0, small as u8]),
+            byte @ 0x80..0x100 => out.extend_from_slice(&[0, 0xff, byte as u8]),
+            folded => {
+                out.push(0);
+                put_uint(out, folded);
+            }
+        }
+        let mut st = EncState::new(
+            self.registry,
+            &mut self.state.sent,
+            out,
+            start + 1,
+            None,
+            schema,
+        );
+        let result = st.encode_body(value, schema, schema.root);
+        match result {
+            Ok(()) => st.end_top(),
+            Err(_) => {
+                out.truncate(start);
+                self.state.sent.truncate(sent_before);
+            }
+        }
+        result
     }
 
     /// Runs `write` on a new top-level message at the end of `out`. On an
@@ -312,9 +377,6 @@ struct EncState<'a> {
     out: Option<&'a mut Vec<u8>>,
     /// The schema of the value being written.
     schema: &'a Schema,
-    /// Whether the value serialized last was Go's zero value, which a
-    /// struct field then leaves out.
-    zero: bool,
     /// Where the value being serialized sits (set by whoever makes its
     /// serializer).
     place: Place,
@@ -331,16 +393,15 @@ struct EncState<'a> {
 }
 
 impl<'a> EncState<'a> {
-    #[inline]
+    #[inline(always)]
     fn buf(&mut self) -> &mut Vec<u8> {
         self.cur
     }
 
-    /// A serializer's result: records whether its value was zero.
-    #[inline]
+    /// A serializer's result: whether its value was zero.
+    #[inline(always)]
     fn set_zero(&mut self, zero: bool) -> SResult<IsZero> {
-        self.zero = zero;
-        Ok(())
+        Ok(zero)
     }
 
     /// Go's `writeMessage`: the current buffer goes, length first, to the
@@ -375,7 +436,6 @@ impl<'a> EncState<'a> {
             start,
             out,
             schema,
-            zero: false,
             place: Place::Element,
             non_nil: false,
             next_field: 0,
@@ -395,18 +455,31 @@ impl<'a> EncState<'a> {
                 self.cur.clear();
             }
             None => {
-                let len = (self.cur.len() - self.start) as u64;
-                if len < 0x80 {
-                    self.cur[self.start - 1] = len as u8;
-                } else {
-                    let mut prefix = Vec::with_capacity(9);
-                    put_uint(&mut prefix, len);
-                    self.cur.splice(self.start - 1..self.start, prefix);
-                }
+                self.close_in_place();
                 self.cur.push(0);
                 self.start = self.cur.len();
             }
         }
+    }
+
+    /// Fills in the length of the message open in place at the top.
+    #[inline]
+    fn close_in_place(&mut self) {
+        let len = (self.cur.len() - self.start) as u64;
+        match self.cur.get_mut(self.start.wrapping_sub(1)) {
+            Some(prefix) if len < 0x80 => *prefix = len as u8,
+            _ => self.close_long_in_place(len),
+        }
+    }
+
+    /// [`EncState::close_in_place`] for a length of more than one byte,
+    /// which moves the message up.
+    #[cold]
+    #[inline(never)]
+    fn close_long_in_place(&mut self, len: u64) {
+        let mut prefix = Vec::with_capacity(9);
+        put_uint(&mut prefix, len);
+        self.cur.splice(self.start - 1..self.start, prefix);
     }
 
     /// Go's `sendTypeDescriptor` followed by `sendTypeId`.
@@ -473,10 +546,10 @@ impl<'a> EncState<'a> {
     /// Closes the message of a top-level value.
     #[inline]
     fn end_top(&mut self) {
-        self.flush();
-        // The message the flush opened stays empty: drop its length byte.
-        if self.out.is_none() {
-            self.cur.pop();
+        match self.out {
+            Some(_) => self.flush(),
+            // No message opens after it.
+            None => self.close_in_place(),
         }
     }
 
@@ -504,6 +577,7 @@ impl<'a> EncState<'a> {
     }
 
     /// Go's `enc.encode`: a struct as itself, anything else as a singleton.
+    #[inline(always)]
     fn encode_body<T: Serialize + ?Sized>(
         &mut self,
         value: &T,
@@ -568,18 +642,29 @@ impl SentIds {
         self.extend_from_slice(&[id]);
     }
 
+    #[inline]
     fn extend_from_slice(&mut self, ids: &[GobId]) {
         let end = self.len + ids.len();
-        if self.spilled.is_empty() {
-            if let Some(free) = self.inline.get_mut(self.len..end) {
-                free.copy_from_slice(ids);
-                self.len = end;
-                return;
+        if self.spilled.is_empty() && end <= SentIds::INLINE {
+            // A loop over the few ids, not a call to memcpy.
+            for (slot, id) in self.inline[self.len..].iter_mut().zip(ids) {
+                *slot = *id;
             }
+            self.len = end;
+            return;
+        }
+        self.spill(ids);
+    }
+
+    /// [`SentIds::extend_from_slice`] past the inline room.
+    #[cold]
+    #[inline(never)]
+    fn spill(&mut self, ids: &[GobId]) {
+        if self.spilled.is_empty() {
             self.spilled.extend_from_slice(&self.inline[..self.len]);
         }
         self.spilled.extend_from_slice(ids);
-        self.len = end;
+        self.len = self.spilled.len();
     }
 
     fn truncate(&mut self, len: usize) {
@@ -689,8 +774,8 @@ enum Place {
     Element,
 }
 
-/// Serializes one value of Go type `node`; whether it was Go's zero value
-/// goes to [`EncState::zero`]. Two pointers, so that it travels in
+/// Serializes one value of Go type `node`, and gives back whether it was
+/// Go's zero value ([`IsZero`]). Two pointers, so that it travels in
 /// registers; where the value sits and whether it was reached through a
 /// pointer travel in the state (`place`, `non_nil`).
 struct ValueSer<'s, 'a> {
@@ -698,20 +783,19 @@ struct ValueSer<'s, 'a> {
     node: &'a Node,
 }
 
-/// What a serializer gives back: nothing, since whether the value was
-/// Go's zero value goes to [`EncState::zero`] (a result of one word
-/// comes back in a register).
-type IsZero = ();
+/// What a serializer gives back: whether the value was Go's zero value,
+/// which a struct field then leaves out.
+type IsZero = bool;
 
 impl<'s, 'a> ValueSer<'s, 'a> {
-    #[inline]
+    #[inline(always)]
     fn new(st: &'s mut EncState<'a>, node: NodeId, place: Place) -> Self {
         let schema: &'a Schema = st.schema;
         ValueSer::at(st, schema.node(node), place)
     }
 
     /// A serializer for a value of `node` at `place`.
-    #[inline]
+    #[inline(always)]
     fn at(st: &'s mut EncState<'a>, node: &'a Node, place: Place) -> Self {
         st.place = place;
         st.non_nil = false;
@@ -727,6 +811,8 @@ impl<'s, 'a> ValueSer<'s, 'a> {
         &self.node.go_string
     }
 
+    #[cold]
+    #[inline(never)]
     fn mismatch(&self, rust: &str) -> Error {
         Error::Encode(format!(
             "a Rust {rust} was given for the Go type {}",
@@ -744,6 +830,7 @@ impl<'s, 'a> ValueSer<'s, 'a> {
     }
 
     /// A signed integer for a Go type other than a signed one.
+    #[cold]
     #[inline(never)]
     fn int_other(self, v: i64) -> SResult<IsZero> {
         match self.kind() {
@@ -766,6 +853,7 @@ impl<'s, 'a> ValueSer<'s, 'a> {
     }
 
     /// An unsigned integer for a Go type other than an unsigned one.
+    #[cold]
     #[inline(never)]
     fn uint_other(self, v: u64) -> SResult<IsZero> {
         match self.kind() {
@@ -785,7 +873,21 @@ impl<'s, 'a> ValueSer<'s, 'a> {
         self.st.set_zero(v == 0.0)
     }
 
-    #[inline]
+    /// The bytes of a self-marshalling value marked as Go's zero value
+    /// (see [`ZERO_VALUE`]). Out of line: it is rare, and inlined it would
+    /// double every newtype's code.
+    #[cold]
+    #[inline(never)]
+    fn marked_zero<T: Serialize + ?Sized>(self, value: &T) -> SResult<IsZero> {
+        let non_nil = self.st.non_nil;
+        value.serialize(ValueSer {
+            st: &mut *self.st,
+            node: self.node,
+        })?;
+        self.st.set_zero(!non_nil)
+    }
+
+    #[inline(always)]
     fn child(&mut self, node: NodeId, place: Place) -> ValueSer<'_, 'a> {
         let node = self.st.schema.base(node);
         ValueSer::new(self.st, node, place)
@@ -812,35 +914,35 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         self.st.set_zero(!v)
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_i8(self, v: i8) -> SResult<IsZero> {
         self.int(v as i64)
     }
-    #[inline]
+    #[inline(always)]
     fn serialize_i16(self, v: i16) -> SResult<IsZero> {
         self.int(v as i64)
     }
-    #[inline]
+    #[inline(always)]
     fn serialize_i32(self, v: i32) -> SResult<IsZero> {
         self.int(v as i64)
     }
-    #[inline]
+    #[inline(always)]
     fn serialize_i64(self, v: i64) -> SResult<IsZero> {
         self.int(v)
     }
-    #[inline]
+    #[inline(always)]
     fn serialize_u8(self, v: u8) -> SResult<IsZero> {
         self.uint(v as u64)
     }
-    #[inline]
+    #[inline(always)]
     fn serialize_u16(self, v: u16) -> SResult<IsZero> {
         self.uint(v as u64)
     }
-    #[inline]
+    #[inline(always)]
     fn serialize_u32(self, v: u32) -> SResult<IsZero> {
         self.uint(v as u64)
     }
-    #[inline]
+    #[inline(always)]
     fn serialize_u64(self, v: u64) -> SResult<IsZero> {
         self.uint(v)
     }
@@ -857,7 +959,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         self.int(v as i64)
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_str(self, v: &str) -> SResult<IsZero> {
         if !matches!(self.kind(), Kind::String) {
             return Err(self.mismatch("string").into());
@@ -921,7 +1023,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         self.st.set_zero(true)
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         name: &'static str,
@@ -933,12 +1035,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         if let Kind::Opaque(_) = self.kind()
             && name == ZERO_VALUE
         {
-            let non_nil = self.st.non_nil;
-            value.serialize(ValueSer {
-                st: &mut *self.st,
-                node: self.node,
-            })?;
-            return self.st.set_zero(!non_nil);
+            return self.marked_zero(value);
         }
         value.serialize(self)
     }
@@ -1167,7 +1264,8 @@ impl ser::SerializeSeq for SeqSer<'_, '_> {
             self.ser.st.buf().push(byte);
             return Ok(());
         }
-        value.serialize(ValueSer::at(self.ser.st, self.elem, Place::Element))
+        value.serialize(ValueSer::at(self.ser.st, self.elem, Place::Element))?;
+        Ok(())
     }
 
     #[inline]
@@ -1261,6 +1359,8 @@ impl StructSer<'_, '_> {
     }
 
     /// A part of a complex number: `re`, then `im`.
+    #[cold]
+    #[inline(never)]
     fn complex_part<T: Serialize + ?Sized>(&mut self, value: &T) -> SResult<()> {
         let Scalar::Float(part) = value.serialize(ScalarSer)? else {
             return Err(encode_error("a complex part must be a float".into()));
@@ -1278,7 +1378,7 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
 
     // Inlined into the derive's `serialize`: as a call it cost about 15
     // instructions a field in saved registers alone.
-    #[inline]
+    #[inline(always)]
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
         key: &'static str,
@@ -1300,8 +1400,8 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
         let buf = self.ser.st.buf();
         let mark = buf.len();
         put_uint(buf, delta as u64);
-        value.serialize(self.ser.child(node, Place::Field))?;
-        if self.ser.st.zero {
+        let zero = value.serialize(self.ser.child(node, Place::Field))?;
+        if zero {
             // Go leaves a zero field out.
             self.ser.st.buf().truncate(mark);
         } else {
@@ -1310,7 +1410,7 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn end(self) -> SResult<IsZero> {
         let st = self.ser.st;
         (st.next_field, st.last_field) = self.outer;

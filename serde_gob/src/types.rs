@@ -417,6 +417,20 @@ pub struct Registry {
     resolved: Vec<(u64, Vec<GobId>)>,
     /// What a fresh stream sends before the first value of a schema's root.
     preambles: Vec<(u64, Preamble)>,
+    /// How the last fresh stream began: a sender that makes a fresh stream
+    /// per value of one type starts each from here, without look-ups.
+    fresh_start: Option<FreshStart>,
+}
+
+/// The start of a fresh stream whose first value is of the Rust type
+/// `rust`: its schema, its root's type id, and the preamble that defines it
+/// (an index into [`Registry::preambles`], which only grows).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FreshStart {
+    pub rust: &'static str,
+    pub schema: &'static Schema,
+    pub id: GobId,
+    preamble: usize,
 }
 
 /// The type-definition messages a fresh stream sends before its first value
@@ -452,6 +466,7 @@ impl Registry {
             encoded: Vec::new(),
             resolved: Vec::new(),
             preambles: Vec::new(),
+            fresh_start: None,
         }
     }
 
@@ -675,6 +690,36 @@ impl Registry {
 
     pub(crate) fn store_preamble(&mut self, schema_uid: u64, preamble: Preamble) {
         self.preambles.push((schema_uid, preamble));
+    }
+
+    /// How a fresh stream whose first value is of the Rust type `rust`
+    /// begins, if that is how the last one began: the start and its
+    /// preamble.
+    #[inline]
+    pub(crate) fn fresh_start(&self, rust: &'static str) -> Option<(FreshStart, &Preamble)> {
+        let start = self.fresh_start.filter(|s| std::ptr::eq(s.rust, rust))?;
+        let (_, preamble) = self.preambles.get(start.preamble)?;
+        Some((start, preamble))
+    }
+
+    /// Remembers how a fresh stream began: with a value of the Rust type
+    /// `rust`, of `schema`'s root, whose id is `id`.
+    pub(crate) fn remember_fresh_start(
+        &mut self,
+        rust: &'static str,
+        schema: &'static Schema,
+        id: GobId,
+    ) {
+        let preamble = self
+            .preambles
+            .iter()
+            .position(|(uid, _)| *uid == schema.uid);
+        self.fresh_start = preamble.map(|preamble| FreshStart {
+            rust,
+            schema,
+            id,
+            preamble,
+        });
     }
 
     /// The message body `(-id, wireType)` that defines `id`, cached.

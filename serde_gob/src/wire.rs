@@ -18,7 +18,25 @@ pub fn put_uint(out: &mut Vec<u8>, x: u64) {
     }
 }
 
+// Out of line, and a leaf while the vector has room: the growing is a
+// tail call, so the common path saves no registers.
+#[inline(never)]
 fn put_long_uint(out: &mut Vec<u8>, x: u64) {
+    if out.capacity() - out.len() < 9 {
+        return put_long_uint_growing(out, x);
+    }
+    write_long_uint(out, x);
+}
+
+#[cold]
+#[inline(never)]
+fn put_long_uint_growing(out: &mut Vec<u8>, x: u64) {
+    out.reserve(9);
+    write_long_uint(out, x);
+}
+
+#[inline(always)]
+fn write_long_uint(out: &mut Vec<u8>, x: u64) {
     let n = 8 - (x.leading_zeros() / 8) as usize;
     // The count byte, then the value's n bytes left-aligned: the first
     // n + 1 of these 9 bytes are the encoding.

@@ -231,3 +231,112 @@ fn a_stream_encoder_owns_its_registry_and_writes_what_an_encoder_writes() {
         .unwrap();
     assert_eq!(again, gob::to_vec(&Plain { n: 1 }).unwrap());
 }
+
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+#[serde(rename = "main.Part")]
+struct Part {
+    #[serde(rename = "X")]
+    x: String,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+#[serde(rename = "main.Whole")]
+struct Whole {
+    #[serde(rename = "A")]
+    a: i64,
+    #[serde(rename = "B")]
+    b: Vec<Part>,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[serde(rename = "main.Other")]
+struct Other {
+    #[serde(rename = "I")]
+    i: Part,
+}
+
+/// One value as its own stream: a fresh encoder over the shared registry.
+fn single<T: Serialize>(registry: &mut gob::Registry, value: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    gob::Encoder::new(registry)
+        .encode_into(value, &mut out)
+        .unwrap();
+    out
+}
+
+#[test]
+fn fresh_streams_on_one_registry_send_the_same_definitions_whatever_came_before() {
+    let outer = Whole {
+        a: 300,
+        b: vec![Part { x: "x".into() }],
+    };
+    let mut registry = gob::Registry::new();
+    // The first stream defines the types as a fresh Go process would.
+    let first = single(&mut registry, &outer);
+    assert_eq!(first, gob::to_vec(&outer).unwrap());
+    // Later streams of the same type start as the first did.
+    assert_eq!(single(&mut registry, &outer), first);
+    // Another type in between, sharing a type, defines that one again.
+    let other = single(
+        &mut registry,
+        &Other {
+            i: outer.b[0].clone(),
+        },
+    );
+    assert_eq!(
+        gob::from_slice::<Other>(&other).unwrap(),
+        Other {
+            i: outer.b[0].clone()
+        }
+    );
+    assert_eq!(single(&mut registry, &outer), first);
+
+    // A value that fails leaves neither bytes nor sent definitions behind:
+    // the same encoder then starts its stream as a fresh one.
+    let mut encoder = gob::Encoder::new(&mut registry);
+    let mut out = vec![1, 2, 3];
+    encoder.encode_into(&Some(outer.clone()), &mut out).unwrap();
+    let pointed = out.clone();
+    let mut encoder = gob::Encoder::new(&mut registry);
+    let mut out = vec![1, 2, 3];
+    assert!(encoder.encode_into(&None::<Whole>, &mut out).is_err());
+    assert_eq!(out, [1, 2, 3]);
+    assert!(encoder.sent_ids().is_empty());
+    encoder.encode_into(&Some(outer.clone()), &mut out).unwrap();
+    assert_eq!(out, pointed);
+    // And the stream goes on with the value alone.
+    let before = out.len();
+    encoder.encode_into(&Some(outer.clone()), &mut out).unwrap();
+    assert_eq!(&out[before..], &first[first.len() - (out.len() - before)..]);
+}
+
+#[test]
+fn a_value_after_its_type_was_sent_is_the_same_message_whatever_the_width_of_its_id() {
+    // The message of a value alone: its length, the id (one byte for a
+    // builtin, two for a user id below 128, three above), the value.
+    fn value_after_definitions<T: Serialize>(first_id: i64, value: &T) -> (Vec<u8>, Vec<u8>) {
+        let mut registry = gob::Registry::with_first_id(first_id);
+        let mut encoder = gob::Encoder::new(&mut registry);
+        let mut first = Vec::new();
+        encoder.encode_into(value, &mut first).unwrap();
+        let mut second = Vec::new();
+        encoder.encode_into(value, &mut second).unwrap();
+        (first, second)
+    }
+    for first_id in [64, 200] {
+        let (first, second) = value_after_definitions(first_id, &Plain { n: 7 });
+        // The value's message ends the first stream, with the same bytes.
+        assert!(first.ends_with(&second), "first id {first_id}");
+        let id_bytes: &[u8] = if first_id == 64 {
+            &[0xff, 0x80]
+        } else {
+            &[0xfe, 0x01, 0x90]
+        };
+        assert_eq!(&second[1..1 + id_bytes.len()], id_bytes);
+        assert_eq!(second[0] as usize, second.len() - 1);
+    }
+    // A builtin type (int, id 2) has no definitions: both are the same.
+    let (first, second) = value_after_definitions(64, &-3i64);
+    assert_eq!(first, second);
+    assert_eq!(second, [3, 0x04, 0x00, 0x05]);
+}
