@@ -270,6 +270,18 @@ pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value> {
 /// The serializer behind [`to_value`].
 struct ValueSerializer;
 
+/// Serializer methods that hand a scalar to a `Value` variant, widened to
+/// the variant's type.
+macro_rules! widened {
+    ($($method:ident($ty:ty) => $variant:ident;)*) => {
+        $(
+            fn $method(self, v: $ty) -> Result<Value> {
+                Ok(Value::$variant(v.into()))
+            }
+        )*
+    };
+}
+
 impl Serializer for ValueSerializer {
     type Ok = Value;
     type Error = Error;
@@ -281,38 +293,14 @@ impl Serializer for ValueSerializer {
     type SerializeStruct = StructBuilder;
     type SerializeStructVariant = ser::Impossible<Value, Error>;
 
-    fn serialize_bool(self, v: bool) -> Result<Value> {
-        Ok(Value::Bool(v))
-    }
-    fn serialize_i8(self, v: i8) -> Result<Value> {
-        Ok(Value::Int(v.into()))
-    }
-    fn serialize_i16(self, v: i16) -> Result<Value> {
-        Ok(Value::Int(v.into()))
-    }
-    fn serialize_i32(self, v: i32) -> Result<Value> {
-        Ok(Value::Int(v.into()))
-    }
-    fn serialize_i64(self, v: i64) -> Result<Value> {
-        Ok(Value::Int(v))
-    }
-    fn serialize_u8(self, v: u8) -> Result<Value> {
-        Ok(Value::Uint(v.into()))
-    }
-    fn serialize_u16(self, v: u16) -> Result<Value> {
-        Ok(Value::Uint(v.into()))
-    }
-    fn serialize_u32(self, v: u32) -> Result<Value> {
-        Ok(Value::Uint(v.into()))
-    }
-    fn serialize_u64(self, v: u64) -> Result<Value> {
-        Ok(Value::Uint(v))
-    }
-    fn serialize_f32(self, v: f32) -> Result<Value> {
-        Ok(Value::Float(v.into()))
-    }
-    fn serialize_f64(self, v: f64) -> Result<Value> {
-        Ok(Value::Float(v))
+    // Each number is gob's one kind of its family, at full width.
+    widened! {
+        serialize_bool(bool) => Bool;
+        serialize_i8(i8) => Int; serialize_i16(i16) => Int;
+        serialize_i32(i32) => Int; serialize_i64(i64) => Int;
+        serialize_u8(u8) => Uint; serialize_u16(u16) => Uint;
+        serialize_u32(u32) => Uint; serialize_u64(u64) => Uint;
+        serialize_f32(f32) => Float; serialize_f64(f64) => Float;
     }
     /// Go's `rune`, an `int32`.
     fn serialize_char(self, v: char) -> Result<Value> {

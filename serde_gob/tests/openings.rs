@@ -62,17 +62,12 @@ fn fresh(bytes: &[u8], limits: Limits) -> String {
 /// that each opens with the definitions its value needs.
 fn streams() -> Vec<Vec<u8>> {
     let mut registry = gob::Registry::new();
-    let mut one = |value: &dyn erased::Encode| {
-        let mut out = Vec::new();
-        value.encode(&mut registry, &mut out);
-        out
-    };
     let wrap = |i: usize| Wrap {
         inner: msg(i),
         n: gob::Int(i as i64 * 1000),
     };
-    let msgs: Vec<Vec<u8>> = (0..3).map(|i| one(&msg(i))).collect();
-    let wraps: Vec<Vec<u8>> = (0..3).map(|i| one(&wrap(i))).collect();
+    let msgs: Vec<Vec<u8>> = (0..3).map(|i| single(&mut registry, &msg(i))).collect();
+    let wraps: Vec<Vec<u8>> = (0..3).map(|i| single(&mut registry, &wrap(i))).collect();
     let mut all = vec![
         msgs[0].clone(),
         msgs[1].clone(),
@@ -95,17 +90,29 @@ fn streams() -> Vec<Vec<u8>> {
     all
 }
 
-mod erased {
-    /// Encoding a value of any of the test's types as a stream of its own.
-    pub trait Encode {
-        fn encode(&self, registry: &mut serde_gob::Registry, out: &mut Vec<u8>);
-    }
-    impl<T: serde::Serialize> Encode for T {
-        fn encode(&self, registry: &mut serde_gob::Registry, out: &mut Vec<u8>) {
-            serde_gob::Encoder::new(registry)
-                .encode_into(self, out)
-                .unwrap();
-        }
+/// `value` as a stream of its own, from a fresh encoder over `registry`.
+fn single<T: Serialize>(registry: &mut gob::Registry, value: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    gob::Encoder::new(registry)
+        .encode_into(value, &mut out)
+        .unwrap();
+    out
+}
+
+/// Restarts `decoder` on each of `streams` in turn; each must read as on a
+/// fresh decoder.
+fn assert_restarts_read_as_fresh<'a>(
+    decoder: &mut Decoder<SliceInput<'a>>,
+    streams: impl Iterator<Item = &'a Vec<u8>>,
+    pass: &str,
+) {
+    for (i, bytes) in streams.enumerate() {
+        decoder.restart(SliceInput::new(bytes));
+        assert_eq!(
+            outcome(decoder),
+            fresh(bytes, Limits::default()),
+            "{pass}: stream {i}"
+        );
     }
 }
 
@@ -113,23 +120,9 @@ mod erased {
 fn a_restarted_decoder_reads_every_stream_as_a_fresh_one() {
     let streams = streams();
     let mut decoder = Decoder::from_slice(&[]);
-    for (i, bytes) in streams.iter().enumerate() {
-        decoder.restart(SliceInput::new(bytes));
-        assert_eq!(
-            outcome(&mut decoder),
-            fresh(bytes, Limits::default()),
-            "stream {i}"
-        );
-    }
+    assert_restarts_read_as_fresh(&mut decoder, streams.iter(), "in order");
     // Twice over: every stream now follows another opening.
-    for (i, bytes) in streams.iter().rev().enumerate() {
-        decoder.restart(SliceInput::new(bytes));
-        assert_eq!(
-            outcome(&mut decoder),
-            fresh(bytes, Limits::default()),
-            "stream {i} from the end"
-        );
-    }
+    assert_restarts_read_as_fresh(&mut decoder, streams.iter().rev(), "from the end");
 }
 
 #[test]
@@ -184,24 +177,10 @@ fn more_openings_than_are_remembered_still_read_as_fresh() {
     // The same type under ten first ids: ten different openings, taken in
     // turn twice, so that remembered ones are pushed out and come back.
     let streams: Vec<Vec<u8>> = (0..10)
-        .map(|k| {
-            let mut registry = gob::Registry::with_first_id(64 + k);
-            let mut out = Vec::new();
-            gob::Encoder::new(&mut registry)
-                .encode_into(&msg(k as usize), &mut out)
-                .unwrap();
-            out
-        })
+        .map(|k| single(&mut gob::Registry::with_first_id(64 + k), &msg(k as usize)))
         .collect();
     let mut decoder = Decoder::from_slice(&[]);
-    for round in 0..2 {
-        for (i, bytes) in streams.iter().enumerate() {
-            decoder.restart(SliceInput::new(bytes));
-            assert_eq!(
-                outcome(&mut decoder),
-                fresh(bytes, Limits::default()),
-                "round {round}, stream {i}"
-            );
-        }
+    for round in ["first round", "second round"] {
+        assert_restarts_read_as_fresh(&mut decoder, streams.iter(), round);
     }
 }

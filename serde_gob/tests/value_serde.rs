@@ -444,23 +444,31 @@ fn to_value_describes_rust_values_as_go_values() {
     ));
 }
 
+/// An `Event`'s field `Kind` holding "k".
+fn kind_k() -> (String, Value) {
+    ("Kind".into(), Value::String("k".into()))
+}
+
+/// An `Event`'s field `Payload`: an interface holding a `main.Point` whose
+/// `X` is `x`.
+fn payload_point_x(x: Value) -> (String, Value) {
+    (
+        "Payload".into(),
+        Value::Interface {
+            name: "main.Point".into(),
+            value: Box::new(Value::Struct {
+                name: "Point".into(),
+                fields: vec![("X".into(), x)],
+            }),
+        },
+    )
+}
+
 #[test]
 fn a_value_that_does_not_fit_is_a_type_mismatch_naming_where() {
     let value = Value::Struct {
         name: "Event".into(),
-        fields: vec![
-            ("Kind".into(), Value::String("k".into())),
-            (
-                "Payload".into(),
-                Value::Interface {
-                    name: "main.Point".into(),
-                    value: Box::new(Value::Struct {
-                        name: "Point".into(),
-                        fields: vec![("X".into(), Value::String("no".into()))],
-                    }),
-                },
-            ),
-        ],
+        fields: vec![kind_k(), payload_point_x(Value::String("no".into()))],
     };
     match gob::from_value::<SentEvent>(value) {
         Err(Error::TypeMismatch {
@@ -553,17 +561,8 @@ fn value_goes_through_serde_json_both_ways() {
     let value = Value::Struct {
         name: "Event".into(),
         fields: vec![
-            ("Kind".into(), Value::String("k".into())),
-            (
-                "Payload".into(),
-                Value::Interface {
-                    name: "main.Point".into(),
-                    value: Box::new(Value::Struct {
-                        name: "Point".into(),
-                        fields: vec![("X".into(), Value::Int(1))],
-                    }),
-                },
-            ),
+            kind_k(),
+            payload_point_x(Value::Int(1)),
             ("Nothing".into(), Value::Nil),
             (
                 "List".into(),
