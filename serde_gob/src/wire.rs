@@ -106,6 +106,39 @@ pub fn uint_len(x: u64) -> usize {
     }
 }
 
+/// The unsigned integer at the front of `bytes` and its length, if it is
+/// there in its shortest encoding, the only one Go and [`put_uint`] write;
+/// `None` for an encoding that is longer than needed, cut short, or has a
+/// byte count over 8.
+///
+/// For fast paths that read what a known sender writes and leave anything
+/// else to a full decoder (whose errors [`Cursor::get_uint`] gives).
+#[inline]
+pub fn shortest_uint(bytes: &[u8]) -> Option<(u64, usize)> {
+    let &first = bytes.first()?;
+    if first < 0x80 {
+        return Some((first as u64, 1));
+    }
+    // 0xff announces 1 byte, 0xf8 8; anything lower is not an encoding.
+    let n = first.wrapping_neg() as usize;
+    if n > 8 {
+        return None;
+    }
+    let x = match bytes.get(1..9) {
+        // One load when 8 bytes follow, the value's n first.
+        Some(word) => u64::from_be_bytes(word.try_into().ok()?) >> (8 * (8 - n)),
+        None => bytes
+            .get(1..1 + n)?
+            .iter()
+            .fold(0u64, |x, &b| (x << 8) | b as u64),
+    };
+    // Shortest: a lead byte that is not zero, and one byte only for 128 up.
+    if x < 0x80 || x.leading_zeros() / 8 != (8 - n) as u32 {
+        return None;
+    }
+    Some((x, 1 + n))
+}
+
 /// A cursor over bytes that knows its position in the whole stream.
 #[derive(Debug, Clone)]
 pub struct Cursor<'a> {
@@ -282,6 +315,41 @@ mod tests {
         assert_eq!(v, [0xfe, 0x31, 0x40]);
         let mut c = Cursor::new(&v, 0);
         assert_eq!(c.get_float().unwrap(), 17.0);
+    }
+
+    #[test]
+    fn shortest_uint_reads_exactly_what_put_uint_writes() {
+        let mut values = vec![0, 1, 127, 128, 255, 256, 65535, 65536, u64::MAX];
+        values.extend((0..64).map(|shift| 1u64 << shift));
+        values.extend((0..64).map(|shift| (1u64 << shift) - 1));
+        for x in values {
+            let bytes = uint_bytes(x);
+            // Alone, and with bytes after it (the one-load path).
+            for tail in [&[][..], &[0xaa; 9]] {
+                let mut input = bytes.clone();
+                input.extend_from_slice(tail);
+                assert_eq!(shortest_uint(&input), Some((x, bytes.len())), "{x}");
+            }
+            // Cut short: nothing.
+            for cut in 0..bytes.len() {
+                assert_eq!(shortest_uint(&bytes[..cut]), None, "{x} cut at {cut}");
+            }
+        }
+        // Longer than needed: the cursor reads them, this does not.
+        for overlong in [
+            &[0xff, 0x05][..],
+            &[0xfe, 0x00, 0x80],
+            &[0xff, 0x00],
+            &[0xf8, 0, 0, 0, 0, 0, 0, 0, 1],
+            &[0xf8, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 7],
+        ] {
+            assert!(Cursor::new(overlong, 0).get_uint().is_ok());
+            assert_eq!(shortest_uint(overlong), None, "{overlong:?}");
+        }
+        // Byte counts over 8.
+        for bad in [0x80u8, 0xf0, 0xf7] {
+            assert_eq!(shortest_uint(&[bad, 1, 1, 1, 1, 1, 1, 1, 1, 1]), None);
+        }
     }
 
     #[test]

@@ -5,8 +5,10 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use super::fast;
 use super::*;
 use crate::gob::schema::{Schema, schema_of};
+use crate::gob::types::GobId;
 use crate::gob::{self, EncoderState, Registry};
 use crate::protocol::era::GoEra;
 use crate::protocol::error::ProtocolError;
@@ -23,11 +25,17 @@ pub struct PayloadEncoder {
     /// definition and value, the packet's definitions) and the type ids
     /// that defines: the same bytes for every frame of a registry.
     prefixes: [Option<Prefix>; 10],
+    /// The type id of `RawFuncLogNewPacket` once a funclog went out and
+    /// the hand-written value message (see [`fast`]) gave serde_gob's very
+    /// bytes for it; later funclogs are written by hand.
+    funclog_id: Option<GobId>,
+    /// Whether funclogs may be written by hand (tests compare both ways).
+    fast_path: bool,
 }
 
 /// The bytes every frame of a packet type starts with, and the type ids
 /// they define.
-type Prefix = (Box<[u8]>, Box<[gob::types::GobId]>);
+type Prefix = (Box<[u8]>, Box<[GobId]>);
 
 impl PayloadEncoder {
     /// An encoder writing the bytes of the given Go era.
@@ -42,12 +50,29 @@ impl PayloadEncoder {
             state: None,
             schemas: Default::default(),
             prefixes: Default::default(),
+            funclog_id: None,
+            fast_path: true,
         }
+    }
+
+    /// Writes every packet with serde_gob, funclogs too.
+    #[cfg(test)]
+    pub(super) fn without_fast_path(mut self) -> Self {
+        self.fast_path = false;
+        self
     }
 
     /// Appends the payload of `packet`: a fresh gob stream holding its
     /// `HeaderPacket` and the packet.
     pub fn encode(&mut self, packet: &Packet, out: &mut Vec<u8>) -> Result<(), ProtocolError> {
+        if let Packet::RawFuncLogNew(p) = packet
+            && let Some(type_id) = self.funclog_id
+            && let Some((opening, _)) = &self.prefixes[PacketType::RawFuncLogNew.code() as usize]
+        {
+            out.extend_from_slice(opening);
+            fast::write_message(out, type_id, p);
+            return Ok(());
+        }
         let ty = packet.packet_type();
         let wrap = |source| ProtocolError::Encode {
             packet: ty.go_name(),
@@ -90,6 +115,7 @@ impl PayloadEncoder {
         }
         let (bytes, ids) = prefix.as_ref().expect("built above");
         out.extend_from_slice(bytes);
+        let value_start = out.len();
         encoder.assume_sent(ids);
         let result = match packet {
             Packet::ClientHello(p) => encoder.encode_with_schema(p, body_schema, out),
@@ -103,8 +129,24 @@ impl PayloadEncoder {
             Packet::RawFuncLogNew(p) => encoder.encode_with_schema(p, body_schema, out),
         };
         self.state = Some(encoder.into_state());
+        if let (Ok(()), Packet::RawFuncLogNew(p), true, None) =
+            (&result, packet, self.fast_path, self.funclog_id)
+        {
+            self.funclog_id = hand_written_funclog_id(&out[value_start..], p);
+        }
         result.map_err(wrap)
     }
+}
+
+/// The type id in `value`, the value message serde_gob wrote for `packet`,
+/// if the hand-written message with that id is the same bytes.
+fn hand_written_funclog_id(value: &[u8], packet: &RawFuncLogNewPacket) -> Option<GobId> {
+    let mut message = gob::wire::Cursor::new(value, 0);
+    message.get_uint().ok()?;
+    let type_id = message.get_int().ok()?;
+    let mut by_hand = Vec::with_capacity(value.len());
+    fast::write_message(&mut by_hand, type_id, packet);
+    (by_hand == value).then_some(type_id)
 }
 
 /// The schema of `T`, kept in `slot` after the first look-up.
@@ -125,7 +167,10 @@ fn cached_schema<T: DeserializeOwned + 'static>(
 struct Opening {
     bytes: Box<[u8]>,
     packet_type: PacketType,
-    types: Vec<(gob::types::GobId, Arc<gob::types::WireType>)>,
+    types: Vec<(GobId, Arc<gob::types::WireType>)>,
+    /// For a funclog opening that defines the types as Go does, the
+    /// packet's type id: its value message is read by hand (see [`fast`]).
+    funclog_id: Option<GobId>,
 }
 
 /// How many openings a decoder remembers, and the longest: a sender has one
@@ -141,6 +186,8 @@ const MAX_OPENING: usize = 4096;
 pub struct PayloadDecoder {
     state: Option<gob::DecoderState>,
     openings: Vec<Opening>,
+    /// Whether funclogs may be read by hand (tests compare both ways).
+    slow_only: bool,
 }
 
 impl PayloadDecoder {
@@ -149,10 +196,25 @@ impl PayloadDecoder {
         PayloadDecoder::default()
     }
 
+    /// Reads every packet with serde_gob, funclogs too.
+    #[cfg(test)]
+    pub(super) fn without_fast_path() -> Self {
+        PayloadDecoder {
+            slow_only: true,
+            ..PayloadDecoder::default()
+        }
+    }
+
     /// Decodes the payload of the frame that starts at stream offset
     /// `offset` (errors name it).
     pub fn decode(&mut self, payload: &[u8], offset: u64) -> Result<Packet, ProtocolError> {
-        decode_gob_frame(payload, offset, &mut self.state, &mut self.openings)
+        decode_gob_frame(
+            payload,
+            offset,
+            &mut self.state,
+            &mut self.openings,
+            !self.slow_only,
+        )
     }
 }
 
@@ -162,9 +224,15 @@ fn decode_gob_frame(
     offset: u64,
     state: &mut Option<gob::DecoderState>,
     openings: &mut Vec<Opening>,
+    fast_path: bool,
 ) -> Result<Packet, ProtocolError> {
     if let Some(opening) = openings.iter().find(|o| payload.starts_with(&o.bytes)) {
         let body = &payload[opening.bytes.len()..];
+        if let Some(packet_id) = opening.funclog_id.filter(|_| fast_path)
+            && let Some(packet) = fast::read_message(body, packet_id)
+        {
+            return Ok(Packet::RawFuncLogNew(packet));
+        }
         let mut decoder = gob::Decoder::with_state(
             gob::SliceInput::new(body),
             gob::Limits::default(),
@@ -189,10 +257,15 @@ fn decode_gob_frame(
         && let Some(start) = decoder.value_message_start()
         && (start as usize) <= MAX_OPENING
     {
+        let types = decoder.types().to_vec();
+        let funclog_id = (packet.packet_type() == PacketType::RawFuncLogNew)
+            .then(|| fast::funclog_packet_id(&types))
+            .flatten();
         openings.push(Opening {
             bytes: payload[..start as usize].into(),
             packet_type: packet.packet_type(),
-            types: decoder.types().to_vec(),
+            types,
+            funclog_id,
         });
     }
     *state = Some(decoder.into_state());
@@ -283,4 +356,363 @@ fn read<T: DeserializeOwned>(
         });
     }
     Ok(packet)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::gob::Int;
+    use crate::gob::types::WireType;
+
+    fn funclog(
+        id: i64,
+        tag: &str,
+        timestamp: i64,
+        frames: &[u64],
+        gid: i64,
+        tx_id: u64,
+    ) -> RawFuncLogNewPacket {
+        RawFuncLogNewPacket {
+            func_log: Some(RawFuncLog {
+                id: RawFuncLogId(Int(id)),
+                tag: TagName(tag.into()),
+                timestamp: Time(timestamp),
+                frames: frames.iter().copied().map(FuncStatusId).collect(),
+                gid: Gid(gid),
+                tx_id: TxId(tx_id),
+            }),
+        }
+    }
+
+    /// Funclogs at the edges: nil and zero records, zero and extreme
+    /// fields, empty, long and non-ASCII tags, stacks that make the
+    /// message 128 bytes or more (a longer length) and 16 KiB or more.
+    fn edge_funclogs() -> Vec<RawFuncLogNewPacket> {
+        let long_tag = "é".repeat(100);
+        let deep: Vec<u64> = (0..3000).map(|i| u64::MAX - i).collect();
+        let mut packets = vec![
+            RawFuncLogNewPacket { func_log: None },
+            RawFuncLogNewPacket {
+                func_log: Some(RawFuncLog::default()),
+            },
+            funclog(
+                1,
+                "funcStart",
+                1511136000123456790,
+                &[4849665, 4849729],
+                7,
+                1,
+            ),
+            funclog(i64::MIN, "", i64::MAX, &[0], i64::MIN, u64::MAX),
+            funclog(
+                i64::MAX,
+                "funcEnd",
+                i64::MIN,
+                &[u64::MAX, 0, 127, 128],
+                -1,
+                0,
+            ),
+            funclog(0, "関数開始 ✓", 0, &[], 0, 0),
+            funclog(-64, &long_tag, -65, &[1; 40], 63, 64),
+            funclog(5, "x", 1, &[u64::MAX; 20], 0, 1),
+            funclog(6, "y", 2, &deep, 3, 4),
+        ];
+        // Every field alone.
+        for field in 0..6 {
+            let mut log = RawFuncLog::default();
+            match field {
+                0 => log.id = RawFuncLogId(Int(-1)),
+                1 => log.tag = TagName("t".into()),
+                2 => log.timestamp = Time(1),
+                3 => log.frames = vec![FuncStatusId(0)],
+                4 => log.gid = Gid(i64::MIN),
+                _ => log.tx_id = TxId(1),
+            }
+            packets.push(RawFuncLogNewPacket {
+                func_log: Some(log),
+            });
+        }
+        packets
+    }
+
+    /// The encoders compared: each era's, and one whose registry numbered
+    /// the hello's types first, as in a session.
+    fn encoder_pairs() -> Vec<(PayloadEncoder, PayloadEncoder)> {
+        let mut pairs = Vec::new();
+        for era in [GoEra::Original, GoEra::Current] {
+            for hello_first in [false, true] {
+                let mut pair = (
+                    PayloadEncoder::for_era(era),
+                    PayloadEncoder::for_era(era).without_fast_path(),
+                );
+                let hello = Packet::ClientHello(ClientHelloPacket::default());
+                // A first funclog, from which the fast encoder learns.
+                let first = Packet::RawFuncLogNew(funclog(1, "funcStart", 2, &[3], 4, 5));
+                for encoder in [&mut pair.0, &mut pair.1] {
+                    if hello_first {
+                        encoder.encode(&hello, &mut Vec::new()).unwrap();
+                    }
+                    encoder.encode(&first, &mut Vec::new()).unwrap();
+                }
+                assert!(pair.0.funclog_id.is_some(), "the fast path is on");
+                assert!(pair.1.funclog_id.is_none(), "the fast path is off");
+                pairs.push(pair);
+            }
+        }
+        pairs
+    }
+
+    /// The remembered opening `payload` starts with, if funclogs after it
+    /// are read by hand.
+    fn funclog_opening<'a>(decoder: &'a PayloadDecoder, payload: &[u8]) -> Option<&'a Opening> {
+        decoder
+            .openings
+            .iter()
+            .find(|o| payload.starts_with(&o.bytes) && o.funclog_id.is_some())
+    }
+
+    /// Encodes `packet` both ways, checks the bytes are the same, and that
+    /// the hand reader reads them back into it after the opening.
+    fn check_round_trip(
+        (fast, slow): &mut (PayloadEncoder, PayloadEncoder),
+        packet: &RawFuncLogNewPacket,
+    ) -> Vec<u8> {
+        let packet = Packet::RawFuncLogNew(packet.clone());
+        let (mut by_hand, mut by_serde) = (Vec::new(), Vec::new());
+        fast.encode(&packet, &mut by_hand).unwrap();
+        slow.encode(&packet, &mut by_serde).unwrap();
+        assert_eq!(by_hand, by_serde, "{packet:?}");
+        let mut decoder = PayloadDecoder::new();
+        assert_eq!(decoder.decode(&by_serde, 0).unwrap(), packet);
+        let opening = funclog_opening(&decoder, &by_serde).expect("a funclog opening");
+        let body = &by_serde[opening.bytes.len()..];
+        let read = fast::read_message(body, opening.funclog_id.unwrap());
+        assert_eq!(read.map(Packet::RawFuncLogNew).as_ref(), Some(&packet));
+        assert_eq!(decoder.decode(&by_serde, 0).unwrap(), packet);
+        by_serde
+    }
+
+    #[test]
+    fn hand_written_funclogs_are_serde_gobs_bytes_and_read_back() {
+        let mut pairs = encoder_pairs();
+        for pair in &mut pairs {
+            for packet in edge_funclogs() {
+                check_round_trip(pair, &packet);
+            }
+        }
+    }
+
+    fn any_tag() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just("funcStart".to_string()),
+            Just("funcEnd".to_string()),
+            any::<String>(),
+            "[a-zé日]{100,200}",
+        ]
+    }
+
+    fn any_u64() -> impl Strategy<Value = u64> {
+        prop_oneof![Just(0), Just(u64::MAX), 0..300u64, any::<u64>()]
+    }
+
+    fn any_i64() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            Just(0),
+            Just(i64::MIN),
+            Just(i64::MAX),
+            -300..300i64,
+            any::<i64>()
+        ]
+    }
+
+    prop_compose! {
+        fn any_funclog()(
+            present in prop::bool::weighted(0.95),
+            id in any_i64(),
+            tag in any_tag(),
+            timestamp in any_i64(),
+            frames in prop::collection::vec(any_u64(), 0..40),
+            gid in any_i64(),
+            tx_id in any_u64(),
+        ) -> RawFuncLogNewPacket {
+            let log = funclog(id, &tag, timestamp, &frames, gid, tx_id);
+            if present { log } else { RawFuncLogNewPacket { func_log: None } }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_funclog_is_written_and_read_as_serde_gob_does(packet in any_funclog()) {
+            for pair in &mut encoder_pairs() {
+                check_round_trip(pair, &packet);
+            }
+        }
+    }
+
+    /// What a decoder makes of a payload, as text, errors included (with
+    /// their offsets).
+    fn verdict(decoder: &mut PayloadDecoder, payload: &[u8]) -> String {
+        format!("{:?}", decoder.decode(payload, 1000))
+    }
+
+    /// Every way to spoil `frame`: each byte changed, cut at each length,
+    /// bytes added.
+    fn spoiled(frame: &[u8]) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        for at in 0..frame.len() {
+            for change in [0x00, 0x01, 0x02, 0x7f, 0x80, 0xf8, 0xff] {
+                let mut bad = frame.to_vec();
+                bad[at] = change;
+                out.push(bad.clone());
+                bad[at] = frame[at].wrapping_add(change);
+                out.push(bad);
+            }
+        }
+        out.extend((0..frame.len()).map(|cut| frame[..cut].to_vec()));
+        for tail in [&[0u8][..], &[1], &[0xff], &[0, 0], &[2, 0x80, 0]] {
+            out.push([frame, tail].concat());
+        }
+        out
+    }
+
+    #[test]
+    fn spoiled_funclog_frames_get_the_general_paths_verdict() {
+        let (mut encoder, _) = encoder_pairs().remove(1);
+        let mut handled = 0;
+        for packet in [
+            funclog(
+                1,
+                "funcStart",
+                1511136000123456790,
+                &[4849665, 4849729],
+                7,
+                1,
+            ),
+            funclog(-3, "é", -1, &[u64::MAX, 0, 200], i64::MIN, u64::MAX),
+            RawFuncLogNewPacket { func_log: None },
+            RawFuncLogNewPacket {
+                func_log: Some(RawFuncLog::default()),
+            },
+        ] {
+            let mut frame = Vec::new();
+            encoder
+                .encode(&Packet::RawFuncLogNew(packet), &mut frame)
+                .unwrap();
+            for bad in spoiled(&frame) {
+                let mut fast = PayloadDecoder::new();
+                let mut slow = PayloadDecoder::without_fast_path();
+                for decoder in [&mut fast, &mut slow] {
+                    decoder.decode(&frame, 0).unwrap();
+                }
+                // Twice: a spoiled opening that decodes is remembered,
+                // and the second time its funclogs may be read by hand.
+                for _ in 0..2 {
+                    let by_hand = funclog_opening(&fast, &bad).is_some_and(|o| {
+                        fast::read_message(&bad[o.bytes.len()..], o.funclog_id.unwrap()).is_some()
+                    });
+                    handled += usize::from(by_hand);
+                    assert_eq!(
+                        verdict(&mut fast, &bad),
+                        verdict(&mut slow, &bad),
+                        "{bad:x?}"
+                    );
+                }
+            }
+        }
+        // Some spoiled frames are still funclogs Go could write.
+        assert!(handled > 100, "{handled} spoiled frames read by hand");
+    }
+
+    /// The payloads of a file of frames.
+    fn payloads(frames: &[u8]) -> Vec<&[u8]> {
+        let mut rest = frames;
+        let mut out = Vec::new();
+        while let Some((head, after)) = rest.split_first_chunk::<4>() {
+            let (payload, next) = after.split_at(u32::from_be_bytes(*head) as usize);
+            out.push(payload);
+            rest = next;
+        }
+        out
+    }
+
+    #[test]
+    fn funclogs_written_by_go_are_read_by_hand_as_the_general_path_reads_them() {
+        let files: [&[u8]; 4] = [
+            include_bytes!("../../../testdata/goapptrace/raw_func_log_new.frames"),
+            include_bytes!("../../../testdata/goapptrace-original/raw_func_log_new.frames"),
+            include_bytes!("../../../testdata/goapptrace/conversation_client.frames"),
+            include_bytes!("../../../testdata/goapptrace-original/mixed.frames"),
+        ];
+        let mut by_hand = 0;
+        for file in files {
+            let mut fast = PayloadDecoder::new();
+            let mut slow = PayloadDecoder::without_fast_path();
+            for payload in payloads(file) {
+                by_hand += usize::from(funclog_opening(&fast, payload).is_some());
+                let packet = fast.decode(payload, 0).unwrap();
+                assert_eq!(packet, slow.decode(payload, 0).unwrap());
+            }
+        }
+        // All but the first funclog of each file.
+        assert_eq!(by_hand, 11 + 11 + 19 + 1);
+    }
+
+    #[test]
+    fn only_our_funclog_definitions_are_read_by_hand() {
+        let mut encoder = PayloadEncoder::for_era(GoEra::Original);
+        let mut frame = Vec::new();
+        let packet = Packet::RawFuncLogNew(funclog(1, "a", 2, &[3], 4, 5));
+        encoder.encode(&packet, &mut frame).unwrap();
+        let mut decoder = PayloadDecoder::new();
+        decoder.decode(&frame, 0).unwrap();
+        let types = decoder.openings[0].types.clone();
+        let packet_id = fast::funclog_packet_id(&types).expect("our own definitions");
+        assert_eq!(packet_id, 66);
+        // Any one thing changed in the packet's types, and they are not
+        // (the header's is no concern of the funclog's value).
+        let mut changed = Vec::new();
+        for (i, (_, t)) in types.iter().enumerate() {
+            if t.name == "HeaderPacket" {
+                continue;
+            }
+            let mut renamed = (**t).clone();
+            renamed.name.push('X');
+            changed.push((i, renamed));
+            match &t.shape {
+                gob::types::Shape::Struct { fields } => {
+                    for f in 0..fields.len() {
+                        let with_field = |change: &dyn Fn(&mut gob::types::WireField)| {
+                            let mut fields = fields.clone();
+                            change(&mut fields[f]);
+                            let shape = gob::types::Shape::Struct { fields };
+                            (
+                                i,
+                                WireType {
+                                    shape,
+                                    ..(**t).clone()
+                                },
+                            )
+                        };
+                        changed.push(with_field(&|f| f.name.push('X')));
+                        changed.push(with_field(&|f| f.id = if f.id == 2 { 3 } else { 2 }));
+                    }
+                }
+                gob::types::Shape::Slice { .. } => {
+                    let mut t = (**t).clone();
+                    t.shape = gob::types::Shape::Slice { elem: 2 };
+                    changed.push((i, t));
+                }
+                _ => {}
+            }
+        }
+        assert!(changed.len() > 10);
+        for (i, t) in changed {
+            let mut other = types.clone();
+            other[i].1 = Arc::new(t);
+            assert_eq!(fast::funclog_packet_id(&other), None, "{:?}", other[i]);
+        }
+    }
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::gob::Int;
 
 mod codec;
+mod fast;
 
 pub use codec::{PayloadDecoder, PayloadEncoder, decode_payload};
 

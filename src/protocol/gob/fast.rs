@@ -1,0 +1,219 @@
+//! The value message of a `RawFuncLogNewPacket`, written and read by hand.
+//!
+//! Nearly every frame is a funclog, and every funclog frame of a sender
+//! starts with the same definitions, which the codec recognises by their
+//! bytes. After them, the value message's layout is fixed, and serde's
+//! generic path costs several times what it needs. The writer gives
+//! exactly serde_gob's bytes. The reader takes only what Go's encoder (and
+//! ours) writes: the definitions of [`funclog_packet_id`], the shortest
+//! integer encodings, no zero field sent, nothing after the value. Anything
+//! else is "not handled", and the general decoder gives its value or its
+//! error.
+
+use std::sync::Arc;
+
+use super::{
+    FuncStatusId, Gid, RawFuncLog, RawFuncLogId, RawFuncLogNewPacket, TagName, Time, TxId,
+};
+use crate::gob::types::{GobId, INT, STRING, Shape, UINT, WireField, WireType};
+use crate::gob::wire::{put_bytes, put_int, put_uint, shortest_uint, unfold_int};
+use crate::gob::{Int, Limits};
+
+/// `RawFuncLog`'s fields in Go's order, with the type ids they travel as
+/// (0: the slice `[]logutil.FuncStatusID`, checked apart).
+const LOG_FIELDS: [(&str, GobId); 6] = [
+    ("ID", INT),
+    ("Tag", STRING),
+    ("Timestamp", INT),
+    ("Frames", 0),
+    ("GID", INT),
+    ("TxID", UINT),
+];
+
+/// The type id of `RawFuncLogNewPacket` among a frame's definitions, if
+/// they define it, `RawFuncLog` and the frames' slice exactly as Go's
+/// encoder (and ours) does: the layout [`read_message`] reads.
+pub(super) fn funclog_packet_id(types: &[(GobId, Arc<WireType>)]) -> Option<GobId> {
+    let find = |id: GobId| types.iter().find(|(i, _)| *i == id).map(|(_, t)| &**t);
+    let (packet_id, packet) = types
+        .iter()
+        .find(|(_, t)| t.name == "RawFuncLogNewPacket")?;
+    let [func_log] = struct_fields(packet, "RawFuncLogNewPacket")? else {
+        return None;
+    };
+    let log = find(func_log.id).filter(|_| func_log.name == "FuncLog")?;
+    let fields = struct_fields(log, "RawFuncLog")?;
+    if fields.len() != LOG_FIELDS.len() {
+        return None;
+    }
+    for (field, (name, id)) in fields.iter().zip(LOG_FIELDS) {
+        let same_type = match id {
+            0 => find(field.id).is_some_and(|t| {
+                t.name == "[]logutil.FuncStatusID" && t.shape == Shape::Slice { elem: UINT }
+            }),
+            id => field.id == id,
+        };
+        if field.name != name || !same_type {
+            return None;
+        }
+    }
+    Some(*packet_id)
+}
+
+/// The fields of `t` if it is a struct named `name`.
+fn struct_fields<'a>(t: &'a WireType, name: &str) -> Option<&'a [WireField]> {
+    match &t.shape {
+        Shape::Struct { fields } if t.name == name => Some(fields),
+        _ => None,
+    }
+}
+
+/// Appends the value message of `packet`, whose type has id `type_id`:
+/// the bytes serde_gob writes for it.
+pub(super) fn write_message(out: &mut Vec<u8>, type_id: GobId, packet: &RawFuncLogNewPacket) {
+    let start = out.len();
+    // The message's length, patched below: one byte unless the message
+    // is 128 bytes or more (a deep stack or a long tag).
+    out.push(0);
+    put_int(out, type_id);
+    if let Some(log) = &packet.func_log {
+        // Field 0, FuncLog: a pointer that is not nil is sent as its struct.
+        out.push(1);
+        write_log(out, log);
+    }
+    out.push(0);
+    let len = out.len() - start - 1;
+    if len < 0x80 {
+        out[start] = len as u8;
+    } else {
+        let mut prefix = Vec::with_capacity(9);
+        put_uint(&mut prefix, len as u64);
+        out.splice(start..start + 1, prefix);
+    }
+}
+
+/// A `RawFuncLog` struct: as Go does, only the fields that are not zero,
+/// each after how far its number is from the last one sent.
+fn write_log(out: &mut Vec<u8>, log: &RawFuncLog) {
+    let mut last = -1i8;
+    let mut field = |out: &mut Vec<u8>, number: i8| {
+        out.push((number - last) as u8);
+        last = number;
+    };
+    if log.id.0.0 != 0 {
+        field(out, 0);
+        put_int(out, log.id.0.0);
+    }
+    if !log.tag.0.is_empty() {
+        field(out, 1);
+        put_bytes(out, log.tag.0.as_bytes());
+    }
+    if log.timestamp.0 != 0 {
+        field(out, 2);
+        put_int(out, log.timestamp.0);
+    }
+    if !log.frames.is_empty() {
+        field(out, 3);
+        out.reserve(9 * (log.frames.len() + 1));
+        put_uint(out, log.frames.len() as u64);
+        for frame in &log.frames {
+            put_uint(out, frame.0);
+        }
+    }
+    if log.gid.0 != 0 {
+        field(out, 4);
+        put_int(out, log.gid.0);
+    }
+    if log.tx_id.0 != 0 {
+        field(out, 5);
+        put_uint(out, log.tx_id.0);
+    }
+    out.push(0);
+}
+
+/// The packet in `bytes`, a frame's rest after definitions for which
+/// [`funclog_packet_id`] gave `packet_id`: `None` unless they hold one
+/// value message exactly as Go writes it, and nothing after it.
+pub(super) fn read_message(bytes: &[u8], packet_id: GobId) -> Option<RawFuncLogNewPacket> {
+    let mut r = Reader { rest: bytes };
+    let len = r.uint()?;
+    // Longer messages get the general path's limit error.
+    if len != r.rest.len() as u64 || len > Limits::default().max_message {
+        return None;
+    }
+    if r.int()? != packet_id {
+        return None;
+    }
+    let func_log = match r.uint()? {
+        0 => {
+            return r
+                .rest
+                .is_empty()
+                .then_some(RawFuncLogNewPacket { func_log: None });
+        }
+        1 => read_log(&mut r)?,
+        _ => return None,
+    };
+    (r.uint()? == 0 && r.rest.is_empty()).then_some(RawFuncLogNewPacket {
+        func_log: Some(func_log),
+    })
+}
+
+/// A `RawFuncLog` struct's fields and its end; a field sent with its zero
+/// value (Go leaves those out) is not handled.
+fn read_log(r: &mut Reader<'_>) -> Option<RawFuncLog> {
+    let mut log = RawFuncLog::default();
+    let mut field = 0u64;
+    loop {
+        let delta = r.uint()?;
+        if delta == 0 {
+            return Some(log);
+        }
+        field = field.checked_add(delta)?;
+        match field {
+            1 => log.id = RawFuncLogId(Int(r.int().filter(|&v| v != 0)?)),
+            2 => {
+                let len = r.uint().filter(|&n| n != 0)?;
+                let text = r.rest.get(..usize::try_from(len).ok()?)?;
+                log.tag = TagName(std::str::from_utf8(text).ok()?.to_owned());
+                r.rest = &r.rest[text.len()..];
+            }
+            3 => log.timestamp = Time(r.int().filter(|&v| v != 0)?),
+            4 => {
+                let count = r.uint().filter(|&n| n != 0)?;
+                // Each frame takes a byte at least: a count the message
+                // cannot hold allocates nothing.
+                if count > r.rest.len() as u64 || count > Limits::default().max_elements {
+                    return None;
+                }
+                let mut frames = Vec::with_capacity(count as usize);
+                for _ in 0..count {
+                    frames.push(FuncStatusId(r.uint()?));
+                }
+                log.frames = frames;
+            }
+            5 => log.gid = Gid(r.int().filter(|&v| v != 0)?),
+            6 => log.tx_id = TxId(r.uint().filter(|&v| v != 0)?),
+            _ => return None,
+        }
+    }
+}
+
+/// The bytes not read yet.
+struct Reader<'a> {
+    rest: &'a [u8],
+}
+
+impl Reader<'_> {
+    #[inline]
+    fn uint(&mut self) -> Option<u64> {
+        let (value, len) = shortest_uint(self.rest)?;
+        self.rest = &self.rest[len..];
+        Some(value)
+    }
+
+    #[inline]
+    fn int(&mut self) -> Option<i64> {
+        self.uint().map(unfold_int)
+    }
+}
