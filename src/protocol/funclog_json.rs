@@ -167,25 +167,23 @@ impl<'a> Cursor<'a> {
     }
 
     /// The digits of an unsigned integer, right here.
+    #[inline]
     fn digits(&mut self) -> Option<u64> {
         let rest = self.rest();
-        // One tight pass that may wrap; a number of 20 digits or more,
-        // which may have overflowed, is summed again with checks.
-        let mut value: u64 = 0;
-        let mut len = 0;
-        while let Some(&byte) = rest.get(len) {
-            let digit = byte.wrapping_sub(b'0');
-            if digit > 9 {
-                break;
+        // A number of up to 7 digits with 8 bytes to look at (a frame, an
+        // id) is one step; longer ones and the line's last bytes go the
+        // long way.
+        let (value, len) = match rest.first_chunk::<8>() {
+            Some(chunk) => {
+                let word = u64::from_le_bytes(*chunk);
+                match leading_digits(word) {
+                    0 => return None,
+                    8 => long_digits(rest)?,
+                    count => (eight_digits(word << (8 * (8 - count))), count),
+                }
             }
-            value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
-            len += 1;
-        }
-        if len >= 20 {
-            value = rest[..len].iter().try_fold(0u64, |value, d| {
-                value.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-            })?;
-        }
+            None => long_digits(rest)?,
+        };
         let leading_zero = len > 1 && rest[0] == b'0';
         let more = matches!(rest.get(len), Some(b'.' | b'e' | b'E'));
         if len == 0 || leading_zero || more {
@@ -270,6 +268,82 @@ impl<'a> Cursor<'a> {
         self.skip_space();
         (self.at == self.text.len()).then_some(())
     }
+}
+
+/// The value and the count of the digits `rest` starts with, `None` if
+/// they overflow a u64: eight bytes at a time while eight remain (a
+/// timestamp takes three steps), then byte by byte. One tight pass that
+/// may wrap; a number of 20 digits or more, which may have overflowed, is
+/// summed again with checks.
+#[inline(never)]
+fn long_digits(rest: &[u8]) -> Option<(u64, usize)> {
+    let mut value: u64 = 0;
+    let mut len = 0;
+    while let Some(chunk) = rest[len..].first_chunk::<8>() {
+        let word = u64::from_le_bytes(*chunk);
+        let count = leading_digits(word);
+        if count == 0 {
+            break;
+        }
+        value = value
+            .wrapping_mul(POWERS_OF_TEN[count])
+            .wrapping_add(eight_digits(word << (8 * (8 - count))));
+        len += count;
+        if count < 8 {
+            break;
+        }
+    }
+    while let Some(&byte) = rest.get(len) {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
+        len += 1;
+    }
+    if len >= 20 {
+        value = rest[..len].iter().try_fold(0u64, |value, d| {
+            value.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        })?;
+    }
+    Some((value, len))
+}
+
+/// 10 to the power of 0 to 8.
+const POWERS_OF_TEN: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// How many of the 8 bytes of `word` (the first in its low byte) are ASCII
+/// digits before the first that is not.
+#[inline(always)]
+fn leading_digits(word: u64) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // A digit byte is 0x30 to 0x39: its high nibble is 3, and still is
+    // after adding 6. A carry out of a byte that is not a digit can only
+    // spoil the bytes after it, which are not counted.
+    let high = word & (0xf0 * ONES);
+    let plus_six = word.wrapping_add(6 * ONES) & (0xf0 * ONES);
+    let not_digit = (high ^ (0x30 * ONES)) | (plus_six ^ (0x30 * ONES));
+    (not_digit.trailing_zeros() / 8) as usize
+}
+
+/// The number written by the 8 ASCII digits of `word`, the first in its
+/// low byte (leading zero bytes count as zeros): pairs, then fours, then
+/// all eight, each step one multiplication.
+#[inline(always)]
+fn eight_digits(word: u64) -> u64 {
+    let pairs = ((word & 0x0f0f_0f0f_0f0f_0f0f).wrapping_mul(10 << 8 | 1)) >> 8;
+    let fours = ((pairs & 0x00ff_00ff_00ff_00ff).wrapping_mul(100 << 16 | 1)) >> 16;
+    ((fours & 0x0000_ffff_0000_ffff).wrapping_mul(10_000 << 32 | 1)) >> 32
 }
 
 /// Frames gathered on the stack while an array is read.
@@ -448,6 +522,65 @@ mod tests {
                 at: 0,
             };
             assert_eq!(c.unsigned(), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn digits_read_eight_at_a_time_are_what_a_byte_loop_reads() {
+        // Numbers of every length around the 8-byte steps, overflowing
+        // ones, and each followed by bytes just outside the digits, by
+        // bytes that carry when 6 is added, and by more digits after a
+        // non-digit, so that each step ends at every place.
+        let mut numbers: Vec<String> = Vec::new();
+        for len in 1..=22 {
+            numbers.push("9".repeat(len));
+            numbers.push("1".to_string() + &"0".repeat(len - 1));
+            numbers.push(
+                "98765432109876543210987"
+                    .chars()
+                    .skip(len % 3)
+                    .take(len)
+                    .collect(),
+            );
+        }
+        numbers.extend(
+            [
+                "18446744073709551615",
+                "18446744073709551616",
+                "00000000",
+                "012",
+            ]
+            .map(String::from),
+        );
+        let afters: [&[u8]; 12] = [
+            b"",
+            b",",
+            b"]",
+            b"}}",
+            b"/0000000",
+            b":1234567",
+            b"\xfa12345678",
+            b"\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+            b"\x00",
+            b"@@@@@@@@",
+            b",12345678901234567890",
+            b".5e3",
+        ];
+        for number in &numbers {
+            for after in afters {
+                let text = [number.as_bytes(), after].concat();
+                let mut c = Cursor { text: &text, at: 0 };
+                let read = c.digits();
+                // What the byte loop and serde_json accept: no leading
+                // zero, no fraction or exponent, within u64.
+                let plain = !(number.len() > 1 && number.starts_with('0'))
+                    && !matches!(after.first(), Some(b'.' | b'e' | b'E'));
+                let expected = number.parse::<u64>().ok().filter(|_| plain);
+                assert_eq!(read, expected, "{text:x?}");
+                if read.is_some() {
+                    assert_eq!(c.at, number.len(), "{text:x?}");
+                }
+            }
         }
     }
 
