@@ -182,8 +182,9 @@ pub struct Server {
     address: Address,
     inner: Arc<Inner>,
     events: mpsc::Receiver<Vec<ServerEvent>>,
-    /// The rest of the batch last taken.
-    pending: std::collections::VecDeque<ServerEvent>,
+    /// The rest of the batch last taken: events are moved out of the
+    /// batch one by one, never copied into another queue first.
+    pending: std::vec::IntoIter<ServerEvent>,
     stop: watch::Sender<bool>,
     acceptor: JoinHandle<()>,
     socket_path: Option<PathBuf>,
@@ -290,18 +291,22 @@ impl Server {
 
     /// The next event; `None` after the server stopped and all were taken.
     pub async fn next_event(&mut self) -> Option<ServerEvent> {
-        while self.pending.is_empty() {
-            self.pending.extend(self.events.recv().await?);
+        loop {
+            if let Some(event) = self.pending.next() {
+                return Some(event);
+            }
+            self.pending = self.events.recv().await?.into_iter();
         }
-        self.pending.pop_front()
     }
 
     /// The next event if one is waiting now, without waiting for one.
     pub fn try_next_event(&mut self) -> Option<ServerEvent> {
-        while self.pending.is_empty() {
-            self.pending.extend(self.events.try_recv().ok()?);
+        loop {
+            if let Some(event) = self.pending.next() {
+                return Some(event);
+            }
+            self.pending = self.events.try_recv().ok()?.into_iter();
         }
-        self.pending.pop_front()
     }
 
     /// The ids of the clients connected now.
@@ -378,7 +383,7 @@ impl Server {
         while let Ok(batch) = self.events.try_recv() {
             rest.extend(batch);
         }
-        let mut all: Vec<ServerEvent> = self.pending.drain(..).collect();
+        let mut all: Vec<ServerEvent> = self.pending.by_ref().collect();
         all.extend(rest);
         all
     }
