@@ -199,11 +199,19 @@ impl<'a> Cursor<'a> {
     /// The JSON text `compact`, given without whitespace and with strings
     /// that need no escapes; the input may have JSON whitespace before and
     /// between its tokens.
+    #[inline(always)]
     fn literal(&mut self, compact: &[u8]) -> Option<()> {
+        // Inlined, the comparison with a constant is a few loads.
         if self.rest().starts_with(compact) {
             self.at += compact.len();
             return Some(());
         }
+        self.spaced_literal(compact)
+    }
+
+    /// [`Cursor::literal`] with whitespace between the tokens.
+    #[inline(never)]
+    fn spaced_literal(&mut self, compact: &[u8]) -> Option<()> {
         let mut tokens = compact;
         while let Some(&first) = tokens.first() {
             let len = match first {
