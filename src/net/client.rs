@@ -103,7 +103,10 @@ impl Shared {
             let written = write_all_or_stall(&mut self.writer, &out, limit).await;
             self.writing = false;
             match written {
-                Ok(written) => written?,
+                Ok(written) => {
+                    written?;
+                    self.session.reuse_output(out);
+                }
                 Err(_) => {
                     self.session.abandon();
                     return Err(NetError::WriteTimeout(limit));

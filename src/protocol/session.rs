@@ -335,6 +335,18 @@ impl ClientSession {
         std::mem::take(&mut self.core.output)
     }
 
+    /// Gives back a buffer [`ClientSession::take_output`] returned, once
+    /// its bytes are sent: its memory (up to 4 MiB) holds the next output,
+    /// instead of a new buffer that grows again batch after batch.
+    pub fn reuse_output(&mut self, mut sent: Vec<u8>) {
+        const KEEP: usize = 4 << 20;
+        let output = &mut self.core.output;
+        if output.is_empty() && sent.capacity() > output.capacity() && sent.capacity() <= KEEP {
+            sent.clear();
+            *output = sent;
+        }
+    }
+
     /// Closes without a word: for a connection whose bytes can no longer
     /// reach the peer whole (a write cut off midway). Queued output is
     /// dropped.
