@@ -289,7 +289,7 @@ impl<'a> Cursor<'a> {
             return None;
         }
         // The only bytes of the line that may be other than ASCII.
-        let text = std::str::from_utf8(&rest[..len]).ok()?;
+        let text = super::utf8(&rest[..len])?;
         self.at += len + 1;
         Some(text)
     }

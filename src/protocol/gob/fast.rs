@@ -175,7 +175,7 @@ fn read_log(r: &mut Reader<'_>) -> Option<RawFuncLog> {
             2 => {
                 let len = r.uint().filter(|&n| n != 0)?;
                 let text = r.rest.get(..usize::try_from(len).ok()?)?;
-                log.tag = TagName(std::str::from_utf8(text).ok()?.to_owned());
+                log.tag = TagName(crate::protocol::utf8(text)?.to_owned());
                 r.rest = &r.rest[text.len()..];
             }
             3 => log.timestamp = Time(r.int().filter(|&v| v != 0)?),
