@@ -238,21 +238,60 @@ impl<'a> Cursor<'a> {
     /// The digits of an unsigned integer, right here.
     #[inline]
     fn digits(&mut self) -> Option<u64> {
-        let rest = self.rest();
         // A number of up to 7 digits with 8 bytes to look at (a frame, an
         // id) is one step; longer ones and the line's last bytes go the
         // long way.
-        let (value, len) = match rest.first_chunk::<8>() {
-            Some(chunk) => {
-                let word = u64::from_le_bytes(*chunk);
-                match leading_digits(word) {
-                    0 => return None,
-                    8 => long_digits(rest)?,
-                    count => (eight_digits(word << (8 * (8 - count))), count),
+        if let Some(chunk) = self.rest().first_chunk::<8>() {
+            let word = u64::from_le_bytes(*chunk);
+            let count = leading_digits(word);
+            if (1..8).contains(&count) {
+                let leading_zero = count > 1 && chunk[0] == b'0';
+                if leading_zero || matches!(chunk[count], b'.' | b'e' | b'E') {
+                    return None;
                 }
+                self.at += count;
+                return Some(eight_digits(word << (8 * (8 - count))));
             }
-            None => long_digits(rest)?,
-        };
+        }
+        self.long_digits()
+    }
+
+    /// [`Cursor::digits`] for any number: eight bytes at a time while
+    /// eight remain (a timestamp takes three steps), then byte by byte.
+    /// One tight pass that may wrap; a number of 20 digits or more, which
+    /// may have overflowed, is summed again with checks.
+    #[inline(never)]
+    fn long_digits(&mut self) -> Option<u64> {
+        let rest = self.rest();
+        let mut value: u64 = 0;
+        let mut len = 0;
+        while let Some(chunk) = rest[len..].first_chunk::<8>() {
+            let word = u64::from_le_bytes(*chunk);
+            let count = leading_digits(word);
+            if count == 0 {
+                break;
+            }
+            value = value
+                .wrapping_mul(POWERS_OF_TEN[count])
+                .wrapping_add(eight_digits(word << (8 * (8 - count))));
+            len += count;
+            if count < 8 {
+                break;
+            }
+        }
+        while let Some(&byte) = rest.get(len) {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                break;
+            }
+            value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
+            len += 1;
+        }
+        if len >= 20 {
+            value = rest[..len].iter().try_fold(0u64, |value, d| {
+                value.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+            })?;
+        }
         let leading_zero = len > 1 && rest[0] == b'0';
         let more = matches!(rest.get(len), Some(b'.' | b'e' | b'E'));
         if len == 0 || leading_zero || more {
@@ -337,45 +376,6 @@ impl<'a> Cursor<'a> {
         self.skip_space();
         (self.at == self.text.len()).then_some(())
     }
-}
-
-/// The value and the count of the digits `rest` starts with, `None` if
-/// they overflow a u64: eight bytes at a time while eight remain (a
-/// timestamp takes three steps), then byte by byte. One tight pass that
-/// may wrap; a number of 20 digits or more, which may have overflowed, is
-/// summed again with checks.
-#[inline(never)]
-fn long_digits(rest: &[u8]) -> Option<(u64, usize)> {
-    let mut value: u64 = 0;
-    let mut len = 0;
-    while let Some(chunk) = rest[len..].first_chunk::<8>() {
-        let word = u64::from_le_bytes(*chunk);
-        let count = leading_digits(word);
-        if count == 0 {
-            break;
-        }
-        value = value
-            .wrapping_mul(POWERS_OF_TEN[count])
-            .wrapping_add(eight_digits(word << (8 * (8 - count))));
-        len += count;
-        if count < 8 {
-            break;
-        }
-    }
-    while let Some(&byte) = rest.get(len) {
-        let digit = byte.wrapping_sub(b'0');
-        if digit > 9 {
-            break;
-        }
-        value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
-        len += 1;
-    }
-    if len >= 20 {
-        value = rest[..len].iter().try_fold(0u64, |value, d| {
-            value.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-        })?;
-    }
-    Some((value, len))
 }
 
 /// 10 to the power of 0 to 8.
