@@ -132,12 +132,25 @@ pub fn shortest_uint(bytes: &[u8]) -> Option<(u64, usize)> {
             .iter()
             .fold(0u64, |x, &b| (x << 8) | b as u64),
     };
-    // Shortest: a lead byte that is not zero, and one byte only for 128 up.
-    if x < 0x80 || x.leading_zeros() / 8 != (8 - n) as u32 {
+    // Shortest: at least the smallest value that needs n bytes.
+    if x < NEEDS_BYTES[n] {
         return None;
     }
     Some((x, 1 + n))
 }
+
+/// The smallest value whose encoding takes a count byte and n bytes.
+const NEEDS_BYTES: [u64; 9] = [
+    0,
+    0x80,
+    1 << 8,
+    1 << 16,
+    1 << 24,
+    1 << 32,
+    1 << 40,
+    1 << 48,
+    1 << 56,
+];
 
 /// A cursor over bytes that knows its position in the whole stream.
 #[derive(Debug, Clone)]

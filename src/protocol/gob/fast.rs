@@ -151,7 +151,11 @@ pub(super) fn read_message(bytes: &[u8], packet_id: GobId) -> Option<RawFuncLogN
                 .is_empty()
                 .then_some(RawFuncLogNewPacket { func_log: None });
         }
-        1 => read_log(&mut r)?,
+        1 => {
+            let (log, rest) = read_log(r.rest)?;
+            r.rest = rest;
+            log
+        }
         _ => return None,
     };
     (r.uint()? == 0 && r.rest.is_empty()).then_some(RawFuncLogNewPacket {
@@ -159,15 +163,18 @@ pub(super) fn read_message(bytes: &[u8], packet_id: GobId) -> Option<RawFuncLogN
     })
 }
 
-/// A `RawFuncLog` struct's fields and its end; a field sent with its zero
-/// value (Go leaves those out) is not handled.
-fn read_log(r: &mut Reader<'_>) -> Option<RawFuncLog> {
+/// A `RawFuncLog` struct's fields and its end at the start of `bytes`,
+/// and the bytes after it; a field sent with its zero value (Go leaves
+/// those out) is not handled.
+fn read_log(bytes: &[u8]) -> Option<(RawFuncLog, &[u8])> {
+    // A reader of its own, which stays in registers.
+    let mut r = Reader { rest: bytes };
     let mut log = RawFuncLog::default();
     let mut field = 0u64;
     loop {
         let delta = r.uint()?;
         if delta == 0 {
-            return Some(log);
+            return Some((log, r.rest));
         }
         field = field.checked_add(delta)?;
         match field {
@@ -186,9 +193,9 @@ fn read_log(r: &mut Reader<'_>) -> Option<RawFuncLog> {
                 if count > r.rest.len() as u64 || count > Limits::default().max_elements {
                     return None;
                 }
-                let mut frames = Vec::with_capacity(count as usize);
-                for _ in 0..count {
-                    frames.push(FuncStatusId(r.uint()?));
+                let mut frames = vec![FuncStatusId(0); count as usize];
+                for frame in &mut frames {
+                    frame.0 = r.uint()?;
                 }
                 log.frames = frames;
             }
