@@ -31,21 +31,25 @@ impl Line<'_> {
         if n < EIGHT_DIGITS {
             self.up_to_eight_digits(n);
         } else {
-            self.long_unsigned(n);
+            self.at = Line::long_unsigned(self.room, self.at, n);
         }
     }
 
-    /// `n` (10^8 or more) in decimal.
+    /// `n` (10^8 or more) in decimal at `at` in `room`; where it ends.
+    /// Out of line, and given the line's parts rather than the line, so
+    /// that the callers keep theirs in registers.
     #[inline(never)]
-    fn long_unsigned(&mut self, n: u64) {
+    fn long_unsigned(room: &mut [u8], at: usize, n: u64) -> usize {
+        let mut line = Line { room, at };
         let (high, low) = (n / EIGHT_DIGITS, n % EIGHT_DIGITS);
         if high < EIGHT_DIGITS {
-            self.up_to_eight_digits(high);
+            line.up_to_eight_digits(high);
         } else {
-            self.up_to_eight_digits(high / EIGHT_DIGITS);
-            self.eight_digits(high % EIGHT_DIGITS);
+            line.up_to_eight_digits(high / EIGHT_DIGITS);
+            line.eight_digits(high % EIGHT_DIGITS);
         }
-        self.eight_digits(low);
+        line.eight_digits(low);
+        line.at
     }
 
     /// `n` in decimal, with its sign.
@@ -82,11 +86,14 @@ impl Line<'_> {
         self.bytes(b",\"Timestamp\":");
         self.signed(timestamp);
         self.bytes(b",\"Frames\":[");
-        for (i, frame) in frames.enumerate() {
-            if i > 0 {
-                self.bytes(b",");
-            }
+        // Each frame and a comma; the last comma is taken back.
+        let before = self.at;
+        for frame in frames {
             self.unsigned(frame);
+            self.bytes(b",");
+        }
+        if self.at > before {
+            self.at -= 1;
         }
         self.bytes(b"],\"GID\":");
         self.signed(gid);
