@@ -186,6 +186,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
                         _ => {}
                     }
                     write_event(&mut out.buf, &event);
+                    server.recycle(event);
                     if written == BATCH {
                         break;
                     }

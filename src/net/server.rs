@@ -16,7 +16,8 @@ use super::addr::Address;
 use super::budget::{BudgetStats, MemoryBudget, Reservation};
 use super::conn::{Conn, write_all_or_stall};
 use crate::protocol::{
-    AnyPacket, BadFrame, Generation, ServerEvent as SessionEvent, ServerSession, SessionConfig,
+    AnyPacket, BadFrame, Generation, Packet, RawFuncLog, RawFuncLogNewPacket,
+    ServerEvent as SessionEvent, ServerSession, SessionConfig,
 };
 
 /// A connected client's number, unique for the life of the server.
@@ -175,7 +176,15 @@ struct Inner {
     /// funclogs.
     events: mpsc::Sender<Vec<ServerEvent>>,
     stop: watch::Receiver<bool>,
+    /// Records of funclogs the owner is done with ([`Server::recycle`]),
+    /// for the connections' decoders to fill again.
+    spare_funclogs: std::sync::Mutex<Vec<RawFuncLog>>,
 }
+
+/// The most spare funclog records waiting for a connection to take them.
+const SPARE_FUNCLOGS: usize = 1024;
+/// How many records the owner gathers before it hands them over at once.
+const RECYCLE_BATCH: usize = 64;
 
 /// A listening server. Take its events with [`Server::next_event`].
 pub struct Server {
@@ -185,6 +194,8 @@ pub struct Server {
     /// The rest of the batch last taken: events are moved out of the
     /// batch one by one, never copied into another queue first.
     pending: std::vec::IntoIter<ServerEvent>,
+    /// Funclog records given back, not yet handed over.
+    recycled: Vec<RawFuncLog>,
     stop: watch::Sender<bool>,
     acceptor: JoinHandle<()>,
     socket_path: Option<PathBuf>,
@@ -271,6 +282,7 @@ impl Server {
             next_id: AtomicU64::new(1),
             events: events_tx,
             stop: stop_rx,
+            spare_funclogs: Default::default(),
         });
         let acceptor = tokio::spawn(accept_loop(listener, inner.clone()));
         Ok(Server {
@@ -278,6 +290,7 @@ impl Server {
             inner,
             events,
             pending: Default::default(),
+            recycled: Vec::new(),
             stop,
             acceptor,
             socket_path,
@@ -306,6 +319,32 @@ impl Server {
                 return Some(event);
             }
             self.pending = self.events.try_recv().ok()?.into_iter();
+        }
+    }
+
+    /// Gives back an event once it is handled: the memory of a gob
+    /// funclog's record (its tag and frames) goes back to the connections,
+    /// whose next funclogs fill it instead of allocating. Optional: an
+    /// event merely dropped is fine.
+    pub fn recycle(&mut self, event: ServerEvent) {
+        let ServerEvent::FuncLog {
+            packet:
+                AnyPacket::Gob(Packet::RawFuncLogNew(RawFuncLogNewPacket {
+                    func_log: Some(log),
+                })),
+            ..
+        } = event
+        else {
+            return;
+        };
+        self.recycled.push(log);
+        if self.recycled.len() >= RECYCLE_BATCH {
+            let mut spares = lock(&self.inner.spare_funclogs);
+            if spares.len() < SPARE_FUNCLOGS {
+                spares.append(&mut self.recycled);
+            }
+            drop(spares);
+            self.recycled.clear();
         }
     }
 
@@ -597,6 +636,8 @@ async fn read_client(
             let r = if n == 0 {
                 c.session.handle_input_closed()
             } else {
+                // Records the owner is done with, for this read's funclogs.
+                c.session.recycle(&mut lock(&inner.spare_funclogs));
                 c.session.handle_input(&buf[..n])
             };
             while let Some(e) = c.session.poll_event() {

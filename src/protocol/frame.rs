@@ -165,6 +165,12 @@ impl FrameDecoder {
         self.buf.extend_from_slice(bytes);
     }
 
+    /// Takes back records of gob funclogs once their packets are done with:
+    /// see [`PayloadDecoder::recycle`].
+    pub fn recycle(&mut self, logs: &mut Vec<gob::RawFuncLog>) {
+        self.gob.recycle(logs);
+    }
+
     /// Drops the bytes already decoded from the front of the buffer.
     fn compact(&mut self) {
         if self.start > 0 {

@@ -484,6 +484,14 @@ impl ServerSession {
         self.core.decoder.release_memory(keep);
     }
 
+    /// Takes back records of gob funclogs once their events are done
+    /// with, as many as the decoder keeps, from the end of `logs`: the
+    /// next funclogs fill them instead of allocating
+    /// ([`PayloadDecoder::recycle`](super::gob::PayloadDecoder::recycle)).
+    pub fn recycle(&mut self, logs: &mut Vec<super::RawFuncLog>) {
+        self.core.decoder.recycle(logs);
+    }
+
     /// The oldest event not yet taken; `None` when there is none.
     pub fn poll_event(&mut self) -> Option<ServerEvent> {
         self.events.pop_front()

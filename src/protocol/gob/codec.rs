@@ -186,6 +186,9 @@ const MAX_OPENING: usize = 4096;
 pub struct PayloadDecoder {
     state: Option<gob::DecoderState>,
     openings: Vec<Opening>,
+    /// Records of funclogs given back ([`PayloadDecoder::recycle`]), whose
+    /// memory the next funclogs read by hand fill.
+    spare_logs: Vec<RawFuncLog>,
     /// Whether funclogs may be read by hand (tests compare both ways).
     slow_only: bool,
 }
@@ -208,15 +211,50 @@ impl PayloadDecoder {
     /// Decodes the payload of the frame that starts at stream offset
     /// `offset` (errors name it).
     pub fn decode(&mut self, payload: &[u8], offset: u64) -> Result<Packet, ProtocolError> {
-        decode_gob_frame(
-            payload,
-            offset,
-            &mut self.state,
-            &mut self.openings,
-            !self.slow_only,
-        )
+        if let Some(packet) = self.decode_funclog(payload) {
+            return Ok(packet);
+        }
+        decode_gob_frame(payload, offset, &mut self.state, &mut self.openings)
+    }
+
+    /// A funclog after a remembered opening of Go's definitions, read by
+    /// hand into a spare record if there is one; `None` for anything else.
+    fn decode_funclog(&mut self, payload: &[u8]) -> Option<Packet> {
+        if self.slow_only {
+            return None;
+        }
+        let opening = self
+            .openings
+            .iter()
+            .find(|o| payload.starts_with(&o.bytes))?;
+        let packet_id = opening.funclog_id?;
+        let body = &payload[opening.bytes.len()..];
+        let shell = self.spare_logs.pop().unwrap_or_default();
+        fast::read_message(body, packet_id, shell).map(Packet::RawFuncLogNew)
+    }
+
+    /// Takes back records of funclogs this decoder (or another) gave out,
+    /// once their packets are done with, from the end of `logs` (as many
+    /// as it keeps: the rest stay there). A busy receiver then fills them
+    /// instead of allocating a tag and frames for each funclog and freeing
+    /// them (dearest when the packets are freed on another thread).
+    pub fn recycle(&mut self, logs: &mut Vec<RawFuncLog>) {
+        while self.spare_logs.len() < SPARE_LOGS
+            && let Some(log) = logs.pop()
+        {
+            // Big ones are let go, so that little memory waits here.
+            if log.frames.capacity() <= SPARE_FRAMES && log.tag.0.capacity() <= SPARE_TAG {
+                self.spare_logs.push(log);
+            }
+        }
     }
 }
+
+/// How many spare funclog records a decoder keeps (about a 64 KiB read of
+/// funclogs), and the most frames and tag bytes a kept one has room for.
+const SPARE_LOGS: usize = 256;
+const SPARE_FRAMES: usize = 64;
+const SPARE_TAG: usize = 64;
 
 /// Decodes a gob frame, skipping an opening seen on an earlier frame.
 fn decode_gob_frame(
@@ -224,15 +262,9 @@ fn decode_gob_frame(
     offset: u64,
     state: &mut Option<gob::DecoderState>,
     openings: &mut Vec<Opening>,
-    fast_path: bool,
 ) -> Result<Packet, ProtocolError> {
     if let Some(opening) = openings.iter().find(|o| payload.starts_with(&o.bytes)) {
         let body = &payload[opening.bytes.len()..];
-        if let Some(packet_id) = opening.funclog_id.filter(|_| fast_path)
-            && let Some(packet) = fast::read_message(body, packet_id)
-        {
-            return Ok(Packet::RawFuncLogNew(packet));
-        }
         let mut decoder = gob::Decoder::with_state(
             gob::SliceInput::new(body),
             gob::Limits::default(),
@@ -488,7 +520,7 @@ mod tests {
         assert_eq!(decoder.decode(&by_serde, 0).unwrap(), packet);
         let opening = funclog_opening(&decoder, &by_serde).expect("a funclog opening");
         let body = &by_serde[opening.bytes.len()..];
-        let read = fast::read_message(body, opening.funclog_id.unwrap());
+        let read = fast::read_message(body, opening.funclog_id.unwrap(), RawFuncLog::default());
         assert_eq!(read.map(Packet::RawFuncLogNew).as_ref(), Some(&packet));
         assert_eq!(decoder.decode(&by_serde, 0).unwrap(), packet);
         by_serde
@@ -552,6 +584,50 @@ mod tests {
         }
     }
 
+    #[test]
+    fn funclogs_read_into_recycled_records_are_the_ones_sent() {
+        let (mut encoder, _) = encoder_pairs().remove(0);
+        let mut frames = Vec::new();
+        for packet in edge_funclogs().into_iter().rev() {
+            let mut frame = Vec::new();
+            encoder
+                .encode(&Packet::RawFuncLogNew(packet), &mut frame)
+                .unwrap();
+            frames.push(frame);
+        }
+        let mut fast = PayloadDecoder::new();
+        let mut slow = PayloadDecoder::without_fast_path();
+        let (mut spares, mut refilled) = (Vec::new(), 0);
+        // Each record goes back at once: the next funclog is read into the
+        // fields of another (stacks, tags, numbers of other lengths).
+        for _ in 0..3 {
+            for frame in &frames {
+                let had = fast.spare_logs.len();
+                let packet = fast.decode(frame, 0).unwrap();
+                refilled += usize::from(fast.spare_logs.len() < had);
+                assert_eq!(packet, slow.decode(frame, 0).unwrap());
+                if let Packet::RawFuncLogNew(RawFuncLogNewPacket {
+                    func_log: Some(log),
+                }) = packet
+                {
+                    spares.push(log);
+                }
+                fast.recycle(&mut spares);
+            }
+        }
+        assert!(refilled > 2 * frames.len(), "{refilled} records refilled");
+        // Records too big to keep are let go; the rest wait.
+        assert!(
+            fast.spare_logs
+                .iter()
+                .all(|log| log.frames.capacity() <= SPARE_FRAMES)
+        );
+        let mut many = vec![RawFuncLog::default(); 2 * SPARE_LOGS];
+        fast.recycle(&mut many);
+        assert_eq!(fast.spare_logs.len(), SPARE_LOGS);
+        assert!(!many.is_empty());
+    }
+
     /// What a decoder makes of a payload, as text, errors included (with
     /// their offsets).
     fn verdict(decoder: &mut PayloadDecoder, payload: &[u8]) -> String {
@@ -611,7 +687,9 @@ mod tests {
                 // and the second time its funclogs may be read by hand.
                 for _ in 0..2 {
                     let by_hand = funclog_opening(&fast, &bad).is_some_and(|o| {
-                        fast::read_message(&bad[o.bytes.len()..], o.funclog_id.unwrap()).is_some()
+                        let body = &bad[o.bytes.len()..];
+                        fast::read_message(body, o.funclog_id.unwrap(), RawFuncLog::default())
+                            .is_some()
                     });
                     handled += usize::from(by_hand);
                     assert_eq!(

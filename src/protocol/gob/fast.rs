@@ -12,9 +12,7 @@
 
 use std::sync::Arc;
 
-use super::{
-    FuncStatusId, Gid, RawFuncLog, RawFuncLogId, RawFuncLogNewPacket, TagName, Time, TxId,
-};
+use super::{FuncStatusId, Gid, RawFuncLog, RawFuncLogId, RawFuncLogNewPacket, Time, TxId};
 use crate::gob::types::{GobId, INT, STRING, Shape, UINT, WireField, WireType};
 use crate::gob::wire::{put_bytes, put_int, put_uint, shortest_uint, unfold_int};
 use crate::gob::{Int, Limits};
@@ -133,8 +131,14 @@ fn write_log(out: &mut Vec<u8>, log: &RawFuncLog) {
 
 /// The packet in `bytes`, a frame's rest after definitions for which
 /// [`funclog_packet_id`] gave `packet_id`: `None` unless they hold one
-/// value message exactly as Go writes it, and nothing after it.
-pub(super) fn read_message(bytes: &[u8], packet_id: GobId) -> Option<RawFuncLogNewPacket> {
+/// value message exactly as Go writes it, and nothing after it. The record
+/// is made in `shell`, whatever it held: its tag's and frames' memory is
+/// reused.
+pub(super) fn read_message(
+    bytes: &[u8],
+    packet_id: GobId,
+    shell: RawFuncLog,
+) -> Option<RawFuncLogNewPacket> {
     let mut r = Reader { rest: bytes };
     let len = r.uint()?;
     // Longer messages get the general path's limit error.
@@ -152,7 +156,7 @@ pub(super) fn read_message(bytes: &[u8], packet_id: GobId) -> Option<RawFuncLogN
                 .then_some(RawFuncLogNewPacket { func_log: None });
         }
         1 => {
-            let (log, rest) = read_log(r.rest)?;
+            let (log, rest) = read_log(r.rest, shell)?;
             r.rest = rest;
             log
         }
@@ -163,13 +167,19 @@ pub(super) fn read_message(bytes: &[u8], packet_id: GobId) -> Option<RawFuncLogN
     })
 }
 
-/// A `RawFuncLog` struct's fields and its end at the start of `bytes`,
-/// and the bytes after it; a field sent with its zero value (Go leaves
-/// those out) is not handled.
-fn read_log(bytes: &[u8]) -> Option<(RawFuncLog, &[u8])> {
+/// A `RawFuncLog` struct's fields and its end at the start of `bytes`, in
+/// `log` (every field set: those left out are zero), and the bytes after
+/// it; a field sent with its zero value (Go leaves those out) is not
+/// handled.
+fn read_log(bytes: &[u8], mut log: RawFuncLog) -> Option<(RawFuncLog, &[u8])> {
     // A reader of its own, which stays in registers.
     let mut r = Reader { rest: bytes };
-    let mut log = RawFuncLog::default();
+    log.id = RawFuncLogId(Int(0));
+    log.tag.0.clear();
+    log.timestamp = Time(0);
+    log.frames.clear();
+    log.gid = Gid(0);
+    log.tx_id = TxId(0);
     let mut field = 0u64;
     loop {
         let delta = r.uint()?;
@@ -182,7 +192,7 @@ fn read_log(bytes: &[u8]) -> Option<(RawFuncLog, &[u8])> {
             2 => {
                 let len = r.uint().filter(|&n| n != 0)?;
                 let text = r.rest.get(..usize::try_from(len).ok()?)?;
-                log.tag = TagName(crate::protocol::utf8(text)?.to_owned());
+                log.tag.0.push_str(crate::protocol::utf8(text)?);
                 r.rest = &r.rest[text.len()..];
             }
             3 => log.timestamp = Time(r.int().filter(|&v| v != 0)?),
@@ -193,11 +203,10 @@ fn read_log(bytes: &[u8]) -> Option<(RawFuncLog, &[u8])> {
                 if count > r.rest.len() as u64 || count > Limits::default().max_elements {
                     return None;
                 }
-                let mut frames = vec![FuncStatusId(0); count as usize];
-                for frame in &mut frames {
+                log.frames.resize(count as usize, FuncStatusId(0));
+                for frame in &mut log.frames {
                     frame.0 = r.uint()?;
                 }
-                log.frames = frames;
             }
             5 => log.gid = Gid(r.int().filter(|&v| v != 0)?),
             6 => log.tx_id = TxId(r.uint().filter(|&v| v != 0)?),
