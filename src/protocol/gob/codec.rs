@@ -223,10 +223,14 @@ impl PayloadDecoder {
         if self.slow_only {
             return None;
         }
-        let opening = self
+        let at = self
             .openings
             .iter()
-            .find(|o| payload.starts_with(&o.bytes))?;
+            .position(|o| payload.starts_with(&o.bytes))?;
+        // The opening matched last comes first: a sender's funclogs find
+        // theirs at once, past the hello's.
+        self.openings[..=at].rotate_right(1);
+        let opening = &self.openings[0];
         let packet_id = opening.funclog_id?;
         let body = &payload[opening.bytes.len()..];
         let shell = self.spare_logs.pop().unwrap_or_default();
