@@ -181,8 +181,10 @@ struct Inner {
     spare_funclogs: std::sync::Mutex<Vec<RawFuncLog>>,
 }
 
-/// The most spare funclog records waiting for a connection to take them.
-const SPARE_FUNCLOGS: usize = 1024;
+/// The most spare funclog records waiting for a connection to take them:
+/// about as many as the batches of events waiting for the owner hold (a
+/// few hundred KiB), so that a busy stream allocates none.
+const SPARE_FUNCLOGS: usize = 4096;
 /// How many records the owner gathers before it hands them over at once.
 const RECYCLE_BATCH: usize = 64;
 
