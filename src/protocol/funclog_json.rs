@@ -680,8 +680,9 @@ mod tests {
                 let read = c.digits();
                 // What the byte loop and serde_json accept: no leading
                 // zero, no fraction or exponent, within u64.
-                let plain = !(number.len() > 1 && number.starts_with('0'))
-                    && !matches!(after.first(), Some(b'.' | b'e' | b'E'));
+                let leading_zero = number.len() > 1 && number.starts_with('0');
+                let fraction = matches!(after.first(), Some(b'.' | b'e' | b'E'));
+                let plain = !leading_zero && !fraction;
                 let expected = number.parse::<u64>().ok().filter(|_| plain);
                 assert_eq!(read, expected, "{text:x?}");
                 if read.is_some() {
