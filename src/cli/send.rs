@@ -163,6 +163,11 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
             match result {
                 Ok(()) => {
                     sent += count;
+                    // The fewer packets move: usually none (the batch
+                    // became the spares, which read_batch emptied).
+                    if spare.len() < batch.len() {
+                        std::mem::swap(&mut spare, &mut batch);
+                    }
                     spare.append(&mut batch);
                 }
                 Err(NetError::Batch { index, source })
