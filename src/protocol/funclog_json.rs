@@ -147,7 +147,8 @@ pub(crate) fn write_gob(out: &mut Vec<u8>, packet: &RawFuncLogNewPacket) {
         return;
     };
     let text = &log.tag.0;
-    let plain = text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+    let plain = usual_tag(text.as_bytes()).is_some()
+        || text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
     // A tag that needs escapes is serde_json's own (they are rare), so
     // that its escapes stay serde_json's.
     let escaped = (!plain).then(|| serde_json::to_vec(text).unwrap_or_default());
@@ -328,6 +329,13 @@ impl<'a> Cursor<'a> {
     fn plain_string(&mut self) -> Option<&'a str> {
         self.literal(b"\"")?;
         let rest = self.rest();
+        if let Some(tag) = USUAL_TAGS
+            .iter()
+            .find(|tag| rest.starts_with(tag.as_bytes()) && rest.get(tag.len()) == Some(&b'"'))
+        {
+            self.at += tag.len() + 1;
+            return Some(tag);
+        }
         let len = rest
             .iter()
             .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
@@ -383,6 +391,19 @@ impl<'a> Cursor<'a> {
         self.skip_space();
         (self.at == self.text.len()).then_some(())
     }
+}
+
+/// The tags Go's tracers write: compared whole, they need no scan for
+/// escapes or UTF-8.
+const USUAL_TAGS: [&str; 2] = ["funcStart", "funcEnd"];
+
+/// `tag` as text if it is one of [`USUAL_TAGS`].
+#[inline]
+fn usual_tag(tag: &[u8]) -> Option<&'static str> {
+    USUAL_TAGS
+        .iter()
+        .copied()
+        .find(|usual| usual.as_bytes() == tag)
 }
 
 /// 10 to the power of 0 to 8.
