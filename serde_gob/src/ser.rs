@@ -208,8 +208,8 @@ impl<'r> Encoder<'r> {
         match result {
             Ok(()) => st.end_top(),
             Err(_) => {
-                out.truncate(start);
-                self.state.sent.truncate(sent_before);
+                st.cur.truncate(start);
+                st.sent.truncate(sent_before);
             }
         }
         result
@@ -232,8 +232,8 @@ impl<'r> Encoder<'r> {
         let mut st = EncState::direct(self.registry, &mut self.state.sent, out, schema);
         let result = write(&mut st);
         if result.is_err() {
-            out.truncate(start);
-            self.state.sent.truncate(sent_before);
+            st.cur.truncate(start);
+            st.sent.truncate(sent_before);
         }
         result
     }
@@ -372,7 +372,15 @@ impl StreamEncoder {
 struct EncState<'a> {
     registry: &'a mut Registry,
     sent: &'a mut SentIds,
-    cur: &'a mut Vec<u8>,
+    /// The buffer being built, moved here from `home` for the state's life
+    /// and given back when it is dropped (also on an error or a panic).
+    /// Held by value, it sits behind the serializers' `&mut EncState`,
+    /// which the compiler knows nothing else writes: its length stays in a
+    /// register from write to write, where through a `&mut Vec` it was
+    /// stored and loaded back around every byte (a byte stored through the
+    /// buffer's pointer might have been the length itself).
+    cur: Vec<u8>,
+    home: &'a mut Vec<u8>,
     start: usize,
     out: Option<&'a mut Vec<u8>>,
     /// The schema of the value being written.
@@ -395,7 +403,7 @@ struct EncState<'a> {
 impl<'a> EncState<'a> {
     #[inline(always)]
     fn buf(&mut self) -> &mut Vec<u8> {
-        self.cur
+        &mut self.cur
     }
 
     /// A serializer's result: whether its value was zero.
@@ -432,7 +440,8 @@ impl<'a> EncState<'a> {
         EncState {
             registry,
             sent,
-            cur,
+            cur: std::mem::take(cur),
+            home: cur,
             start,
             out,
             schema,
@@ -451,7 +460,7 @@ impl<'a> EncState<'a> {
         match &mut self.out {
             Some(out) => {
                 put_uint(out, self.cur.len() as u64);
-                out.extend_from_slice(self.cur);
+                out.extend_from_slice(&self.cur);
                 self.cur.clear();
             }
             None => {
@@ -563,7 +572,7 @@ impl<'a> EncState<'a> {
             }
             let fresh = match self.registry.preamble(schema.uid) {
                 Some(p) if p.ids.iter().all(|i| !self.sent.contains(i)) => {
-                    write_messages(self.cur, &mut self.start, &mut self.out, &p.bytes);
+                    write_messages(&mut self.cur, &mut self.start, &mut self.out, &p.bytes);
                     self.sent.extend_from_slice(&p.ids);
                     true
                 }
@@ -590,6 +599,14 @@ impl<'a> EncState<'a> {
         }
         value.serialize(ValueSer::new(self, base, Place::Element))?;
         Ok(())
+    }
+}
+
+impl Drop for EncState<'_> {
+    /// Gives the buffer back to where it came from.
+    #[inline(always)]
+    fn drop(&mut self) {
+        std::mem::swap(self.home, &mut self.cur);
     }
 }
 
@@ -712,7 +729,9 @@ fn preamble(registry: &mut Registry, schema: &Schema, node: NodeId, id: GobId) -
         Some(&mut bytes),
         schema,
     );
-    if !st.send_type(schema, node)? {
+    let defined_more = st.send_type(schema, node)?;
+    drop(st);
+    if !defined_more {
         sent.push(id);
     }
     Ok(Preamble {
@@ -1070,10 +1089,11 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
             self.st.sent,
             &mut data,
             0,
-            Some(self.st.cur),
+            Some(&mut self.st.cur),
             schema,
         );
         inner.encode_body(value, schema, node)?;
+        drop(inner);
         put_bytes(self.st.buf(), &data);
         self.st.set_zero(false)
     }
