@@ -10,7 +10,7 @@ use super::scalar::{Scalar, ScalarSer};
 use super::schema::{Field, Kind, Node, NodeId, Schema, ZERO_VALUE};
 use super::shape;
 use super::types::{GobId, Preamble, Registry};
-use super::wire::{fold_int, put_bytes, put_float, put_int, put_uint};
+use super::wire::{fold_int, float_to_wire, put_bytes, put_float, put_int, put_uint, put_uint_led};
 
 /// Encodes one value as a complete gob stream, as a fresh Go process with a
 /// fresh `gob.Encoder` would write it.
@@ -396,6 +396,11 @@ struct EncState<'a> {
     /// for the delta before the next.
     next_field: usize,
     last_field: i64,
+    /// The delta before the struct field being written, still to write
+    /// (set for a field whose delta is below 128, else written at once).
+    /// It goes out with the value's first bytes: a number field is one
+    /// write to the buffer, not two.
+    pending_delta: Option<u8>,
     /// The parts of a complex number being written.
     complex_parts: [f64; 2],
 }
@@ -409,6 +414,42 @@ impl<'a> EncState<'a> {
     /// A serializer's result: whether its value was zero.
     #[inline(always)]
     fn set_zero(&mut self, zero: bool) -> SResult<IsZero> {
+        Ok(zero)
+    }
+
+    /// Writes the pending field delta, if any: the first thing a value
+    /// other than a number or a byte string writes (if it turns out zero,
+    /// the field takes it back).
+    #[inline(always)]
+    fn begin(&mut self) {
+        if let Some(delta) = self.pending_delta {
+            self.cur.push(delta);
+        }
+    }
+
+    /// [`EncState::begin`] followed by the unsigned integer `x`, in one
+    /// write.
+    #[inline(always)]
+    fn begin_with(&mut self, x: u64) {
+        let delta = self.pending_delta;
+        put_uint_led(&mut self.cur, delta.is_some(), delta.unwrap_or(0), x);
+    }
+
+    /// A value sent as the one unsigned integer `x` (a number or a bool),
+    /// after the pending field delta. (A zero field is taken back by the
+    /// field: Go leaves it out.)
+    #[inline(always)]
+    fn number(&mut self, x: u64, zero: bool) -> SResult<IsZero> {
+        self.begin_with(x);
+        Ok(zero)
+    }
+
+    /// A value sent as the byte string `b` (a string, a `[]byte`, a
+    /// self-marshalling value's bytes), after the pending field delta.
+    #[inline(always)]
+    fn byte_string(&mut self, b: &[u8], zero: bool) -> SResult<IsZero> {
+        self.begin_with(b.len() as u64);
+        self.cur.extend_from_slice(b);
         Ok(zero)
     }
 
@@ -449,6 +490,7 @@ impl<'a> EncState<'a> {
             non_nil: false,
             next_field: 0,
             last_field: -1,
+            pending_delta: None,
             complex_parts: [0.0; 2],
         }
     }
@@ -817,6 +859,7 @@ impl<'s, 'a> ValueSer<'s, 'a> {
     #[inline(always)]
     fn at(st: &'s mut EncState<'a>, node: &'a Node, place: Place) -> Self {
         st.place = place;
+        st.pending_delta = None;
         st.non_nil = false;
         ValueSer { st, node }
     }
@@ -842,8 +885,7 @@ impl<'s, 'a> ValueSer<'s, 'a> {
     #[inline(always)]
     fn int(self, v: i64) -> SResult<IsZero> {
         if let Kind::Int = self.kind() {
-            put_int(self.st.buf(), v);
-            return self.st.set_zero(v == 0);
+            return self.st.number(fold_int(v), v == 0);
         }
         self.int_other(v)
     }
@@ -854,10 +896,7 @@ impl<'s, 'a> ValueSer<'s, 'a> {
     fn int_other(self, v: i64) -> SResult<IsZero> {
         match self.kind() {
             Kind::Uint { .. } | Kind::Opaque(_) | Kind::Bytes if v >= 0 => self.uint(v as u64),
-            Kind::Float => {
-                put_float(self.st.buf(), v as f64);
-                self.st.set_zero(v == 0)
-            }
+            Kind::Float => self.st.number(float_to_wire(v as f64), v == 0),
             _ => Err(self.mismatch("signed integer").into()),
         }
     }
@@ -865,8 +904,7 @@ impl<'s, 'a> ValueSer<'s, 'a> {
     #[inline(always)]
     fn uint(self, v: u64) -> SResult<IsZero> {
         if let Kind::Uint { .. } = self.kind() {
-            put_uint(self.st.buf(), v);
-            return self.st.set_zero(v == 0);
+            return self.st.number(v, v == 0);
         }
         self.uint_other(v)
     }
@@ -876,20 +914,16 @@ impl<'s, 'a> ValueSer<'s, 'a> {
     #[inline(never)]
     fn uint_other(self, v: u64) -> SResult<IsZero> {
         match self.kind() {
-            Kind::Int if v <= i64::MAX as u64 => {
-                put_int(self.st.buf(), v as i64);
-                self.st.set_zero(v == 0)
-            }
+            Kind::Int if v <= i64::MAX as u64 => self.st.number(fold_int(v as i64), v == 0),
             _ => Err(self.mismatch("unsigned integer").into()),
         }
     }
 
     fn float(self, v: f64) -> SResult<IsZero> {
         match self.kind() {
-            Kind::Float => put_float(self.st.buf(), v),
-            _ => return Err(self.mismatch("float").into()),
+            Kind::Float => self.st.number(float_to_wire(v), v == 0.0),
+            _ => Err(self.mismatch("float").into()),
         }
-        self.st.set_zero(v == 0.0)
     }
 
     /// The bytes of a self-marshalling value marked as Go's zero value
@@ -929,8 +963,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         if !matches!(self.kind(), Kind::Bool) {
             return Err(self.mismatch("bool").into());
         }
-        put_uint(self.st.buf(), v as u64);
-        self.st.set_zero(!v)
+        self.st.number(v as u64, !v)
     }
 
     #[inline(always)]
@@ -983,20 +1016,15 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         if !matches!(self.kind(), Kind::String) {
             return Err(self.mismatch("string").into());
         }
-        put_bytes(self.st.buf(), v.as_bytes());
-        self.st.set_zero(v.is_empty())
+        self.st.byte_string(v.as_bytes(), v.is_empty())
     }
 
     fn serialize_bytes(self, v: &[u8]) -> SResult<IsZero> {
         match self.kind() {
-            Kind::Bytes => {
-                put_bytes(self.st.buf(), v);
-                self.st.set_zero(v.is_empty())
-            }
+            Kind::Bytes => self.st.byte_string(v, v.is_empty()),
             Kind::Opaque(_) => {
-                put_bytes(self.st.buf(), v);
                 let non_nil = self.st.non_nil;
-                self.st.set_zero(opaque_is_zero(v.len(), non_nil))
+                self.st.byte_string(v, opaque_is_zero(v.len(), non_nil))
             }
             _ => Err(self.mismatch("byte string").into()),
         }
@@ -1025,10 +1053,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
 
     fn serialize_unit_struct(self, _: &'static str) -> SResult<IsZero> {
         match self.kind() {
-            Kind::Struct { .. } => {
-                self.st.buf().push(0);
-                self.st.set_zero(false)
-            }
+            Kind::Struct { .. } => self.st.number(0, false),
             _ => Err(self.mismatch("unit struct").into()),
         }
     }
@@ -1038,8 +1063,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         if !matches!(self.kind(), Kind::Interface { .. }) {
             return Err(self.mismatch("enum").into());
         }
-        put_uint(self.st.buf(), 0);
-        self.st.set_zero(true)
+        self.st.number(0, true)
     }
 
     #[inline(always)]
@@ -1081,7 +1105,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         // Go's encodeInterface: the registered name, the concrete type's
         // definitions (each flushing the message so far), its id, then the
         // value as a delimited top-level value.
-        put_bytes(self.st.buf(), variant.as_bytes());
+        self.st.byte_string(variant.as_bytes(), false)?;
         self.st.send_type_and_id(schema, node)?;
         let mut data = Vec::new();
         let mut inner = EncState::new(
@@ -1131,10 +1155,16 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         let Kind::Map(key, elem) = *self.kind() else {
             return Err(self.mismatch("map").into());
         };
-        let start = self.st.buf().len();
-        if let Some(n) = len {
-            put_uint(self.st.buf(), n as u64);
-        }
+        let start = match len {
+            Some(n) => {
+                self.st.begin_with(n as u64);
+                0
+            }
+            None => {
+                self.st.begin();
+                self.st.buf().len()
+            }
+        };
         let non_nil = self.st.non_nil;
         Ok(MapSer {
             ser: self,
@@ -1159,6 +1189,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
                 )));
             }
         };
+        self.st.begin();
         // The enclosing struct's place goes aside until this one ends.
         let outer = (self.st.next_field, self.st.last_field);
         self.st.next_field = 0;
@@ -1229,10 +1260,16 @@ impl<'s, 'a> SeqSer<'s, 'a> {
                 ser.go_type()
             )));
         }
-        let start = ser.st.buf().len();
-        if let Some(n) = len {
-            put_uint(ser.st.buf(), n as u64);
-        }
+        let start = match len {
+            Some(n) => {
+                ser.st.begin_with(n as u64);
+                0
+            }
+            None => {
+                ser.st.begin();
+                ser.st.buf().len()
+            }
+        };
         Ok(SeqSer {
             ser,
             elem,
@@ -1416,11 +1453,14 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
             }
         };
         self.ser.st.next_field = index + 1;
-        let delta = index as i64 - self.ser.st.last_field;
-        let buf = self.ser.st.buf();
-        let mark = buf.len();
-        put_uint(buf, delta as u64);
-        let zero = value.serialize(self.ser.child(node, Place::Field))?;
+        let delta = (index as i64 - self.ser.st.last_field) as u64;
+        let mark = self.ser.st.buf().len();
+        let ser = self.ser.child(node, Place::Field);
+        match delta {
+            0..0x80 => ser.st.pending_delta = Some(delta as u8),
+            _ => put_uint(ser.st.buf(), delta),
+        }
+        let zero = value.serialize(ser)?;
         if zero {
             // Go leaves a zero field out.
             self.ser.st.buf().truncate(mark);

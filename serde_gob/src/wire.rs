@@ -48,6 +48,53 @@ fn write_long_uint(out: &mut Vec<u8>, x: u64) {
     out.truncate(out.len() - (8 - n));
 }
 
+/// The spare capacity [`put_uint_led`] needs: a lead byte and the longest
+/// unsigned integer.
+const LED_UINT_ROOM: usize = 10;
+
+/// Appends `x` in gob's unsigned integer encoding, after the byte `lead`
+/// if `led` (a struct field's delta, below 128), with one update of the
+/// vector's length and no branch on `x`'s length.
+///
+/// Inlined, it keeps the length in a register from one write to the next
+/// where the vector is reached through a `&mut` the compiler knows nothing
+/// else writes (the encoder's state).
+#[inline(always)]
+pub fn put_uint_led(out: &mut Vec<u8>, led: bool, lead: u8, x: u64) {
+    let len = out.len();
+    if out.capacity() - len < LED_UINT_ROOM {
+        reserve_for_uint(out);
+    }
+    // x's bytes without leading zeros (0 for 0).
+    let k = 8 - (x.leading_zeros() / 8) as usize;
+    let short = x < 0x80;
+    // One byte below 128, else the negated byte count and the bytes,
+    // which start `body` (its tail is past the new length).
+    let first = if short { x as u8 } else { (-(k as i8)) as u8 };
+    let body = x.wrapping_shl(8 * (8 - k) as u32).to_be_bytes();
+    let at = led as usize;
+    let written = at + 1 + if short { 0 } else { k };
+    // SAFETY: `out` has LED_UINT_ROOM (10) bytes of spare capacity after
+    // `len` (checked above, or reserved). The writes cover len + 0 (lead),
+    // len + at (first) and len + at + 1 .. len + at + 9 with at <= 1, so
+    // all lie within len .. len + 10, inside the allocation; u8 has no
+    // alignment. `set_len` then counts `written` <= 1 + 1 + 8 bytes, all
+    // just written: the lead (if led), `first`, and k bytes of `body`.
+    unsafe {
+        let p = out.as_mut_ptr().add(len);
+        p.write(lead);
+        p.add(at).write(first);
+        p.add(at + 1).cast::<[u8; 8]>().write_unaligned(body);
+        out.set_len(len + written);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn reserve_for_uint(out: &mut Vec<u8>) {
+    out.reserve(LED_UINT_ROOM);
+}
+
 /// Folds a signed integer into gob's unsigned form: the value in bits 1 up,
 /// complemented when bit 0 is set.
 #[inline]
