@@ -10,7 +10,7 @@ use super::scalar::{Scalar, ScalarSer};
 use super::schema::{Field, Kind, Node, NodeId, Schema, ZERO_VALUE};
 use super::shape;
 use super::types::{GobId, Preamble, Registry};
-use super::wire::{fold_int, float_to_wire, put_bytes, put_float, put_int, put_uint, put_uint_led};
+use super::wire::{float_to_wire, fold_int, put_bytes, put_float, put_int, put_uint, put_uint_led};
 
 /// Encodes one value as a complete gob stream, as a fresh Go process with a
 /// fresh `gob.Encoder` would write it.
