@@ -10,7 +10,9 @@ use super::scalar::{Scalar, ScalarSer};
 use super::schema::{Field, Kind, Node, NodeId, Schema, ZERO_VALUE};
 use super::shape;
 use super::types::{GobId, Preamble, Registry};
-use super::wire::{float_to_wire, fold_int, put_bytes, put_float, put_int, put_uint, put_uint_led};
+use super::wire::{
+    float_to_wire, fold_int, put_bytes, put_bytes_led, put_int, put_uint, put_uint_led,
+};
 
 /// Encodes one value as a complete gob stream, as a fresh Go process with a
 /// fresh `gob.Encoder` would write it.
@@ -423,7 +425,7 @@ impl<'a> EncState<'a> {
     #[inline(always)]
     fn begin(&mut self) {
         if let Some(delta) = self.pending_delta {
-            self.cur.push(delta);
+            put_uint_led(&mut self.cur, false, 0, delta as u64);
         }
     }
 
@@ -448,8 +450,8 @@ impl<'a> EncState<'a> {
     /// self-marshalling value's bytes), after the pending field delta.
     #[inline(always)]
     fn byte_string(&mut self, b: &[u8], zero: bool) -> SResult<IsZero> {
-        self.begin_with(b.len() as u64);
-        self.cur.extend_from_slice(b);
+        let delta = self.pending_delta;
+        put_bytes_led(&mut self.cur, delta.is_some(), delta.unwrap_or(0), b);
         Ok(zero)
     }
 
@@ -876,47 +878,25 @@ impl<'s, 'a> ValueSer<'s, 'a> {
     #[cold]
     #[inline(never)]
     fn mismatch(&self, rust: &str) -> Error {
-        Error::Encode(format!(
-            "a Rust {rust} was given for the Go type {}",
-            self.go_type()
-        ))
+        mismatch(self.node, rust)
     }
 
     #[inline(always)]
     fn int(self, v: i64) -> SResult<IsZero> {
-        if let Kind::Int = self.kind() {
-            return self.st.number(fold_int(v), v == 0);
-        }
-        self.int_other(v)
-    }
-
-    /// A signed integer for a Go type other than a signed one.
-    #[cold]
-    #[inline(never)]
-    fn int_other(self, v: i64) -> SResult<IsZero> {
-        match self.kind() {
-            Kind::Uint { .. } | Kind::Opaque(_) | Kind::Bytes if v >= 0 => self.uint(v as u64),
-            Kind::Float => self.st.number(float_to_wire(v as f64), v == 0),
-            _ => Err(self.mismatch("signed integer").into()),
-        }
+        let wire = match self.kind() {
+            Kind::Int => fold_int(v),
+            _ => int_wire_other(self.node, v)?,
+        };
+        self.st.number(wire, v == 0)
     }
 
     #[inline(always)]
     fn uint(self, v: u64) -> SResult<IsZero> {
-        if let Kind::Uint { .. } = self.kind() {
-            return self.st.number(v, v == 0);
-        }
-        self.uint_other(v)
-    }
-
-    /// An unsigned integer for a Go type other than an unsigned one.
-    #[cold]
-    #[inline(never)]
-    fn uint_other(self, v: u64) -> SResult<IsZero> {
-        match self.kind() {
-            Kind::Int if v <= i64::MAX as u64 => self.st.number(fold_int(v as i64), v == 0),
-            _ => Err(self.mismatch("unsigned integer").into()),
-        }
+        let wire = match self.kind() {
+            Kind::Uint { .. } => v,
+            _ => uint_wire_other(self.node, v)?,
+        };
+        self.st.number(wire, v == 0)
     }
 
     fn float(self, v: f64) -> SResult<IsZero> {
@@ -1219,6 +1199,44 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
     }
 }
 
+/// The error for a Rust value of kind `rust` given for the Go type `node`.
+#[cold]
+#[inline(never)]
+fn mismatch(node: &Node, rust: &str) -> Error {
+    Error::Encode(format!(
+        "a Rust {rust} was given for the Go type {}",
+        node.go_string
+    ))
+}
+
+// The number serializers' rare cases compute the wire integer and write
+// nothing: given no pointer into the state, a call to them leaves the
+// state's buffer length where the hot path can keep it (in a register).
+
+/// The wire integer of a signed integer for a Go type other than a signed
+/// one.
+#[cold]
+#[inline(never)]
+fn int_wire_other(node: &Node, v: i64) -> SResult<u64> {
+    match node.kind {
+        Kind::Uint { .. } if v >= 0 => Ok(v as u64),
+        Kind::Opaque(_) | Kind::Bytes if v >= 0 => Err(mismatch(node, "unsigned integer").into()),
+        Kind::Float => Ok(float_to_wire(v as f64)),
+        _ => Err(mismatch(node, "signed integer").into()),
+    }
+}
+
+/// The wire integer of an unsigned integer for a Go type other than an
+/// unsigned one.
+#[cold]
+#[inline(never)]
+fn uint_wire_other(node: &Node, v: u64) -> SResult<u64> {
+    match node.kind {
+        Kind::Int if v <= i64::MAX as u64 => Ok(fold_int(v as i64)),
+        _ => Err(mismatch(node, "unsigned integer").into()),
+    }
+}
+
 /// Whether the bytes of a value that marshals itself stand for Go's zero
 /// value. Go leaves a GobEncoder or BinaryMarshaler struct field out when
 /// the value is zero (`encoding/gob`'s `gobEncodeOpFor`), and the decoder
@@ -1408,24 +1426,23 @@ pub struct StructSer<'s, 'a> {
 impl StructSer<'_, '_> {
     /// A field given out of order, or by a name the Go type lacks.
     #[cold]
-    fn find_field(&self, key: &'static str) -> SResult<usize> {
-        self.fields
+    // Given no pointer into the state (as the parts of a complex number
+    // below), so that the hot path keeps what it holds of it in registers.
+    fn find_field(fields: &[Field], node: &Node, key: &'static str) -> SResult<usize> {
+        fields
             .iter()
             .position(|f| f.name == key)
-            .ok_or_else(|| encode_error(format!("{} has no field {key}", self.ser.go_type())))
+            .ok_or_else(|| encode_error(format!("{} has no field {key}", node.go_string)))
     }
 
     /// A part of a complex number: `re`, then `im`.
     #[cold]
     #[inline(never)]
-    fn complex_part<T: Serialize + ?Sized>(&mut self, value: &T) -> SResult<()> {
-        let Scalar::Float(part) = value.serialize(ScalarSer)? else {
-            return Err(encode_error("a complex part must be a float".into()));
-        };
-        let st = &mut *self.ser.st;
-        st.complex_parts[st.next_field.min(1)] = part;
-        st.next_field += 1;
-        Ok(())
+    fn complex_part<T: Serialize + ?Sized>(value: &T) -> SResult<f64> {
+        match value.serialize(ScalarSer)? {
+            Scalar::Float(part) => Ok(part),
+            _ => Err(encode_error("a complex part must be a float".into())),
+        }
     }
 }
 
@@ -1442,13 +1459,17 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
         value: &T,
     ) -> SResult<()> {
         if self.complex {
-            return self.complex_part(value);
+            let part = Self::complex_part(value)?;
+            let st = &mut *self.ser.st;
+            st.complex_parts[st.next_field.min(1)] = part;
+            st.next_field += 1;
+            return Ok(());
         }
         let next = self.ser.st.next_field;
         let (index, node) = match self.fields.get(next) {
             Some(f) if same_name(f.name, key) => (next, f.node),
             _ => {
-                let index = self.find_field(key)?;
+                let index = Self::find_field(self.fields, self.ser.node, key)?;
                 (index, self.fields[index].node)
             }
         };
@@ -1458,7 +1479,7 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
         let ser = self.ser.child(node, Place::Field);
         match delta {
             0..0x80 => ser.st.pending_delta = Some(delta as u8),
-            _ => put_uint(ser.st.buf(), delta),
+            _ => put_uint_led(&mut ser.st.cur, false, 0, delta),
         }
         let zero = value.serialize(ser)?;
         if zero {
@@ -1476,11 +1497,11 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
         (st.next_field, st.last_field) = self.outer;
         if self.complex {
             let [re, im] = std::mem::take(&mut st.complex_parts);
-            put_float(st.buf(), re);
-            put_float(st.buf(), im);
+            put_uint_led(&mut st.cur, false, 0, float_to_wire(re));
+            put_uint_led(&mut st.cur, false, 0, float_to_wire(im));
             return st.set_zero(re == 0.0 && im == 0.0);
         }
-        st.buf().push(0);
+        put_uint_led(&mut st.cur, false, 0, 0);
         st.set_zero(false)
     }
 }

@@ -63,7 +63,8 @@ const LED_UINT_ROOM: usize = 10;
 pub fn put_uint_led(out: &mut Vec<u8>, led: bool, lead: u8, x: u64) {
     let len = out.len();
     if out.capacity() - len < LED_UINT_ROOM {
-        reserve_for_uint(out);
+        // By value: the call gets no pointer to where `out` lives.
+        *out = grown_for_uint(std::mem::take(out));
     }
     // x's bytes without leading zeros (0 for 0).
     let k = 8 - (x.leading_zeros() / 8) as usize;
@@ -89,10 +90,41 @@ pub fn put_uint_led(out: &mut Vec<u8>, led: bool, lead: u8, x: u64) {
     }
 }
 
+/// Appends `b` as gob sends a string or a `[]byte` (its length, then the
+/// bytes), after the byte `lead` if `led`, as [`put_uint_led`] does: one
+/// update of the length, and a call only to grow the vector (by value).
+#[inline(always)]
+pub fn put_bytes_led(out: &mut Vec<u8>, led: bool, lead: u8, b: &[u8]) {
+    let len = out.len();
+    let room = LED_UINT_ROOM + b.len();
+    if out.capacity() - len < room {
+        *out = grown_for(std::mem::take(out), room);
+    }
+    put_uint_led(out, led, lead, b.len() as u64);
+    let at = out.len();
+    // SAFETY: `out` had `room` = 10 + b.len() bytes of spare capacity after
+    // `len`, and put_uint_led wrote at most 10 of them, so b.len() bytes
+    // from `at` are inside the allocation; `b` is a shared borrow that
+    // cannot overlap `out`'s buffer, which `out` borrows mutably. The new
+    // length covers exactly the bytes copied.
+    unsafe {
+        std::ptr::copy_nonoverlapping(b.as_ptr(), out.as_mut_ptr().add(at), b.len());
+        out.set_len(at + b.len());
+    }
+}
+
 #[cold]
 #[inline(never)]
-fn reserve_for_uint(out: &mut Vec<u8>) {
+fn grown_for(mut out: Vec<u8>, room: usize) -> Vec<u8> {
+    out.reserve(room);
+    out
+}
+
+#[cold]
+#[inline(never)]
+fn grown_for_uint(mut out: Vec<u8>) -> Vec<u8> {
     out.reserve(LED_UINT_ROOM);
+    out
 }
 
 /// Folds a signed integer into gob's unsigned form: the value in bits 1 up,
