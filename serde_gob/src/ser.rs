@@ -11,7 +11,7 @@ use super::schema::{Field, Kind, Node, NodeId, Schema, ZERO_VALUE};
 use super::shape;
 use super::types::{GobId, Preamble, Registry};
 use super::wire::{
-    float_to_wire, fold_int, put_bytes, put_bytes_led, put_int, put_uint, put_uint_led,
+    float_to_wire, fold_int, put_byte, put_bytes, put_bytes_led, put_int, put_uint, put_uint_led,
 };
 
 /// Encodes one value as a complete gob stream, as a fresh Go process with a
@@ -875,8 +875,8 @@ impl<'s, 'a> ValueSer<'s, 'a> {
         &self.node.go_string
     }
 
-    #[cold]
-    #[inline(never)]
+    // Passes on the node only: a call given `&self` would get the state.
+    #[inline(always)]
     fn mismatch(&self, rust: &str) -> Error {
         mismatch(self.node, rust)
     }
@@ -1100,6 +1100,27 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         drop(inner);
         put_bytes(self.st.buf(), &data);
         self.st.set_zero(false)
+    }
+
+    /// serde's own `collect_seq`, always inlined: a slice's loop then sits
+    /// in its parent's serializer, which passes the state to no call and so
+    /// keeps the buffer's length in a register from field to field.
+    #[inline(always)]
+    fn collect_seq<I>(self, iter: I) -> SResult<IsZero>
+    where
+        I: IntoIterator,
+        I::Item: Serialize,
+    {
+        let iter = iter.into_iter();
+        let len = match iter.size_hint() {
+            (lo, Some(hi)) if lo == hi => Some(lo),
+            _ => None,
+        };
+        let mut seq = self.serialize_seq(len)?;
+        for item in iter {
+            ser::SerializeSeq::serialize_element(&mut seq, &item)?;
+        }
+        ser::SerializeSeq::end(seq)
     }
 
     #[inline]
@@ -1329,6 +1350,7 @@ impl ser::SerializeSeq for SeqSer<'_, '_> {
     type Ok = IsZero;
     type Error = SerError;
 
+    #[inline(always)]
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> SResult<()> {
         self.count += 1;
         if self.bytes {
@@ -1336,7 +1358,7 @@ impl ser::SerializeSeq for SeqSer<'_, '_> {
                 Scalar::Uint(b) if b <= 0xff => b as u8,
                 _ => return Err(encode_error("a []byte element must be a u8".into())),
             };
-            self.ser.st.buf().push(byte);
+            put_byte(&mut self.ser.st.cur, byte);
             return Ok(());
         }
         value.serialize(ValueSer::at(self.ser.st, self.elem, Place::Element))?;

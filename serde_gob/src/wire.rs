@@ -64,7 +64,7 @@ pub fn put_uint_led(out: &mut Vec<u8>, led: bool, lead: u8, x: u64) {
     let len = out.len();
     if out.capacity() - len < LED_UINT_ROOM {
         // By value: the call gets no pointer to where `out` lives.
-        *out = grown_for_uint(std::mem::take(out));
+        grow_by_value(out, LED_UINT_ROOM);
     }
     // x's bytes without leading zeros (0 for 0).
     let k = 8 - (x.leading_zeros() / 8) as usize;
@@ -98,7 +98,7 @@ pub fn put_bytes_led(out: &mut Vec<u8>, led: bool, lead: u8, b: &[u8]) {
     let len = out.len();
     let room = LED_UINT_ROOM + b.len();
     if out.capacity() - len < room {
-        *out = grown_for(std::mem::take(out), room);
+        grow_by_value(out, room);
     }
     put_uint_led(out, led, lead, b.len() as u64);
     let at = out.len();
@@ -113,17 +113,38 @@ pub fn put_bytes_led(out: &mut Vec<u8>, led: bool, lead: u8, b: &[u8]) {
     }
 }
 
-#[cold]
-#[inline(never)]
-fn grown_for(mut out: Vec<u8>, room: usize) -> Vec<u8> {
-    out.reserve(room);
-    out
+/// Appends the raw byte `b`, as [`put_uint_led`] does its integer (a
+/// call only to grow the vector, by value).
+#[inline(always)]
+pub fn put_byte(out: &mut Vec<u8>, b: u8) {
+    let len = out.len();
+    if out.capacity() == len {
+        grow_by_value(out, 1);
+    }
+    // SAFETY: there is at least one byte of spare capacity after `len`
+    // (checked above, or reserved), and `set_len` counts only it, just
+    // written.
+    unsafe {
+        out.as_mut_ptr().add(len).write(b);
+        out.set_len(len + 1);
+    }
+}
+
+/// Reserves `room` more bytes in `out`. The vector goes to the call and
+/// comes back by value, so the call gets no pointer to where it lives (an
+/// encoder's state, whose buffer length then stays in a register on the
+/// hot path).
+#[inline(always)]
+fn grow_by_value(out: &mut Vec<u8>, room: usize) {
+    let grown = grown_for(std::mem::take(out), room);
+    // What `take` left is empty: nothing to drop.
+    std::mem::forget(std::mem::replace(out, grown));
 }
 
 #[cold]
 #[inline(never)]
-fn grown_for_uint(mut out: Vec<u8>) -> Vec<u8> {
-    out.reserve(LED_UINT_ROOM);
+fn grown_for(mut out: Vec<u8>, room: usize) -> Vec<u8> {
+    out.reserve(room);
     out
 }
 
