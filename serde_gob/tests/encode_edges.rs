@@ -92,7 +92,7 @@ fn edges(i: u64) -> Edges {
         max: u64::MAX - i,
         neg: -(i as i64) - 1_000_000,
         f: 17.0 + i as f64,
-        b: i % 2 == 0,
+        b: i.is_multiple_of(2),
         empty: String::new(),
         long: "x".repeat(130 + i as usize),
         frames: (0..9)
