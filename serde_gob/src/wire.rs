@@ -360,6 +360,62 @@ mod tests {
         }
     }
 
+    /// A vector holding `prefix` with exactly `spare` bytes of room, as
+    /// far as the allocator lets `shrink_to` say so.
+    fn with_spare(prefix: &[u8], spare: usize) -> Vec<u8> {
+        let mut v = Vec::with_capacity(prefix.len() + spare);
+        v.extend_from_slice(prefix);
+        v.shrink_to(prefix.len() + spare);
+        v
+    }
+
+    #[test]
+    fn led_writes_match_the_plain_ones_at_every_spare_capacity() {
+        let numbers = [
+            0,
+            1,
+            127,
+            128,
+            255,
+            256,
+            0xffff,
+            1 << 32,
+            u64::MAX >> 1,
+            u64::MAX,
+        ];
+        let prefix = [9u8, 9, 9];
+        for spare in 0..24 {
+            for &x in &numbers {
+                for led in [false, true] {
+                    let mut want = prefix.to_vec();
+                    if led {
+                        want.push(0x55);
+                    }
+                    put_uint(&mut want, x);
+                    let mut out = with_spare(&prefix, spare);
+                    put_uint_led(&mut out, led, 0x55, x);
+                    assert_eq!(out, want, "x {x} led {led} spare {spare}");
+                }
+            }
+            for n in [0, 1, 9, 127, 128, 300] {
+                let bytes: Vec<u8> = (0..n).map(|i| i as u8).collect();
+                for led in [false, true] {
+                    let mut want = prefix.to_vec();
+                    if led {
+                        want.push(0x7f);
+                    }
+                    put_bytes(&mut want, &bytes);
+                    let mut out = with_spare(&prefix, spare);
+                    put_bytes_led(&mut out, led, 0x7f, &bytes);
+                    assert_eq!(out, want, "n {n} led {led} spare {spare}");
+                }
+            }
+            let mut out = with_spare(&prefix, spare);
+            put_byte(&mut out, 0xfe);
+            assert_eq!(out, [9, 9, 9, 0xfe]);
+        }
+    }
+
     #[test]
     fn signed_integers_put_the_sign_in_the_low_bit() {
         // Values from Go's doc.go.
