@@ -10,7 +10,9 @@ use super::scalar::{Scalar, ScalarSer};
 use super::schema::{Field, Kind, Node, NodeId, Schema, ZERO_VALUE};
 use super::shape;
 use super::types::{GobId, Preamble, Registry};
-use super::wire::{fold_int, put_bytes, put_float, put_int, put_uint};
+use super::wire::{
+    float_to_wire, fold_int, put_byte, put_bytes, put_bytes_led, put_int, put_uint, put_uint_led,
+};
 
 /// Encodes one value as a complete gob stream, as a fresh Go process with a
 /// fresh `gob.Encoder` would write it.
@@ -208,8 +210,8 @@ impl<'r> Encoder<'r> {
         match result {
             Ok(()) => st.end_top(),
             Err(_) => {
-                out.truncate(start);
-                self.state.sent.truncate(sent_before);
+                st.cur.truncate(start);
+                st.sent.truncate(sent_before);
             }
         }
         result
@@ -232,8 +234,8 @@ impl<'r> Encoder<'r> {
         let mut st = EncState::direct(self.registry, &mut self.state.sent, out, schema);
         let result = write(&mut st);
         if result.is_err() {
-            out.truncate(start);
-            self.state.sent.truncate(sent_before);
+            st.cur.truncate(start);
+            st.sent.truncate(sent_before);
         }
         result
     }
@@ -372,7 +374,15 @@ impl StreamEncoder {
 struct EncState<'a> {
     registry: &'a mut Registry,
     sent: &'a mut SentIds,
-    cur: &'a mut Vec<u8>,
+    /// The buffer being built, moved here from `home` for the state's life
+    /// and given back when it is dropped (also on an error or a panic).
+    /// Held by value, it sits behind the serializers' `&mut EncState`,
+    /// which the compiler knows nothing else writes: its length stays in a
+    /// register from write to write, where through a `&mut Vec` it was
+    /// stored and loaded back around every byte (a byte stored through the
+    /// buffer's pointer might have been the length itself).
+    cur: Vec<u8>,
+    home: &'a mut Vec<u8>,
     start: usize,
     out: Option<&'a mut Vec<u8>>,
     /// The schema of the value being written.
@@ -388,6 +398,11 @@ struct EncState<'a> {
     /// for the delta before the next.
     next_field: usize,
     last_field: i64,
+    /// The delta before the struct field being written, still to write
+    /// (set for a field whose delta is below 128, else written at once).
+    /// It goes out with the value's first bytes: a number field is one
+    /// write to the buffer, not two.
+    pending_delta: Option<u8>,
     /// The parts of a complex number being written.
     complex_parts: [f64; 2],
 }
@@ -395,12 +410,48 @@ struct EncState<'a> {
 impl<'a> EncState<'a> {
     #[inline(always)]
     fn buf(&mut self) -> &mut Vec<u8> {
-        self.cur
+        &mut self.cur
     }
 
     /// A serializer's result: whether its value was zero.
     #[inline(always)]
     fn set_zero(&mut self, zero: bool) -> SResult<IsZero> {
+        Ok(zero)
+    }
+
+    /// Writes the pending field delta, if any: the first thing a value
+    /// other than a number or a byte string writes (if it turns out zero,
+    /// the field takes it back).
+    #[inline(always)]
+    fn begin(&mut self) {
+        if let Some(delta) = self.pending_delta {
+            put_uint_led(&mut self.cur, false, 0, delta as u64);
+        }
+    }
+
+    /// [`EncState::begin`] followed by the unsigned integer `x`, in one
+    /// write.
+    #[inline(always)]
+    fn begin_with(&mut self, x: u64) {
+        let delta = self.pending_delta;
+        put_uint_led(&mut self.cur, delta.is_some(), delta.unwrap_or(0), x);
+    }
+
+    /// A value sent as the one unsigned integer `x` (a number or a bool),
+    /// after the pending field delta. (A zero field is taken back by the
+    /// field: Go leaves it out.)
+    #[inline(always)]
+    fn number(&mut self, x: u64, zero: bool) -> SResult<IsZero> {
+        self.begin_with(x);
+        Ok(zero)
+    }
+
+    /// A value sent as the byte string `b` (a string, a `[]byte`, a
+    /// self-marshalling value's bytes), after the pending field delta.
+    #[inline(always)]
+    fn byte_string(&mut self, b: &[u8], zero: bool) -> SResult<IsZero> {
+        let delta = self.pending_delta;
+        put_bytes_led(&mut self.cur, delta.is_some(), delta.unwrap_or(0), b);
         Ok(zero)
     }
 
@@ -432,7 +483,8 @@ impl<'a> EncState<'a> {
         EncState {
             registry,
             sent,
-            cur,
+            cur: std::mem::take(cur),
+            home: cur,
             start,
             out,
             schema,
@@ -440,6 +492,7 @@ impl<'a> EncState<'a> {
             non_nil: false,
             next_field: 0,
             last_field: -1,
+            pending_delta: None,
             complex_parts: [0.0; 2],
         }
     }
@@ -451,7 +504,7 @@ impl<'a> EncState<'a> {
         match &mut self.out {
             Some(out) => {
                 put_uint(out, self.cur.len() as u64);
-                out.extend_from_slice(self.cur);
+                out.extend_from_slice(&self.cur);
                 self.cur.clear();
             }
             None => {
@@ -563,7 +616,7 @@ impl<'a> EncState<'a> {
             }
             let fresh = match self.registry.preamble(schema.uid) {
                 Some(p) if p.ids.iter().all(|i| !self.sent.contains(i)) => {
-                    write_messages(self.cur, &mut self.start, &mut self.out, &p.bytes);
+                    write_messages(&mut self.cur, &mut self.start, &mut self.out, &p.bytes);
                     self.sent.extend_from_slice(&p.ids);
                     true
                 }
@@ -590,6 +643,14 @@ impl<'a> EncState<'a> {
         }
         value.serialize(ValueSer::new(self, base, Place::Element))?;
         Ok(())
+    }
+}
+
+impl Drop for EncState<'_> {
+    /// Gives the buffer back to where it came from.
+    #[inline(always)]
+    fn drop(&mut self) {
+        std::mem::swap(self.home, &mut self.cur);
     }
 }
 
@@ -712,7 +773,9 @@ fn preamble(registry: &mut Registry, schema: &Schema, node: NodeId, id: GobId) -
         Some(&mut bytes),
         schema,
     );
-    if !st.send_type(schema, node)? {
+    let defined_more = st.send_type(schema, node)?;
+    drop(st);
+    if !defined_more {
         sent.push(id);
     }
     Ok(Preamble {
@@ -798,6 +861,7 @@ impl<'s, 'a> ValueSer<'s, 'a> {
     #[inline(always)]
     fn at(st: &'s mut EncState<'a>, node: &'a Node, place: Place) -> Self {
         st.place = place;
+        st.pending_delta = None;
         st.non_nil = false;
         ValueSer { st, node }
     }
@@ -811,66 +875,35 @@ impl<'s, 'a> ValueSer<'s, 'a> {
         &self.node.go_string
     }
 
-    #[cold]
-    #[inline(never)]
+    // Passes on the node only: a call given `&self` would get the state.
+    #[inline(always)]
     fn mismatch(&self, rust: &str) -> Error {
-        Error::Encode(format!(
-            "a Rust {rust} was given for the Go type {}",
-            self.go_type()
-        ))
+        mismatch(self.node, rust)
     }
 
     #[inline(always)]
     fn int(self, v: i64) -> SResult<IsZero> {
-        if let Kind::Int = self.kind() {
-            put_int(self.st.buf(), v);
-            return self.st.set_zero(v == 0);
-        }
-        self.int_other(v)
-    }
-
-    /// A signed integer for a Go type other than a signed one.
-    #[cold]
-    #[inline(never)]
-    fn int_other(self, v: i64) -> SResult<IsZero> {
-        match self.kind() {
-            Kind::Uint { .. } | Kind::Opaque(_) | Kind::Bytes if v >= 0 => self.uint(v as u64),
-            Kind::Float => {
-                put_float(self.st.buf(), v as f64);
-                self.st.set_zero(v == 0)
-            }
-            _ => Err(self.mismatch("signed integer").into()),
-        }
+        let wire = match self.kind() {
+            Kind::Int => fold_int(v),
+            _ => int_wire_other(self.node, v)?,
+        };
+        self.st.number(wire, v == 0)
     }
 
     #[inline(always)]
     fn uint(self, v: u64) -> SResult<IsZero> {
-        if let Kind::Uint { .. } = self.kind() {
-            put_uint(self.st.buf(), v);
-            return self.st.set_zero(v == 0);
-        }
-        self.uint_other(v)
-    }
-
-    /// An unsigned integer for a Go type other than an unsigned one.
-    #[cold]
-    #[inline(never)]
-    fn uint_other(self, v: u64) -> SResult<IsZero> {
-        match self.kind() {
-            Kind::Int if v <= i64::MAX as u64 => {
-                put_int(self.st.buf(), v as i64);
-                self.st.set_zero(v == 0)
-            }
-            _ => Err(self.mismatch("unsigned integer").into()),
-        }
+        let wire = match self.kind() {
+            Kind::Uint { .. } => v,
+            _ => uint_wire_other(self.node, v)?,
+        };
+        self.st.number(wire, v == 0)
     }
 
     fn float(self, v: f64) -> SResult<IsZero> {
         match self.kind() {
-            Kind::Float => put_float(self.st.buf(), v),
-            _ => return Err(self.mismatch("float").into()),
+            Kind::Float => self.st.number(float_to_wire(v), v == 0.0),
+            _ => Err(self.mismatch("float").into()),
         }
-        self.st.set_zero(v == 0.0)
     }
 
     /// The bytes of a self-marshalling value marked as Go's zero value
@@ -910,8 +943,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         if !matches!(self.kind(), Kind::Bool) {
             return Err(self.mismatch("bool").into());
         }
-        put_uint(self.st.buf(), v as u64);
-        self.st.set_zero(!v)
+        self.st.number(v as u64, !v)
     }
 
     #[inline(always)]
@@ -964,20 +996,15 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         if !matches!(self.kind(), Kind::String) {
             return Err(self.mismatch("string").into());
         }
-        put_bytes(self.st.buf(), v.as_bytes());
-        self.st.set_zero(v.is_empty())
+        self.st.byte_string(v.as_bytes(), v.is_empty())
     }
 
     fn serialize_bytes(self, v: &[u8]) -> SResult<IsZero> {
         match self.kind() {
-            Kind::Bytes => {
-                put_bytes(self.st.buf(), v);
-                self.st.set_zero(v.is_empty())
-            }
+            Kind::Bytes => self.st.byte_string(v, v.is_empty()),
             Kind::Opaque(_) => {
-                put_bytes(self.st.buf(), v);
                 let non_nil = self.st.non_nil;
-                self.st.set_zero(opaque_is_zero(v.len(), non_nil))
+                self.st.byte_string(v, opaque_is_zero(v.len(), non_nil))
             }
             _ => Err(self.mismatch("byte string").into()),
         }
@@ -1006,10 +1033,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
 
     fn serialize_unit_struct(self, _: &'static str) -> SResult<IsZero> {
         match self.kind() {
-            Kind::Struct { .. } => {
-                self.st.buf().push(0);
-                self.st.set_zero(false)
-            }
+            Kind::Struct { .. } => self.st.number(0, false),
             _ => Err(self.mismatch("unit struct").into()),
         }
     }
@@ -1019,8 +1043,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         if !matches!(self.kind(), Kind::Interface { .. }) {
             return Err(self.mismatch("enum").into());
         }
-        put_uint(self.st.buf(), 0);
-        self.st.set_zero(true)
+        self.st.number(0, true)
     }
 
     #[inline(always)]
@@ -1062,7 +1085,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         // Go's encodeInterface: the registered name, the concrete type's
         // definitions (each flushing the message so far), its id, then the
         // value as a delimited top-level value.
-        put_bytes(self.st.buf(), variant.as_bytes());
+        self.st.byte_string(variant.as_bytes(), false)?;
         self.st.send_type_and_id(schema, node)?;
         let mut data = Vec::new();
         let mut inner = EncState::new(
@@ -1070,12 +1093,34 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
             self.st.sent,
             &mut data,
             0,
-            Some(self.st.cur),
+            Some(&mut self.st.cur),
             schema,
         );
         inner.encode_body(value, schema, node)?;
+        drop(inner);
         put_bytes(self.st.buf(), &data);
         self.st.set_zero(false)
+    }
+
+    /// serde's own `collect_seq`, always inlined: a slice's loop then sits
+    /// in its parent's serializer, which passes the state to no call and so
+    /// keeps the buffer's length in a register from field to field.
+    #[inline(always)]
+    fn collect_seq<I>(self, iter: I) -> SResult<IsZero>
+    where
+        I: IntoIterator,
+        I::Item: Serialize,
+    {
+        let iter = iter.into_iter();
+        let len = match iter.size_hint() {
+            (lo, Some(hi)) if lo == hi => Some(lo),
+            _ => None,
+        };
+        let mut seq = self.serialize_seq(len)?;
+        for item in iter {
+            ser::SerializeSeq::serialize_element(&mut seq, &item)?;
+        }
+        ser::SerializeSeq::end(seq)
     }
 
     #[inline]
@@ -1111,10 +1156,16 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         let Kind::Map(key, elem) = *self.kind() else {
             return Err(self.mismatch("map").into());
         };
-        let start = self.st.buf().len();
-        if let Some(n) = len {
-            put_uint(self.st.buf(), n as u64);
-        }
+        let start = match len {
+            Some(n) => {
+                self.st.begin_with(n as u64);
+                0
+            }
+            None => {
+                self.st.begin();
+                self.st.buf().len()
+            }
+        };
         let non_nil = self.st.non_nil;
         Ok(MapSer {
             ser: self,
@@ -1139,6 +1190,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
                 )));
             }
         };
+        self.st.begin();
         // The enclosing struct's place goes aside until this one ends.
         let outer = (self.st.next_field, self.st.last_field);
         self.st.next_field = 0;
@@ -1165,6 +1217,44 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
 
     fn is_human_readable(&self) -> bool {
         false
+    }
+}
+
+/// The error for a Rust value of kind `rust` given for the Go type `node`.
+#[cold]
+#[inline(never)]
+fn mismatch(node: &Node, rust: &str) -> Error {
+    Error::Encode(format!(
+        "a Rust {rust} was given for the Go type {}",
+        node.go_string
+    ))
+}
+
+// The number serializers' rare cases compute the wire integer and write
+// nothing: given no pointer into the state, a call to them leaves the
+// state's buffer length where the hot path can keep it (in a register).
+
+/// The wire integer of a signed integer for a Go type other than a signed
+/// one.
+#[cold]
+#[inline(never)]
+fn int_wire_other(node: &Node, v: i64) -> SResult<u64> {
+    match node.kind {
+        Kind::Uint { .. } if v >= 0 => Ok(v as u64),
+        Kind::Opaque(_) | Kind::Bytes if v >= 0 => Err(mismatch(node, "unsigned integer").into()),
+        Kind::Float => Ok(float_to_wire(v as f64)),
+        _ => Err(mismatch(node, "signed integer").into()),
+    }
+}
+
+/// The wire integer of an unsigned integer for a Go type other than an
+/// unsigned one.
+#[cold]
+#[inline(never)]
+fn uint_wire_other(node: &Node, v: u64) -> SResult<u64> {
+    match node.kind {
+        Kind::Int if v <= i64::MAX as u64 => Ok(fold_int(v as i64)),
+        _ => Err(mismatch(node, "unsigned integer").into()),
     }
 }
 
@@ -1209,10 +1299,16 @@ impl<'s, 'a> SeqSer<'s, 'a> {
                 ser.go_type()
             )));
         }
-        let start = ser.st.buf().len();
-        if let Some(n) = len {
-            put_uint(ser.st.buf(), n as u64);
-        }
+        let start = match len {
+            Some(n) => {
+                ser.st.begin_with(n as u64);
+                0
+            }
+            None => {
+                ser.st.begin();
+                ser.st.buf().len()
+            }
+        };
         Ok(SeqSer {
             ser,
             elem,
@@ -1254,6 +1350,7 @@ impl ser::SerializeSeq for SeqSer<'_, '_> {
     type Ok = IsZero;
     type Error = SerError;
 
+    #[inline(always)]
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> SResult<()> {
         self.count += 1;
         if self.bytes {
@@ -1261,7 +1358,7 @@ impl ser::SerializeSeq for SeqSer<'_, '_> {
                 Scalar::Uint(b) if b <= 0xff => b as u8,
                 _ => return Err(encode_error("a []byte element must be a u8".into())),
             };
-            self.ser.st.buf().push(byte);
+            put_byte(&mut self.ser.st.cur, byte);
             return Ok(());
         }
         value.serialize(ValueSer::at(self.ser.st, self.elem, Place::Element))?;
@@ -1351,24 +1448,23 @@ pub struct StructSer<'s, 'a> {
 impl StructSer<'_, '_> {
     /// A field given out of order, or by a name the Go type lacks.
     #[cold]
-    fn find_field(&self, key: &'static str) -> SResult<usize> {
-        self.fields
+    // Given no pointer into the state (as the parts of a complex number
+    // below), so that the hot path keeps what it holds of it in registers.
+    fn find_field(fields: &[Field], node: &Node, key: &'static str) -> SResult<usize> {
+        fields
             .iter()
             .position(|f| f.name == key)
-            .ok_or_else(|| encode_error(format!("{} has no field {key}", self.ser.go_type())))
+            .ok_or_else(|| encode_error(format!("{} has no field {key}", node.go_string)))
     }
 
     /// A part of a complex number: `re`, then `im`.
     #[cold]
     #[inline(never)]
-    fn complex_part<T: Serialize + ?Sized>(&mut self, value: &T) -> SResult<()> {
-        let Scalar::Float(part) = value.serialize(ScalarSer)? else {
-            return Err(encode_error("a complex part must be a float".into()));
-        };
-        let st = &mut *self.ser.st;
-        st.complex_parts[st.next_field.min(1)] = part;
-        st.next_field += 1;
-        Ok(())
+    fn complex_part<T: Serialize + ?Sized>(value: &T) -> SResult<f64> {
+        match value.serialize(ScalarSer)? {
+            Scalar::Float(part) => Ok(part),
+            _ => Err(encode_error("a complex part must be a float".into())),
+        }
     }
 }
 
@@ -1385,22 +1481,29 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
         value: &T,
     ) -> SResult<()> {
         if self.complex {
-            return self.complex_part(value);
+            let part = Self::complex_part(value)?;
+            let st = &mut *self.ser.st;
+            st.complex_parts[st.next_field.min(1)] = part;
+            st.next_field += 1;
+            return Ok(());
         }
         let next = self.ser.st.next_field;
         let (index, node) = match self.fields.get(next) {
             Some(f) if same_name(f.name, key) => (next, f.node),
             _ => {
-                let index = self.find_field(key)?;
+                let index = Self::find_field(self.fields, self.ser.node, key)?;
                 (index, self.fields[index].node)
             }
         };
         self.ser.st.next_field = index + 1;
-        let delta = index as i64 - self.ser.st.last_field;
-        let buf = self.ser.st.buf();
-        let mark = buf.len();
-        put_uint(buf, delta as u64);
-        let zero = value.serialize(self.ser.child(node, Place::Field))?;
+        let delta = (index as i64 - self.ser.st.last_field) as u64;
+        let mark = self.ser.st.buf().len();
+        let ser = self.ser.child(node, Place::Field);
+        match delta {
+            0..0x80 => ser.st.pending_delta = Some(delta as u8),
+            _ => put_uint_led(&mut ser.st.cur, false, 0, delta),
+        }
+        let zero = value.serialize(ser)?;
         if zero {
             // Go leaves a zero field out.
             self.ser.st.buf().truncate(mark);
@@ -1416,11 +1519,11 @@ impl ser::SerializeStruct for StructSer<'_, '_> {
         (st.next_field, st.last_field) = self.outer;
         if self.complex {
             let [re, im] = std::mem::take(&mut st.complex_parts);
-            put_float(st.buf(), re);
-            put_float(st.buf(), im);
+            put_uint_led(&mut st.cur, false, 0, float_to_wire(re));
+            put_uint_led(&mut st.cur, false, 0, float_to_wire(im));
             return st.set_zero(re == 0.0 && im == 0.0);
         }
-        st.buf().push(0);
+        put_uint_led(&mut st.cur, false, 0, 0);
         st.set_zero(false)
     }
 }

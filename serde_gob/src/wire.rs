@@ -48,6 +48,106 @@ fn write_long_uint(out: &mut Vec<u8>, x: u64) {
     out.truncate(out.len() - (8 - n));
 }
 
+/// The spare capacity [`put_uint_led`] needs: a lead byte and the longest
+/// unsigned integer.
+const LED_UINT_ROOM: usize = 10;
+
+/// Appends `x` in gob's unsigned integer encoding, after the byte `lead`
+/// if `led` (a struct field's delta, below 128), with one update of the
+/// vector's length and no branch on `x`'s length.
+///
+/// Inlined, it keeps the length in a register from one write to the next
+/// where the vector is reached through a `&mut` the compiler knows nothing
+/// else writes (the encoder's state).
+#[inline(always)]
+pub fn put_uint_led(out: &mut Vec<u8>, led: bool, lead: u8, x: u64) {
+    let len = out.len();
+    if out.capacity() - len < LED_UINT_ROOM {
+        // By value: the call gets no pointer to where `out` lives.
+        grow_by_value(out, LED_UINT_ROOM);
+    }
+    // x's bytes without leading zeros (0 for 0).
+    let k = 8 - (x.leading_zeros() / 8) as usize;
+    let short = x < 0x80;
+    // One byte below 128, else the negated byte count and the bytes,
+    // which start `body` (its tail is past the new length).
+    let first = if short { x as u8 } else { (-(k as i8)) as u8 };
+    let body = x.wrapping_shl(8 * (8 - k) as u32).to_be_bytes();
+    let at = led as usize;
+    let written = at + 1 + if short { 0 } else { k };
+    // SAFETY: `out` has LED_UINT_ROOM (10) bytes of spare capacity after
+    // `len` (checked above, or reserved). The writes cover len + 0 (lead),
+    // len + at (first) and len + at + 1 .. len + at + 9 with at <= 1, so
+    // all lie within len .. len + 10, inside the allocation; u8 has no
+    // alignment. `set_len` then counts `written` <= 1 + 1 + 8 bytes, all
+    // just written: the lead (if led), `first`, and k bytes of `body`.
+    unsafe {
+        let p = out.as_mut_ptr().add(len);
+        p.write(lead);
+        p.add(at).write(first);
+        p.add(at + 1).cast::<[u8; 8]>().write_unaligned(body);
+        out.set_len(len + written);
+    }
+}
+
+/// Appends `b` as gob sends a string or a `[]byte` (its length, then the
+/// bytes), after the byte `lead` if `led`, as [`put_uint_led`] does: one
+/// update of the length, and a call only to grow the vector (by value).
+#[inline(always)]
+pub fn put_bytes_led(out: &mut Vec<u8>, led: bool, lead: u8, b: &[u8]) {
+    let len = out.len();
+    let room = LED_UINT_ROOM + b.len();
+    if out.capacity() - len < room {
+        grow_by_value(out, room);
+    }
+    put_uint_led(out, led, lead, b.len() as u64);
+    let at = out.len();
+    // SAFETY: `out` had `room` = 10 + b.len() bytes of spare capacity after
+    // `len`, and put_uint_led wrote at most 10 of them, so b.len() bytes
+    // from `at` are inside the allocation; `b` is a shared borrow that
+    // cannot overlap `out`'s buffer, which `out` borrows mutably. The new
+    // length covers exactly the bytes copied.
+    unsafe {
+        std::ptr::copy_nonoverlapping(b.as_ptr(), out.as_mut_ptr().add(at), b.len());
+        out.set_len(at + b.len());
+    }
+}
+
+/// Appends the raw byte `b`, as [`put_uint_led`] does its integer (a
+/// call only to grow the vector, by value).
+#[inline(always)]
+pub fn put_byte(out: &mut Vec<u8>, b: u8) {
+    let len = out.len();
+    if out.capacity() == len {
+        grow_by_value(out, 1);
+    }
+    // SAFETY: there is at least one byte of spare capacity after `len`
+    // (checked above, or reserved), and `set_len` counts only it, just
+    // written.
+    unsafe {
+        out.as_mut_ptr().add(len).write(b);
+        out.set_len(len + 1);
+    }
+}
+
+/// Reserves `room` more bytes in `out`. The vector goes to the call and
+/// comes back by value, so the call gets no pointer to where it lives (an
+/// encoder's state, whose buffer length then stays in a register on the
+/// hot path).
+#[inline(always)]
+fn grow_by_value(out: &mut Vec<u8>, room: usize) {
+    let grown = grown_for(std::mem::take(out), room);
+    // What `take` left is empty: nothing to drop.
+    std::mem::forget(std::mem::replace(out, grown));
+}
+
+#[cold]
+#[inline(never)]
+fn grown_for(mut out: Vec<u8>, room: usize) -> Vec<u8> {
+    out.reserve(room);
+    out
+}
+
 /// Folds a signed integer into gob's unsigned form: the value in bits 1 up,
 /// complemented when bit 0 is set.
 #[inline]
@@ -303,6 +403,62 @@ mod tests {
         );
         for x in [0, 1, 127, 128, 255, 256, 1 << 40, u64::MAX] {
             assert_eq!(uint_len(x), uint_bytes(x).len());
+        }
+    }
+
+    /// A vector holding `prefix` with exactly `spare` bytes of room, as
+    /// far as the allocator lets `shrink_to` say so.
+    fn with_spare(prefix: &[u8], spare: usize) -> Vec<u8> {
+        let mut v = Vec::with_capacity(prefix.len() + spare);
+        v.extend_from_slice(prefix);
+        v.shrink_to(prefix.len() + spare);
+        v
+    }
+
+    #[test]
+    fn led_writes_match_the_plain_ones_at_every_spare_capacity() {
+        let numbers = [
+            0,
+            1,
+            127,
+            128,
+            255,
+            256,
+            0xffff,
+            1 << 32,
+            u64::MAX >> 1,
+            u64::MAX,
+        ];
+        let prefix = [9u8, 9, 9];
+        for spare in 0..24 {
+            for &x in &numbers {
+                for led in [false, true] {
+                    let mut want = prefix.to_vec();
+                    if led {
+                        want.push(0x55);
+                    }
+                    put_uint(&mut want, x);
+                    let mut out = with_spare(&prefix, spare);
+                    put_uint_led(&mut out, led, 0x55, x);
+                    assert_eq!(out, want, "x {x} led {led} spare {spare}");
+                }
+            }
+            for n in [0, 1, 9, 127, 128, 300] {
+                let bytes: Vec<u8> = (0..n).map(|i| i as u8).collect();
+                for led in [false, true] {
+                    let mut want = prefix.to_vec();
+                    if led {
+                        want.push(0x7f);
+                    }
+                    put_bytes(&mut want, &bytes);
+                    let mut out = with_spare(&prefix, spare);
+                    put_bytes_led(&mut out, led, 0x7f, &bytes);
+                    assert_eq!(out, want, "n {n} led {led} spare {spare}");
+                }
+            }
+            let mut out = with_spare(&prefix, spare);
+            put_byte(&mut out, 0xfe);
+            assert_eq!(out, [9, 9, 9, 0xfe]);
         }
     }
 
