@@ -339,6 +339,10 @@ impl Server {
         else {
             return;
         };
+        // The shared list holds only records a decoder would keep.
+        if !crate::protocol::gob::PayloadDecoder::worth_recycling(&log) {
+            return;
+        }
         self.recycled.push(log);
         if self.recycled.len() >= RECYCLE_BATCH {
             let mut spares = lock(&self.inner.spare_funclogs);

@@ -246,11 +246,17 @@ impl PayloadDecoder {
         while self.spare_logs.len() < SPARE_LOGS
             && let Some(log) = logs.pop()
         {
-            // Big ones are let go, so that little memory waits here.
-            if log.frames.capacity() <= SPARE_FRAMES && log.tag.0.capacity() <= SPARE_TAG {
+            if PayloadDecoder::worth_recycling(&log) {
                 self.spare_logs.push(log);
             }
         }
+    }
+
+    /// Whether `log` is small enough to be kept for recycling: big ones
+    /// are let go, so that little memory waits unused in spare lists
+    /// (outside any budget).
+    pub fn worth_recycling(log: &RawFuncLog) -> bool {
+        log.frames.capacity() <= SPARE_FRAMES && log.tag.0.capacity() <= SPARE_TAG
     }
 }
 
