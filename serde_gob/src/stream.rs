@@ -235,6 +235,7 @@ pub(crate) mod source {
             Ok(Prefix::Length(len, 1 + n))
         }
 
+        #[inline]
         fn take_message(&mut self, len: u64, _: &mut Vec<u8>) -> Result<u64> {
             let n = len.min(self.rest.len() as u64) as usize;
             let (message, rest) = self.rest.split_at(n);
