@@ -120,25 +120,38 @@ impl<'de, R: Input<'de>> Decoder<R> {
             return Ok(None);
         };
         self.last_id = Some(id);
-        let value =
-            T::deserialize(ValueDe::top(&mut self.stream, id)?).map_err(|e| match *e.0 {
-                Error::Custom(message) => Error::Invalid {
-                    offset: self.stream.offset(),
-                    message,
-                },
-                Error::TypeMismatch {
-                    offset: OFFSET_TO_FILL,
-                    expected,
-                    found,
-                } => Error::TypeMismatch {
-                    offset: self.stream.offset(),
-                    expected,
-                    found,
-                },
-                e => e,
-            })?;
-        self.stream.finish_value()?;
-        Ok(Some(value))
+        // The value goes straight into the result: held across a call, it
+        // would be copied out and back through the stack.
+        match T::deserialize(ValueDe::top(&mut self.stream, id)?) {
+            Ok(value) => {
+                self.stream.end_value();
+                Ok(Some(value))
+            }
+            Err(e) => Err(self.value_error(e)),
+        }
+    }
+
+    /// An error from a `Deserialize` implementation, with the offset
+    /// where it stopped filled in.
+    #[cold]
+    #[inline(never)]
+    fn value_error(&self, e: DeError) -> Error {
+        match *e.0 {
+            Error::Custom(message) => Error::Invalid {
+                offset: self.stream.offset(),
+                message,
+            },
+            Error::TypeMismatch {
+                offset: OFFSET_TO_FILL,
+                expected,
+                found,
+            } => Error::TypeMismatch {
+                offset: self.stream.offset(),
+                expected,
+                found,
+            },
+            e => e,
+        }
     }
 
     /// The stream's values, each decoded as a `T`, until the end of the

@@ -954,14 +954,26 @@ impl<'de, R: Input<'de>> Stream<R> {
     /// After a top-level value: what is left of its message is dropped, as
     /// Go's decoder drops it (it resets its buffer before the next value).
     pub fn finish_value(&mut self) -> Result<()> {
+        self.end_value();
+        Ok(())
+    }
+
+    /// [`Stream::finish_value`], which cannot fail, inlined.
+    #[inline(always)]
+    pub fn end_value(&mut self) {
         self.pos = self.msg().len();
         self.depth = 0;
         // Between values no map is in use: forget them all if a sender of
         // ever new definitions has made too many.
         if self.field_maps.len() > KNOWN_DEFINITIONS {
-            self.field_maps.clear();
+            self.forget_field_maps();
         }
-        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn forget_field_maps(&mut self) {
+        self.field_maps.clear();
     }
 
     /// Before each element of a slice or array of `n`: Go's decoder refuses
