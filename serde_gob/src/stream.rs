@@ -616,7 +616,9 @@ impl<'de, R: Input<'de>> Stream<R> {
     }
 
     /// Reads an element count, keeping the allocation it may cause within
-    /// what the message can hold.
+    /// what the message can hold. Inlined: its result would otherwise come
+    /// back through memory.
+    #[inline]
     pub fn get_count(&mut self) -> Result<(u64, usize)> {
         let at = self.offset();
         let n = self.get_uint()?;
