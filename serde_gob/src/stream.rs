@@ -1002,17 +1002,25 @@ impl<'de, R: Input<'de>> Stream<R> {
     }
 
     /// Reads the singleton marker that precedes a top-level non-struct value.
+    /// Inlined for a struct, the usual top-level value: its result would
+    /// otherwise come back through memory.
+    #[inline]
     pub fn singleton_marker(&mut self, id: GobId) -> Result<()> {
         match self.lookup(id).map(|w| &w.shape) {
-            Some(Shape::Struct { .. }) => return Ok(()),
-            // A value of a type its stream never defined.
-            None if types::builtin_name(id).is_none() => {
-                return Err(Error::UnknownTypeId {
-                    offset: self.offset(),
-                    id,
-                });
-            }
-            _ => {}
+            Some(Shape::Struct { .. }) => Ok(()),
+            _ => self.singleton_marker_of_other(id),
+        }
+    }
+
+    /// [`Stream::singleton_marker`] before anything but a struct.
+    #[inline(never)]
+    fn singleton_marker_of_other(&mut self, id: GobId) -> Result<()> {
+        // A value of a type its stream never defined.
+        if self.lookup(id).is_none() && types::builtin_name(id).is_none() {
+            return Err(Error::UnknownTypeId {
+                offset: self.offset(),
+                id,
+            });
         }
         let at = self.offset();
         if self.get_uint()? != 0 {
