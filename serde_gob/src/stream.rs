@@ -636,7 +636,41 @@ impl<'de, R: Input<'de>> Stream<R> {
 
     /// Go's `decodeTypeSequence`: reads type definitions until a value's type
     /// id. `Ok(None)` at a clean end of input (only outside an interface).
+    ///
+    /// Inlined for the usual case, a stream's next value in a message of
+    /// its own after the last: the result would otherwise come back
+    /// through memory.
+    #[inline]
     pub fn type_sequence(&mut self, in_interface: bool) -> Result<Option<GobId>> {
+        if in_interface || self.events.is_some() {
+            return self.type_sequence_general(in_interface);
+        }
+        // The general loop's first turn, as far as a value's id.
+        if self.read_offset == 0 {
+            self.skip_known_opening();
+        }
+        if !self.at_message_end() {
+            return self.type_sequence_general(in_interface);
+        }
+        if !self.read_message()? {
+            return Ok(None);
+        }
+        let id = self.get_int()?;
+        if id >= 0 {
+            if self.value_message_start.is_none() {
+                self.remember_opening();
+            }
+            self.value_message_start = Some(self.message_start);
+            return Ok(Some(id));
+        }
+        // A definition: back to the message's start (reading the id moved
+        // nothing else), where the general loop takes it up.
+        self.pos = 0;
+        self.type_sequence_general(in_interface)
+    }
+
+    #[inline(never)]
+    fn type_sequence_general(&mut self, in_interface: bool) -> Result<Option<GobId>> {
         if self.read_offset == 0 && !in_interface {
             self.skip_known_opening();
         }
@@ -682,6 +716,7 @@ impl<'de, R: Input<'de>> Stream<R> {
 
     /// At the start of a stream: passes over an opening of an earlier
     /// stream if this one starts with the same bytes, taking its types.
+    #[inline(never)]
     fn skip_known_opening(&mut self) {
         if self.openings.is_empty() || self.active_types != 0 || self.events.is_some() {
             return;
@@ -704,6 +739,7 @@ impl<'de, R: Input<'de>> Stream<R> {
 
     /// Before the first value of a stream: what the stream opened with,
     /// if it was only definitions and is not remembered already.
+    #[inline(never)]
     fn remember_opening(&mut self) {
         let len = self.message_start as usize;
         if len == 0 || len > MAX_OPENING || self.assumed || self.events.is_some() {
