@@ -463,7 +463,8 @@ impl<'de, R: Input<'de>> Stream<R> {
 
     /// Reads the next message: into the buffer from a reader, in place
     /// from a slice. `Ok(false)` on a clean end of input before its first
-    /// byte.
+    /// byte. Inlined: its result would otherwise come back through memory.
+    #[inline]
     pub fn read_message(&mut self) -> Result<bool> {
         let start = self.read_offset;
         let len = match self.reader.prefix()? {
