@@ -956,25 +956,36 @@ struct StructAccess<'s, R> {
     absent: usize,
 }
 
+impl<'de, R: Input<'de>> StructAccess<'_, R> {
+    /// A field number past the sender's struct, its delta read from `start`.
+    #[cold]
+    #[inline(never)]
+    fn field_out_of_range(&self, start: usize, next: i64) -> DeError {
+        Error::malformed(
+            self.st.offset_at(start),
+            format!(
+                "field number {next} is out of range for {}",
+                self.st.type_name(self.id)
+            ),
+        )
+        .into()
+    }
+}
+
 impl<'de, R: Input<'de>> de::MapAccess<'de> for StructAccess<'_, R> {
     type Error = DeError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> DResult<Option<K::Value>> {
         if !self.filling {
-            let at = self.st.offset();
+            // Where the delta starts, for an error: the offset is worked
+            // out only then (reading the delta moves to no other message).
+            let start = self.st.pos();
             let delta = self.st.get_field_delta()?;
             if delta != 0 {
                 let next = self.field.saturating_add(delta.min(i64::MAX as u64) as i64);
                 let fields = &self.st.field_map(self.map).fields;
                 let Some(&WireField { id, rust, name }) = fields.get(next as usize) else {
-                    return Err(Error::malformed(
-                        at,
-                        format!(
-                            "field number {next} is out of range for {}",
-                            self.st.type_name(self.id)
-                        ),
-                    )
-                    .into());
+                    return Err(self.field_out_of_range(start, next));
                 };
                 self.field = next;
                 self.current = Some(id);

@@ -453,6 +453,17 @@ impl<'de, R: Input<'de>> Stream<R> {
         self.buf_base + self.pos as u64
     }
 
+    /// Where in the current message the next read starts.
+    #[inline(always)]
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// The stream offset of `pos` in the current message.
+    pub(crate) fn offset_at(&self, pos: usize) -> u64 {
+        self.buf_base + pos as u64
+    }
+
     pub fn reader_mut(&mut self) -> &mut R {
         &mut self.reader
     }
