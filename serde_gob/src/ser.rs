@@ -437,6 +437,23 @@ impl<'a> EncState<'a> {
         put_uint_led(&mut self.cur, delta.is_some(), delta.unwrap_or(0), x);
     }
 
+    /// Begins a slice or map of `len` items, writing the count now; with
+    /// no `len`, the count is put in when the items end, before them: where
+    /// they start is given back for that (0 when the count is written).
+    #[inline(always)]
+    fn begin_items(&mut self, len: Option<usize>) -> usize {
+        match len {
+            Some(n) => {
+                self.begin_with(n as u64);
+                0
+            }
+            None => {
+                self.begin();
+                self.buf().len()
+            }
+        }
+    }
+
     /// A value sent as the one unsigned integer `x` (a number or a bool),
     /// after the pending field delta. (A zero field is taken back by the
     /// field: Go leaves it out.)
@@ -1156,16 +1173,7 @@ impl<'s, 'a> ser::Serializer for ValueSer<'s, 'a> {
         let Kind::Map(key, elem) = *self.kind() else {
             return Err(self.mismatch("map").into());
         };
-        let start = match len {
-            Some(n) => {
-                self.st.begin_with(n as u64);
-                0
-            }
-            None => {
-                self.st.begin();
-                self.st.buf().len()
-            }
-        };
+        let start = self.st.begin_items(len);
         let non_nil = self.st.non_nil;
         Ok(MapSer {
             ser: self,
@@ -1299,16 +1307,7 @@ impl<'s, 'a> SeqSer<'s, 'a> {
                 ser.go_type()
             )));
         }
-        let start = match len {
-            Some(n) => {
-                ser.st.begin_with(n as u64);
-                0
-            }
-            None => {
-                ser.st.begin();
-                ser.st.buf().len()
-            }
-        };
+        let start = ser.st.begin_items(len);
         Ok(SeqSer {
             ser,
             elem,

@@ -45,7 +45,7 @@ struct Edges {
     #[serde(rename = "None")]
     none: Vec<u64>,
     #[serde(rename = "Raw")]
-    #[serde(with = "serde_bytes_like")]
+    #[serde(with = "bytes")]
     raw: Vec<u8>,
     #[serde(rename = "In")]
     inner: Inner,
@@ -55,35 +55,8 @@ struct Edges {
     last: i64,
 }
 
-/// `Vec<u8>` as serde bytes (gob's `[]byte`), without a dependency.
-mod serde_bytes_like {
-    use serde::de::{SeqAccess, Visitor};
-
-    pub fn serialize<S: serde::Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(v)
-    }
-
-    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        struct Bytes;
-        impl<'de> Visitor<'de> for Bytes {
-            type Value = Vec<u8>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("bytes")
-            }
-            fn visit_bytes<E>(self, v: &[u8]) -> Result<Vec<u8>, E> {
-                Ok(v.to_vec())
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
-                let mut out = Vec::new();
-                while let Some(b) = seq.next_element()? {
-                    out.push(b);
-                }
-                Ok(out)
-            }
-        }
-        d.deserialize_bytes(Bytes)
-    }
-}
+#[path = "support/bytes.rs"]
+mod bytes;
 
 fn edges(i: u64) -> Edges {
     Edges {
