@@ -456,6 +456,8 @@ impl AnyPacket {
     /// becomes a funclog of `generation` if it is not one), reusing its
     /// memory; `false` for a line not in the usual shape, and then `self`
     /// holds a part of it.
+    // Only `send` reads funclogs into reused packets.
+    #[cfg(any(feature = "cli", test))]
     pub(crate) fn read_funclog_json_bytes(&mut self, line: &[u8], generation: Generation) -> bool {
         match (generation, &mut *self) {
             (Generation::Gob, AnyPacket::Gob(Packet::RawFuncLogNew(p))) => {
