@@ -426,18 +426,25 @@ fn stop_with_sigterm(server: &mut std::process::Child) -> std::process::ExitStat
     }
 }
 
+/// `goapptrace-proto serve --listen ADDRESS EXTRA...` with its stdout and
+/// stderr piped.
+fn spawn_serve(address: &str, extra: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_goapptrace-proto"))
+        .args(["serve", "--listen", address])
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting serve")
+}
+
 #[test]
 fn serve_and_send_talk_over_a_unix_socket() {
     let dir = common::TempDir::new("cli-serve");
     let socket = dir.0.join("s.sock");
     let address = format!("unix://{}", socket.display());
-    let mut server = Command::new(env!("CARGO_BIN_EXE_goapptrace-proto"))
-        .args(["serve", "--listen", &address, "--secret", "k"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting serve");
+    let mut server = spawn_serve(&address, &["--secret", "k"]);
     let (lines, reader) = stdout_lines(&mut server);
     let started = std::time::Instant::now();
     while !socket.exists() {
@@ -516,13 +523,7 @@ fn serve_goes_on_serving_when_its_stderr_is_gone() {
     let dir = common::TempDir::new("cli-serve-stderr");
     let socket = dir.0.join("s.sock");
     let address = format!("unix://{}", socket.display());
-    let mut server = Command::new(env!("CARGO_BIN_EXE_goapptrace-proto"))
-        .args(["serve", "--listen", &address])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting serve");
+    let mut server = spawn_serve(&address, &[]);
     // Its first line, then the pipe's reading end goes away: every note
     // serve writes to stderr after that meets a closed pipe.
     let mut stderr = std::io::BufReader::new(server.stderr.take().expect("serve stderr"));

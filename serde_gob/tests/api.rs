@@ -255,14 +255,9 @@ struct Other {
     i: Part,
 }
 
-/// One value as its own stream: a fresh encoder over the shared registry.
-fn single<T: Serialize>(registry: &mut gob::Registry, value: &T) -> Vec<u8> {
-    let mut out = Vec::new();
-    gob::Encoder::new(registry)
-        .encode_into(value, &mut out)
-        .unwrap();
-    out
-}
+#[path = "support/single.rs"]
+mod support_single;
+use support_single::single;
 
 #[test]
 fn fresh_streams_on_one_registry_send_the_same_definitions_whatever_came_before() {

@@ -90,14 +90,9 @@ fn streams() -> Vec<Vec<u8>> {
     all
 }
 
-/// `value` as a stream of its own, from a fresh encoder over `registry`.
-fn single<T: Serialize>(registry: &mut gob::Registry, value: &T) -> Vec<u8> {
-    let mut out = Vec::new();
-    gob::Encoder::new(registry)
-        .encode_into(value, &mut out)
-        .unwrap();
-    out
-}
+#[path = "support/single.rs"]
+mod support_single;
+use support_single::single;
 
 /// Restarts `decoder` on each of `streams` in turn; each must read as on a
 /// fresh decoder.
@@ -125,12 +120,15 @@ fn a_restarted_decoder_reads_every_stream_as_a_fresh_one() {
     assert_restarts_read_as_fresh(&mut decoder, streams.iter().rev(), "from the end");
 }
 
-#[test]
-fn memory_handed_on_reads_every_stream_as_a_fresh_decoder_would() {
-    let streams = streams();
+/// Decodes each of `streams` with a decoder over `input(stream)` that has
+/// the memory of the one before; each must read as on a fresh decoder.
+fn assert_handed_on_reads_as_fresh<'a, R: Input<'a>>(
+    streams: &'a [Vec<u8>],
+    input: impl Fn(&'a [u8]) -> R,
+) {
     let mut state = DecoderState::default();
     for (i, bytes) in streams.iter().enumerate() {
-        let mut decoder = Decoder::with_state(SliceInput::new(bytes), Limits::default(), state);
+        let mut decoder = Decoder::with_state(input(bytes), Limits::default(), state);
         assert_eq!(
             outcome(&mut decoder),
             fresh(bytes, Limits::default()),
@@ -138,6 +136,11 @@ fn memory_handed_on_reads_every_stream_as_a_fresh_decoder_would() {
         );
         state = decoder.into_state();
     }
+}
+
+#[test]
+fn memory_handed_on_reads_every_stream_as_a_fresh_decoder_would() {
+    assert_handed_on_reads_as_fresh(&streams(), SliceInput::new);
 }
 
 #[test]
@@ -159,17 +162,7 @@ fn an_opening_read_under_other_limits_is_read_again() {
 
 #[test]
 fn a_decoder_reading_from_a_reader_decodes_the_same() {
-    let streams = streams();
-    let mut state = DecoderState::default();
-    for (i, bytes) in streams.iter().enumerate() {
-        let mut decoder = Decoder::with_state(&bytes[..], Limits::default(), state);
-        assert_eq!(
-            outcome(&mut decoder),
-            fresh(bytes, Limits::default()),
-            "stream {i}"
-        );
-        state = decoder.into_state();
-    }
+    assert_handed_on_reads_as_fresh(&streams(), |bytes| bytes);
 }
 
 #[test]
