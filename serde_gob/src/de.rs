@@ -1394,4 +1394,41 @@ mod field_map_tests {
             state = dec.into_state();
         }
     }
+    /// The tests of `tests/openings.rs` check that a skipped opening reads
+    /// as a fresh decoder reads it; this one, that it is skipped at all.
+    #[test]
+    fn a_restarted_decoder_passes_over_an_opening_it_has_seen() {
+        #[derive(Serialize, Deserialize)]
+        #[serde(rename = "main.Point")]
+        struct Point {
+            #[serde(rename = "X")]
+            x: i64,
+        }
+        let mut registry = crate::Registry::new();
+        let streams: Vec<Vec<u8>> = (1..=2)
+            .map(|x| {
+                let mut out = Vec::new();
+                crate::Encoder::new(&mut registry)
+                    .encode_into(&Point { x }, &mut out)
+                    .unwrap();
+                out
+            })
+            .collect();
+        let mut decoder = super::Decoder::from_slice(&streams[0]);
+        assert_eq!(decoder.decode::<Point>().unwrap().map(|p| p.x), Some(1));
+        assert!(!decoder.stream.skipped_opening());
+        decoder.restart(crate::SliceInput::new(&streams[1]));
+        assert_eq!(decoder.decode::<Point>().unwrap().map(|p| p.x), Some(2));
+        assert!(decoder.stream.skipped_opening());
+        // Under other limits the opening is read again.
+        let tight = crate::Limits {
+            max_message: 64,
+            ..crate::Limits::default()
+        };
+        let state = decoder.into_state();
+        let mut decoder =
+            super::Decoder::with_state(crate::SliceInput::new(&streams[1]), tight, state);
+        assert_eq!(decoder.decode::<Point>().unwrap().map(|p| p.x), Some(2));
+        assert!(!decoder.stream.skipped_opening());
+    }
 }

@@ -749,6 +749,12 @@ impl<'de, R: Input<'de>> Stream<R> {
         self.openings = openings;
     }
 
+    /// Whether this stream passed over a remembered opening (for tests).
+    #[cfg(test)]
+    pub(crate) fn skipped_opening(&self) -> bool {
+        self.skipped.is_some()
+    }
+
     /// Before the first value of a stream: what the stream opened with,
     /// if it was only definitions and is not remembered already.
     #[inline(never)]

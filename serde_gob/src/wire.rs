@@ -406,12 +406,11 @@ mod tests {
         }
     }
 
-    /// A vector holding `prefix` with exactly `spare` bytes of room, as
-    /// far as the allocator lets `shrink_to` say so.
+    /// A vector holding `prefix` with exactly `spare` bytes of room.
     fn with_spare(prefix: &[u8], spare: usize) -> Vec<u8> {
         let mut v = Vec::with_capacity(prefix.len() + spare);
         v.extend_from_slice(prefix);
-        v.shrink_to(prefix.len() + spare);
+        assert_eq!(v.capacity(), prefix.len() + spare, "the room asked for");
         v
     }
 

@@ -179,7 +179,9 @@ fn sent(i: usize) -> u64 {
 fn fields_past_the_64th_are_zero_filled_and_matched_by_name() {
     let value = Value::Struct {
         name: "main.Wide".into(),
+        // The sender's order is the reverse of the Rust struct's.
         fields: (0..70)
+            .rev()
             .map(|i| (format!("F{i}"), Value::Uint(sent(i))))
             .collect(),
     };
