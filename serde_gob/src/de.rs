@@ -193,8 +193,9 @@ impl<'de, R: Input<'de>> Decoder<R> {
     }
 
     /// Takes `types` as defined, as if their definitions had been read: for
-    /// a receiver that has recognised a stream's opening bytes from an
-    /// earlier stream and skipped them.
+    /// a receiver that recognises streams' openings itself and skips them
+    /// (a decoder that keeps its memory also passes over the openings of
+    /// its last streams on its own).
     pub fn assume_types(&mut self, types: &[(GobId, Arc<WireType>)]) {
         self.stream.assume_types(types)
     }

@@ -472,8 +472,6 @@ impl<'a> EncState<'a> {
         Ok(zero)
     }
 
-    /// Go's `writeMessage`: the current buffer goes, length first, to the
-    /// writer one level up (the stream itself at the top).
     /// Top-level building straight into `stream`, with a message open.
     #[inline]
     fn direct(

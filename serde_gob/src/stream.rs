@@ -292,7 +292,8 @@ pub enum Event {
 
 /// A decoder's own memory, kept apart so that a receiver decoding a fresh
 /// stream per message (as goapptrace frames are) can reuse it: the message
-/// buffer, the type table, and the definitions already parsed.
+/// buffer, the type table, the definitions already parsed, and the
+/// openings of the last streams.
 #[derive(Debug, Default)]
 pub struct DecoderState {
     buf: Vec<u8>,
@@ -345,7 +346,8 @@ pub(crate) struct WireField {
     /// The index of the Rust field of the same name ([`NO_RUST_FIELD`]
     /// if none).
     pub(crate) rust: u32,
-    /// That Rust field's name (the wire name if none).
+    /// That Rust field's name ("" if none: the wire name is then read
+    /// from the definition).
     pub(crate) name: &'static str,
 }
 
@@ -669,16 +671,23 @@ impl<'de, R: Input<'de>> Stream<R> {
         }
         let id = self.get_int()?;
         if id >= 0 {
-            if self.value_message_start.is_none() {
-                self.remember_opening();
-            }
-            self.value_message_start = Some(self.message_start);
+            self.note_value_message();
             return Ok(Some(id));
         }
         // A definition: back to the message's start (reading the id moved
         // nothing else), where the general loop takes it up.
         self.pos = 0;
         self.type_sequence_general(in_interface)
+    }
+
+    /// A top-level value's message has begun: the first one of a stream
+    /// ends its opening, which is remembered.
+    #[inline(always)]
+    fn note_value_message(&mut self) {
+        if self.value_message_start.is_none() {
+            self.remember_opening();
+        }
+        self.value_message_start = Some(self.message_start);
     }
 
     #[inline(never)]
@@ -701,10 +710,7 @@ impl<'de, R: Input<'de>> Stream<R> {
             let id = self.get_int()?;
             if id >= 0 {
                 if !in_interface {
-                    if self.value_message_start.is_none() {
-                        self.remember_opening();
-                    }
-                    self.value_message_start = Some(self.message_start);
+                    self.note_value_message();
                     if let Some(events) = &mut self.events {
                         events.push(Event::Value { offset: at, id });
                     }
@@ -1009,12 +1015,6 @@ impl<'de, R: Input<'de>> Stream<R> {
 
     /// After a top-level value: what is left of its message is dropped, as
     /// Go's decoder drops it (it resets its buffer before the next value).
-    pub fn finish_value(&mut self) -> Result<()> {
-        self.end_value();
-        Ok(())
-    }
-
-    /// [`Stream::finish_value`], which cannot fail, inlined.
     #[inline(always)]
     pub fn end_value(&mut self) {
         self.pos = self.msg().len();

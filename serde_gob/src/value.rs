@@ -152,7 +152,7 @@ impl<'de, R: Input<'de>> ValueDecoder<R> {
             return Ok(None);
         };
         let v = read_top(&mut self.stream, id, "value")?;
-        self.stream.finish_value()?;
+        self.stream.end_value();
         Ok(Some(v))
     }
 

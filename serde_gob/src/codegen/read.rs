@@ -49,7 +49,7 @@ impl Scan {
         while let Some(id) = st.type_sequence(false)? {
             st.singleton_marker(id)?;
             scan.walk(&mut st, id, Pos::Top)?;
-            st.finish_value()?;
+            st.end_value();
             scan.values.push(id);
         }
         scan.defs = st.types().iter().map(|(_, w)| (**w).clone()).collect();
