@@ -252,6 +252,42 @@ const NEEDS_BYTES: [u64; 9] = [
     1 << 56,
 ];
 
+/// `bytes` as text, if they are UTF-8, as gob's strings must be. A short
+/// ASCII string (the usual name or tag) is told by a word test, cheaper
+/// than the general validator's set-up.
+#[inline(always)]
+pub fn text(bytes: &[u8]) -> Option<&str> {
+    if short_ascii(bytes) {
+        // SAFETY: every byte is below 0x80, so the bytes are ASCII, which
+        // is valid UTF-8.
+        return Some(unsafe { std::str::from_utf8_unchecked(bytes) });
+    }
+    std::str::from_utf8(bytes).ok()
+}
+
+/// Whether `bytes` are at most 16 bytes, all below 0x80: from 4 bytes on,
+/// two words that overlap cover them, one test for the high bits of all.
+#[inline(always)]
+fn short_ascii(bytes: &[u8]) -> bool {
+    let n = bytes.len();
+    if n > 16 {
+        return false;
+    }
+    if n >= 8 {
+        let (mut head, mut tail) = ([0u8; 8], [0u8; 8]);
+        head.copy_from_slice(&bytes[..8]);
+        tail.copy_from_slice(&bytes[n - 8..]);
+        return (u64::from_ne_bytes(head) | u64::from_ne_bytes(tail)) & 0x8080_8080_8080_8080 == 0;
+    }
+    if n >= 4 {
+        let (mut head, mut tail) = ([0u8; 4], [0u8; 4]);
+        head.copy_from_slice(&bytes[..4]);
+        tail.copy_from_slice(&bytes[n - 4..]);
+        return (u32::from_ne_bytes(head) | u32::from_ne_bytes(tail)) & 0x8080_8080 == 0;
+    }
+    bytes.iter().all(|&b| b < 0x80)
+}
+
 /// A cursor over bytes that knows its position in the whole stream.
 #[derive(Debug, Clone)]
 pub struct Cursor<'a> {
@@ -458,6 +494,24 @@ mod tests {
             let mut out = with_spare(&prefix, spare);
             put_byte(&mut out, 0xfe);
             assert_eq!(out, [9, 9, 9, 0xfe]);
+        }
+    }
+
+    #[test]
+    fn text_takes_ascii_and_utf8_and_refuses_other_bytes_at_every_length_and_place() {
+        for n in 0..=20 {
+            let ascii: Vec<u8> = (0..n).map(|i| b'a' + i as u8).collect();
+            assert_eq!(text(&ascii), std::str::from_utf8(&ascii).ok(), "{n}");
+            for at in 0..n {
+                // A lone high byte (not UTF-8), and a two-byte character.
+                let mut bad = ascii.clone();
+                bad[at] = 0x80 | at as u8;
+                assert_eq!(text(&bad), None, "{n} {at}");
+                let mut wide = ascii.clone();
+                wide.splice(at..at + 1, "é".bytes());
+                let want = std::str::from_utf8(&wide).unwrap();
+                assert_eq!(text(&wide), Some(want), "{n} {at}");
+            }
         }
     }
 

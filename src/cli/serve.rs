@@ -62,15 +62,6 @@ const STATS_EVERY: Duration = Duration::from_secs(10);
 /// commands' form, written straight into `out` (funclog lines are the hot
 /// path).
 fn write_event_json(out: &mut Vec<u8>, event: &ServerEvent) -> std::io::Result<()> {
-    if let ServerEvent::FuncLog { client, packet } = event {
-        // The hot line, in as few pieces as it takes.
-        out.extend_from_slice(br#"{"event":"funclog","client":"#);
-        serde_json::to_writer(&mut *out, client)?;
-        out.extend_from_slice(br#","packet":"#);
-        packet.append_json(out);
-        out.extend_from_slice(b"}\n");
-        return Ok(());
-    }
     let (name, client, key, packet) = match event {
         ServerEvent::Connected {
             client,

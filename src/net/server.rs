@@ -182,8 +182,9 @@ struct Inner {
 }
 
 /// The most spare funclog records waiting for a connection to take them:
-/// about as many as the batches of events waiting for the owner hold (a
-/// few hundred KiB), so that a busy stream allocates none.
+/// about as many as the batches of events waiting for the owner hold, so
+/// that a busy stream allocates none (at most about 2.5 MiB: records of up
+/// to 64 frames and 64 tag bytes).
 const SPARE_FUNCLOGS: usize = 4096;
 /// How many records the owner gathers before it hands them over at once.
 const RECYCLE_BATCH: usize = 64;
@@ -642,8 +643,12 @@ async fn read_client(
             let r = if n == 0 {
                 c.session.handle_input_closed()
             } else {
-                // Records the owner is done with, for this read's funclogs.
-                c.session.recycle(&mut lock(&inner.spare_funclogs));
+                // Records the owner is done with, for this read's funclogs
+                // (the shared list is locked only for a session that reads
+                // funclogs by hand and has room).
+                if c.session.wants_spares() {
+                    c.session.recycle(&mut lock(&inner.spare_funclogs));
+                }
                 c.session.handle_input(&buf[..n])
             };
             while let Some(e) = c.session.poll_event() {

@@ -171,6 +171,11 @@ impl FrameDecoder {
         self.gob.recycle(logs);
     }
 
+    /// See [`PayloadDecoder::wants_spares`].
+    pub fn wants_spares(&self) -> bool {
+        self.gob.wants_spares()
+    }
+
     /// Drops the bytes already decoded from the front of the buffer.
     fn compact(&mut self) {
         if self.start > 0 {

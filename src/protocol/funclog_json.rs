@@ -343,7 +343,7 @@ impl<'a> Cursor<'a> {
             return None;
         }
         // The only bytes of the line that may be other than ASCII.
-        let text = super::utf8(&rest[..len])?;
+        let text = crate::gob::wire::text(&rest[..len])?;
         self.at += len + 1;
         Some(text)
     }

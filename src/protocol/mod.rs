@@ -41,16 +41,3 @@ pub use session::{
     BadFrame, ClientEvent, ClientSession, ServerEvent, ServerSession, SessionConfig,
 };
 pub use version::ProtocolVersion;
-
-/// `bytes` as text, if they are UTF-8. A short ASCII string (a funclog's
-/// tag, read a million times a second) is told by a plain loop: the
-/// general validator's set-up costs several times more on it.
-#[inline]
-pub(crate) fn utf8(bytes: &[u8]) -> Option<&str> {
-    if bytes.len() <= 16 && bytes.iter().all(|&b| b < 0x80) {
-        // SAFETY: every byte is below 0x80, so the bytes are ASCII, which
-        // is valid UTF-8.
-        return Some(unsafe { std::str::from_utf8_unchecked(bytes) });
-    }
-    std::str::from_utf8(bytes).ok()
-}

@@ -492,6 +492,12 @@ impl ServerSession {
         self.core.decoder.recycle(logs);
     }
 
+    /// Whether [`ServerSession::recycle`] has records to fill: see
+    /// [`PayloadDecoder::wants_spares`](super::gob::PayloadDecoder::wants_spares).
+    pub fn wants_spares(&self) -> bool {
+        self.core.decoder.wants_spares()
+    }
+
     /// The oldest event not yet taken; `None` when there is none.
     pub fn poll_event(&mut self) -> Option<ServerEvent> {
         self.events.pop_front()

@@ -29,7 +29,9 @@ pub struct PayloadEncoder {
     /// the hand-written value message (see [`fast`]) gave serde_gob's very
     /// bytes for it; later funclogs are written by hand.
     funclog_id: Option<GobId>,
-    /// Whether funclogs may be written by hand (tests compare both ways).
+    /// Whether funclogs may still be written by hand: not once the check
+    /// of the first one found other bytes (nor in tests that compare both
+    /// ways), so that the check runs once.
     fast_path: bool,
 }
 
@@ -133,6 +135,7 @@ impl PayloadEncoder {
             (&result, packet, self.fast_path, self.funclog_id)
         {
             self.funclog_id = hand_written_funclog_id(&out[value_start..], p);
+            self.fast_path = self.funclog_id.is_some();
         }
         result.map_err(wrap)
     }
@@ -189,7 +192,8 @@ pub struct PayloadDecoder {
     /// Records of funclogs given back ([`PayloadDecoder::recycle`]), whose
     /// memory the next funclogs read by hand fill.
     spare_logs: Vec<RawFuncLog>,
-    /// Whether funclogs may be read by hand (tests compare both ways).
+    /// Funclogs are read by serde_gob only (tests compare both ways).
+    #[cfg(test)]
     slow_only: bool,
 }
 
@@ -211,25 +215,31 @@ impl PayloadDecoder {
     /// Decodes the payload of the frame that starts at stream offset
     /// `offset` (errors name it).
     pub fn decode(&mut self, payload: &[u8], offset: u64) -> Result<Packet, ProtocolError> {
-        if let Some(packet) = self.decode_funclog(payload) {
-            return Ok(packet);
+        let known = self
+            .openings
+            .iter()
+            .position(|o| payload.starts_with(&o.bytes));
+        if let Some(at) = known {
+            // The opening matched last comes first: a sender's funclogs
+            // find theirs at once, past the hello's.
+            self.openings[..=at].rotate_right(1);
+            if let Some(packet) = self.decode_funclog(payload) {
+                return Ok(packet);
+            }
         }
-        decode_gob_frame(payload, offset, &mut self.state, &mut self.openings)
+        // After the rotation, a known opening is the first.
+        let known = known.map(|_| 0);
+        decode_gob_frame(payload, offset, &mut self.state, &mut self.openings, known)
     }
 
-    /// A funclog after a remembered opening of Go's definitions, read by
-    /// hand into a spare record if there is one; `None` for anything else.
+    /// A funclog after the first remembered opening, if its definitions
+    /// are Go's, read by hand into a spare record if there is one; `None`
+    /// for anything else.
     fn decode_funclog(&mut self, payload: &[u8]) -> Option<Packet> {
+        #[cfg(test)]
         if self.slow_only {
             return None;
         }
-        let at = self
-            .openings
-            .iter()
-            .position(|o| payload.starts_with(&o.bytes))?;
-        // The opening matched last comes first: a sender's funclogs find
-        // theirs at once, past the hello's.
-        self.openings[..=at].rotate_right(1);
         let opening = &self.openings[0];
         let packet_id = opening.funclog_id?;
         let body = &payload[opening.bytes.len()..];
@@ -252,6 +262,14 @@ impl PayloadDecoder {
         }
     }
 
+    /// Whether this decoder has read funclogs by hand and has room for
+    /// more spare records: a receiver hands it some only then (a marshal
+    /// or other sender's decoder never takes them).
+    pub fn wants_spares(&self) -> bool {
+        self.spare_logs.len() < SPARE_LOGS / 2
+            && self.openings.iter().any(|o| o.funclog_id.is_some())
+    }
+
     /// Whether `log` is small enough to be kept for recycling: big ones
     /// are let go, so that little memory waits unused in spare lists
     /// (outside any budget).
@@ -266,14 +284,16 @@ const SPARE_LOGS: usize = 256;
 const SPARE_FRAMES: usize = 64;
 const SPARE_TAG: usize = 64;
 
-/// Decodes a gob frame, skipping an opening seen on an earlier frame.
+/// Decodes a gob frame, skipping the opening `openings[known]` it starts
+/// with, if one was seen on an earlier frame.
 fn decode_gob_frame(
     payload: &[u8],
     offset: u64,
     state: &mut Option<gob::DecoderState>,
     openings: &mut Vec<Opening>,
+    known: Option<usize>,
 ) -> Result<Packet, ProtocolError> {
-    if let Some(opening) = openings.iter().find(|o| payload.starts_with(&o.bytes)) {
+    if let Some(opening) = known.map(|k| &openings[k]) {
         let body = &payload[opening.bytes.len()..];
         let mut decoder = gob::Decoder::with_state(
             gob::SliceInput::new(body),

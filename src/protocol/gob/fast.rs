@@ -192,7 +192,7 @@ fn read_log(bytes: &[u8], mut log: RawFuncLog) -> Option<(RawFuncLog, &[u8])> {
             2 => {
                 let len = r.uint().filter(|&n| n != 0)?;
                 let text = r.rest.get(..usize::try_from(len).ok()?)?;
-                log.tag.0.push_str(crate::protocol::utf8(text)?);
+                log.tag.0.push_str(crate::gob::wire::text(text)?);
                 r.rest = &r.rest[text.len()..];
             }
             3 => log.timestamp = Time(r.int().filter(|&v| v != 0)?),
