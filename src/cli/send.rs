@@ -156,9 +156,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
     let mut line_no = 0usize;
     // Packets written to the socket.
     let mut sent = 0u64;
-    let (mut batch, mut lines) = (Vec::new(), Vec::new());
-    // The packets of the last batch sent, whose memory the next one reuses.
-    let mut spare = Vec::new();
+    let (mut batch, mut lines) = (Batch::default(), Vec::new());
     let stop = loop {
         // Every complete line read so far goes out in one write (at most
         // MAX_BATCH lines, and none waits longer than MAX_DELAY).
@@ -167,22 +165,17 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
             generation,
             &name,
             &mut line_no,
-            (&mut batch, &mut spare),
+            &mut batch,
             &mut lines,
         );
         if !batch.is_empty() {
-            let result = client.send_all(&batch).await;
+            let result = client.send_all(batch.packets()).await;
             let count = batch.len() as u64;
             // What did not go out stays in the batch, for a fallback file.
             match result {
                 Ok(()) => {
                     sent += count;
-                    // The fewer packets move: usually none (the batch
-                    // became the spares, which read_batch emptied).
-                    if spare.len() < batch.len() {
-                        std::mem::swap(&mut spare, &mut batch);
-                    }
-                    spare.append(&mut batch);
+                    batch.clear();
                 }
                 Err(NetError::Batch { index, source })
                     if matches!(*source, NetError::Protocol(ProtocolError::Closed)) =>
@@ -190,7 +183,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
                     // The session ended under us (the server went away, or
                     // a ping found it stalled): its events say how.
                     sent += index as u64;
-                    batch.drain(..index);
+                    batch.remove_first(index);
                     break Some(why_closed(&mut client, generation).await);
                 }
                 Err(NetError::Batch { index, source }) => {
@@ -265,7 +258,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
         }
         let mut spill = Spill::new(path, era, name.clone());
         spill.open()?;
-        spill.packets(&batch)?;
+        spill.packets(batch.packets())?;
         spill.rest(&mut input, &mut line_no, &mut signal).await?;
         return spill.report(&why, sent).map(|()| {
             if under_way > 0 {
@@ -344,13 +337,14 @@ async fn input_is_done(input: &mut LineReader) -> bool {
 /// Parses the complete lines already read into `batch`, up to MAX_BATCH
 /// packets or MAX_DELAY, and their line numbers into `lines`. A line that
 /// fails ends the batch before it, with the failure. Funclogs are read
-/// into packets taken from `spare` (the last batch's), reusing their memory.
+/// into the packets kept from the last batch, in place, reusing their
+/// memory.
 fn read_batch(
     input: &mut LineReader,
     generation: Generation,
     name: &str,
     line_no: &mut usize,
-    (batch, spare): (&mut Vec<AnyPacket>, &mut Vec<AnyPacket>),
+    batch: &mut Batch,
     lines: &mut Vec<usize>,
 ) -> Option<Failure> {
     let started = Instant::now();
@@ -370,13 +364,12 @@ fn read_batch(
         }
         // A funclog in the usual shape needs no check of the whole line's
         // UTF-8 first: what it reads is UTF-8.
-        if let Some(mut packet) = spare.pop() {
-            if packet.read_funclog_json_bytes(line, generation) {
-                batch.push(packet);
+        if let Some(kept) = batch.kept() {
+            if kept.read_funclog_json_bytes(line, generation) {
+                batch.take_kept();
                 lines.push(*line_no);
                 continue;
             }
-            spare.push(packet);
         } else if let Some(packet) = AnyPacket::funclog_from_json_bytes(line, generation) {
             batch.push(packet);
             lines.push(*line_no);
@@ -393,6 +386,58 @@ fn read_batch(
         lines.push(*line_no);
     }
     None
+}
+
+/// The packets of a batch: the first `len` of `packets`. Those after them
+/// are packets of earlier batches kept for their memory: the next lines
+/// are read into them where they are, without moving a packet.
+#[derive(Default)]
+struct Batch {
+    packets: Vec<AnyPacket>,
+    len: usize,
+}
+
+impl Batch {
+    fn packets(&self) -> &[AnyPacket] {
+        &self.packets[..self.len]
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn push(&mut self, packet: AnyPacket) {
+        match self.packets.get_mut(self.len) {
+            Some(kept) => *kept = packet,
+            None => self.packets.push(packet),
+        }
+        self.len += 1;
+    }
+
+    /// The packet kept after the batch, if any, to read the next line into.
+    fn kept(&mut self) -> Option<&mut AnyPacket> {
+        self.packets.get_mut(self.len)
+    }
+
+    /// Adds the kept packet that [`Batch::kept`] gave, now read into.
+    fn take_kept(&mut self) {
+        self.len += 1;
+    }
+
+    /// Empties the batch; its packets are kept for the next one.
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// Removes the first `count` packets (those sent).
+    fn remove_first(&mut self, count: usize) {
+        self.packets.drain(..count);
+        self.len -= count;
+    }
 }
 
 /// The input, read by a thread of its own with plain blocking reads (a
@@ -702,18 +747,18 @@ impl Spill {
         line_no: &mut usize,
         signal: &mut (impl Future<Output = &'static str> + Unpin),
     ) -> Result<(), Failure> {
-        let (mut batch, mut lines, mut spare) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut batch, mut lines) = (Batch::default(), Vec::new());
         loop {
             let failed = read_batch(
                 input,
                 Generation::Marshal,
                 &self.name,
                 line_no,
-                (&mut batch, &mut spare),
+                &mut batch,
                 &mut lines,
             );
-            self.packets(&batch)?;
-            spare.append(&mut batch);
+            self.packets(batch.packets())?;
+            batch.clear();
             lines.clear();
             if let Some(failure) = failed {
                 self.flush()?;
