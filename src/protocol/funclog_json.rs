@@ -613,6 +613,28 @@ impl Compact<'_> {
         Some(value)
     }
 
+    /// [`Compact::unsigned`] for the line's last number, which its closing
+    /// `}}` follows (checked after it): of up to 8 digits, it is read in
+    /// one step from the 8 bytes that end with it (there are no 8 after
+    /// it to look at).
+    #[inline(always)]
+    fn last_unsigned(&mut self) -> Option<u64> {
+        let end = self.text.len().saturating_sub(2);
+        let len = end.saturating_sub(self.at);
+        if !(1..=8).contains(&len) || end < 8 {
+            return self.unsigned();
+        }
+        let word = u64::from_le_bytes(*self.text[end - 8..end].first_chunk::<8>()?);
+        // The number is the last `len` bytes: the first of them low.
+        let number = word >> (8 * (8 - len));
+        if leading_digits(number) != len || (len > 1 && number as u8 == b'0') {
+            return None;
+        }
+        self.at = end;
+        // Its digits as the high bytes, the bytes before it as zeros.
+        Some(eight_digits(word & (u64::MAX << (8 * (8 - len)))))
+    }
+
     /// A signed integer within i64, but for i64::MIN and "-0" (which the
     /// general reading leaves to serde_json).
     #[inline(always)]
@@ -651,7 +673,7 @@ impl Compact<'_> {
         self.literal(b",\"GID\":")?;
         let gid = self.signed()?;
         self.literal(b",\"TxID\":")?;
-        let tx_id = self.unsigned()?;
+        let tx_id = self.last_unsigned()?;
         self.literal(b"}}")?;
         (self.at == self.text.len()).then_some((timestamp, gid, tx_id))
     }
