@@ -508,19 +508,22 @@ impl LineReader {
         match chunks.recv().await {
             Some(Ok(mut chunk)) => {
                 let rest = &self.chunk.input()[self.start..];
-                if !rest.is_empty() {
-                    // Not so with the thread's chunks (only the last one
-                    // ends inside a line), but kept whole all the same.
+                // Not so with the thread's chunks (only the last one ends
+                // inside a line), but a line is kept whole all the same;
+                // the chunk's memory still goes back.
+                let joined = (!rest.is_empty()).then(|| {
                     let mut joined = rest.to_vec();
                     joined.extend_from_slice(chunk.input());
                     chunk.len = joined.len();
-                    chunk.bytes = joined;
-                }
-                let used = std::mem::replace(&mut self.chunk, chunk);
+                    std::mem::replace(&mut chunk.bytes, joined)
+                });
+                let previous = std::mem::replace(&mut self.chunk, chunk).bytes;
                 self.start = 0;
                 if let Some(back) = &self.used {
-                    // A thread that has ended takes no more.
-                    let _ = back.send(used.bytes);
+                    for bytes in joined.into_iter().chain([previous]) {
+                        // A thread that has ended takes no more.
+                        let _ = back.send(bytes);
+                    }
                 }
                 Ok(())
             }
@@ -571,6 +574,7 @@ fn read_chunks(
 ) {
     let fresh = || vec![0u8; INPUT_CHUNK];
     let mut bytes = fresh();
+    let mut made = 1;
     let mut filled = 0;
     loop {
         if filled == bytes.len() {
@@ -598,10 +602,23 @@ fn read_chunks(
         };
         let lines = new.start + last_end + 1;
         // A chunk given back is reused if it is of full size (the reader's
-        // first, empty one is not).
+        // first, empty one is not); the chunks are made once, as many as
+        // can be under way at once.
         let mut next = match used.try_recv() {
             Ok(given_back) if given_back.len() >= INPUT_CHUNK => given_back,
-            _ => fresh(),
+            _ if made < CHUNKS_AHEAD + 2 => {
+                made += 1;
+                fresh()
+            }
+            // All under way: the reader gives one back as it takes the
+            // next from the channel.
+            _ => loop {
+                match used.recv() {
+                    Ok(given_back) if given_back.len() >= INPUT_CHUNK => break given_back,
+                    Ok(_) => continue,
+                    Err(_) => return,
+                }
+            },
         };
         let part = filled - lines;
         if next.len() < part {
