@@ -518,6 +518,102 @@ fn serve_and_send_talk_over_a_unix_socket() {
     assert!(!socket.exists(), "the socket file was left behind");
 }
 
+/// Waits up to 10 s for serve's unix socket to appear.
+fn wait_for_socket(server: &mut std::process::Child, socket: &std::path::Path) {
+    let started = std::time::Instant::now();
+    while !socket.exists() {
+        if started.elapsed().as_secs() >= 10 {
+            let _ = server.kill();
+            panic!("serve did not start listening");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn send_reads_a_file_of_many_chunks_whole_and_names_a_bad_line_by_its_number() {
+    let dir = common::TempDir::new("cli-send-file");
+    let socket = dir.0.join("s.sock");
+    let address = format!("unix://{}", socket.display());
+    let mut server = spawn_serve(&address, &[]);
+    let (lines, reader) = stdout_lines(&mut server);
+    wait_for_socket(&mut server, &socket);
+    let funclog = |i: u64| {
+        let frames: Vec<String> = (0..8)
+            .map(|f| (0x4a_0000 + f * 0x40 + i).to_string())
+            .collect();
+        format!(
+            r#"{{"packet":"RawFuncLogNewPacket","FuncLog":{{"ID":{i},"Tag":"funcStart","Timestamp":{},"Frames":[{}],"GID":7,"TxID":{i}}}}}"#,
+            1_511_136_000_123_456_789u64 + i,
+            frames.join(",")
+        )
+    };
+    // Far more than send reads at once (256 KiB), so that lines are cut
+    // by its reads.
+    let count = 6000;
+    let good: String = (1..=count).map(|i| funclog(i) + "\n").collect();
+    assert!(good.len() > 1 << 20, "{} bytes", good.len());
+    let mut events = Vec::new();
+    let funclog_ids = |events: &[String]| -> Vec<u64> {
+        json_lines(events.join("\n").as_bytes())
+            .iter()
+            .filter(|e| e["event"] == "funclog")
+            .map(|e| e["packet"]["FuncLog"]["ID"].as_u64().unwrap())
+            .collect()
+    };
+
+    // Every line, the last one without a line end.
+    let whole = dir.0.join("whole.jsonl");
+    std::fs::write(&whole, good.trim_end_matches('\n')).unwrap();
+    let sent = run(
+        &["send", "--connect", &address, whole.to_str().unwrap()],
+        b"",
+    );
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    let expected = (count + 2) as usize;
+    wait_for_lines(
+        &mut server,
+        &lines,
+        &mut events,
+        expected,
+        "for the whole file",
+    );
+    assert_eq!(funclog_ids(&events), (1..=count).collect::<Vec<_>>());
+
+    // A bad line after them: named by its number, the lines before it sent.
+    let bad = dir.0.join("bad.jsonl");
+    let text = format!(
+        "{good}{{\"packet\":\"PingPacket\",}}\n{}\n",
+        funclog(count + 2)
+    );
+    std::fs::write(&bad, text).unwrap();
+    let failed = run(&["send", "--connect", &address, bad.to_str().unwrap()], b"");
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert_eq!(failed.status.code(), Some(2), "{stderr}");
+    let named = format!(
+        "{}: line {}: column 24: trailing comma",
+        bad.display(),
+        count + 1
+    );
+    assert!(stderr.contains(&named), "{stderr}");
+    wait_for_lines(
+        &mut server,
+        &lines,
+        &mut events,
+        2 * expected,
+        "for the bad file",
+    );
+    let ids = funclog_ids(&events[expected..]);
+    assert_eq!(ids, (1..=count).collect::<Vec<_>>());
+
+    assert!(stop_with_sigterm(&mut server).success());
+    reader.join().expect("stdout reader");
+}
+
 #[test]
 fn serve_goes_on_serving_when_its_stderr_is_gone() {
     let dir = common::TempDir::new("cli-serve-stderr");

@@ -1,13 +1,12 @@
 //! `goapptrace-proto send`: act as a trace target.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::Failure;
-use super::options::{SessionArgs, run_async};
+use super::options::SessionArgs;
 use crate::net::{Address, Client, ClientOptions, NetError, RetryHook};
 use crate::protocol::{AnyPacket, ClientEvent, Generation, ProtocolError};
 use crate::storage::CompactLogWriter;
@@ -44,8 +43,22 @@ pub struct SendArgs {
     file: String,
 }
 
+/// Runs on a runtime of one thread: a single connection keeps one thread
+/// busy, and the hand-offs between the worker threads of a larger runtime
+/// (the connection's reader, the pinger, the socket's readiness) cost a
+/// wake-up each. The input is read by a thread of its own (see
+/// [`LineReader`]); the main loop yields to the runtime once per batch
+/// and per chunk of input, so that signals, the server's packets and the
+/// pings are taken in while the input flows.
 pub fn run(args: SendArgs) -> Result<(), Failure> {
-    run_async(send(args))?
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(send(args));
+    // As `run_async`: a blocking task left (a host name being looked up)
+    // is not waited for.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    result
 }
 
 fn print_packet(packet: &AnyPacket) {
@@ -70,7 +83,9 @@ enum Stop {
 }
 
 /// How much input is read at once: the lines already read go out together.
-const INPUT_BUFFER: usize = 256 * 1024;
+const INPUT_CHUNK: usize = 256 * 1024;
+/// The chunks read ahead of the one being sent.
+const CHUNKS_AHEAD: usize = 2;
 /// The most packets one write carries.
 const MAX_BATCH: usize = 4096;
 /// The longest a queued packet waits for the write that carries it.
@@ -109,12 +124,11 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
     } else {
         args.file.clone()
     };
-    let reader: Box<dyn AsyncRead + Unpin + Send> = if args.file == "-" {
-        Box::new(tokio::io::stdin())
+    let reader: Box<dyn Read + Send> = if args.file == "-" {
+        Box::new(std::io::stdin())
     } else {
         Box::new(
-            tokio::fs::File::open(&args.file)
-                .await
+            std::fs::File::open(&args.file)
                 .map_err(|e| Failure::new(format!("{}: {e}", args.file)))?,
         )
     };
@@ -142,9 +156,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
     let mut line_no = 0usize;
     // Packets written to the socket.
     let mut sent = 0u64;
-    let (mut batch, mut lines) = (Vec::new(), Vec::new());
-    // The packets of the last batch sent, whose memory the next one reuses.
-    let mut spare = Vec::new();
+    let (mut batch, mut lines) = (Batch::default(), Vec::new());
     let stop = loop {
         // Every complete line read so far goes out in one write (at most
         // MAX_BATCH lines, and none waits longer than MAX_DELAY).
@@ -153,22 +165,17 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
             generation,
             &name,
             &mut line_no,
-            (&mut batch, &mut spare),
+            &mut batch,
             &mut lines,
         );
         if !batch.is_empty() {
-            let result = client.send_all(&batch).await;
+            let result = client.send_all(batch.packets()).await;
             let count = batch.len() as u64;
             // What did not go out stays in the batch, for a fallback file.
             match result {
                 Ok(()) => {
                     sent += count;
-                    // The fewer packets move: usually none (the batch
-                    // became the spares, which read_batch emptied).
-                    if spare.len() < batch.len() {
-                        std::mem::swap(&mut spare, &mut batch);
-                    }
-                    spare.append(&mut batch);
+                    batch.clear();
                 }
                 Err(NetError::Batch { index, source })
                     if matches!(*source, NetError::Protocol(ProtocolError::Closed)) =>
@@ -176,7 +183,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
                     // The session ended under us (the server went away, or
                     // a ping found it stalled): its events say how.
                     sent += index as u64;
-                    batch.drain(..index);
+                    batch.remove_first(index);
                     break Some(why_closed(&mut client, generation).await);
                 }
                 Err(NetError::Batch { index, source }) => {
@@ -202,8 +209,10 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
             break Some(Stop::Failed(failure));
         }
         if input.has_line() {
-            // More lines are ready: take in what came meanwhile, without
-            // waiting, and go on.
+            // More lines are ready: let the runtime take in what came
+            // meanwhile (a signal, the server's packets, a ping's tick),
+            // without waiting, and go on.
+            tokio::task::yield_now().await;
             tokio::select! {
                 biased;
                 name = &mut signal => break Some(Stop::Signal(name)),
@@ -249,7 +258,7 @@ async fn send(args: SendArgs) -> Result<(), Failure> {
         }
         let mut spill = Spill::new(path, era, name.clone());
         spill.open()?;
-        spill.packets(&batch)?;
+        spill.packets(batch.packets())?;
         spill.rest(&mut input, &mut line_no, &mut signal).await?;
         return spill.report(&why, sent).map(|()| {
             if under_way > 0 {
@@ -328,13 +337,14 @@ async fn input_is_done(input: &mut LineReader) -> bool {
 /// Parses the complete lines already read into `batch`, up to MAX_BATCH
 /// packets or MAX_DELAY, and their line numbers into `lines`. A line that
 /// fails ends the batch before it, with the failure. Funclogs are read
-/// into packets taken from `spare` (the last batch's), reusing their memory.
+/// into the packets kept from the last batch, in place, reusing their
+/// memory.
 fn read_batch(
     input: &mut LineReader,
     generation: Generation,
     name: &str,
     line_no: &mut usize,
-    (batch, spare): (&mut Vec<AnyPacket>, &mut Vec<AnyPacket>),
+    batch: &mut Batch,
     lines: &mut Vec<usize>,
 ) -> Option<Failure> {
     let started = Instant::now();
@@ -354,13 +364,12 @@ fn read_batch(
         }
         // A funclog in the usual shape needs no check of the whole line's
         // UTF-8 first: what it reads is UTF-8.
-        if let Some(mut packet) = spare.pop() {
-            if packet.read_funclog_json_bytes(line, generation) {
-                batch.push(packet);
+        if let Some(kept) = batch.kept() {
+            if kept.read_funclog_json_bytes(line, generation) {
+                batch.take_kept();
                 lines.push(*line_no);
                 continue;
             }
-            spare.push(packet);
         } else if let Some(packet) = AnyPacket::funclog_from_json_bytes(line, generation) {
             batch.push(packet);
             lines.push(*line_no);
@@ -379,42 +388,157 @@ fn read_batch(
     None
 }
 
-/// The input, read in large chunks and cut into lines.
+/// The packets of a batch: the first `len` of `packets`. Those after them
+/// are packets of earlier batches kept for their memory: the next lines
+/// are read into them where they are, without moving a packet.
+#[derive(Default)]
+struct Batch {
+    packets: Vec<AnyPacket>,
+    len: usize,
+}
+
+impl Batch {
+    fn packets(&self) -> &[AnyPacket] {
+        &self.packets[..self.len]
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn push(&mut self, packet: AnyPacket) {
+        match self.packets.get_mut(self.len) {
+            Some(kept) => *kept = packet,
+            None => self.packets.push(packet),
+        }
+        self.len += 1;
+    }
+
+    /// The packet kept after the batch, if any, to read the next line into.
+    fn kept(&mut self) -> Option<&mut AnyPacket> {
+        self.packets.get_mut(self.len)
+    }
+
+    /// Adds the kept packet that [`Batch::kept`] gave, now read into.
+    fn take_kept(&mut self) {
+        self.len += 1;
+    }
+
+    /// Empties the batch; its packets are kept for the next one.
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// Removes the first `count` packets (those sent).
+    fn remove_first(&mut self, count: usize) {
+        self.packets.drain(..count);
+        self.len -= count;
+    }
+}
+
+/// The input, read by a thread of its own with plain blocking reads (a
+/// file and standard input alike) and handed over in large chunks of whole
+/// lines, then cut into lines here. The thread starts at the first
+/// [`LineReader::fill`]: nothing is read before the input is wanted.
 struct LineReader {
-    reader: Box<dyn AsyncRead + Unpin + Send>,
-    buf: Vec<u8>,
-    /// How much of `buf` has been handed out as lines.
+    /// The input, until the thread takes it.
+    source: Option<Box<dyn Read + Send>>,
+    chunks: Option<tokio::sync::mpsc::Receiver<std::io::Result<Chunk>>>,
+    /// Where used chunks go back to the thread, whose next reads reuse them.
+    used: Option<std::sync::mpsc::Sender<Vec<u8>>>,
+    /// The chunk being cut into lines.
+    chunk: Chunk,
+    /// How much of `chunk` has been handed out as lines.
     start: usize,
     end_of_input: bool,
 }
 
+/// A piece of the input: whole lines, but for the input's last piece,
+/// which may end without a line end.
+struct Chunk {
+    /// Initialized memory (reused from read to read without clearing it),
+    /// of which the first `len` bytes are the input.
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl Chunk {
+    fn input(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
 impl LineReader {
-    fn new(reader: Box<dyn AsyncRead + Unpin + Send>) -> Self {
+    fn new(source: Box<dyn Read + Send>) -> Self {
         LineReader {
-            reader,
-            buf: Vec::with_capacity(INPUT_BUFFER),
+            source: Some(source),
+            chunks: None,
+            used: None,
+            chunk: Chunk {
+                bytes: Vec::new(),
+                len: 0,
+            },
             start: 0,
             end_of_input: false,
         }
     }
 
-    /// Reads what input is ready (waiting for some). Cancel-safe.
+    /// Waits for more input (or its end, or a read error). Cancel-safe.
     async fn fill(&mut self) -> std::io::Result<()> {
-        if self.start > 0 {
-            self.buf.drain(..self.start);
-            self.start = 0;
+        // Input read ahead is ready at once: the runtime first takes in
+        // what else came (a signal above all), as it would wait for input.
+        tokio::task::yield_now().await;
+        if let Some(source) = self.source.take() {
+            let (chunks, taken) = tokio::sync::mpsc::channel(CHUNKS_AHEAD);
+            let (used, returned) = std::sync::mpsc::channel();
+            std::thread::Builder::new()
+                .name("send-input".into())
+                .spawn(move || read_chunks(source, chunks, returned))?;
+            self.chunks = Some(taken);
+            self.used = Some(used);
         }
-        self.buf.reserve(INPUT_BUFFER);
-        if self.reader.read_buf(&mut self.buf).await? == 0 {
+        let Some(chunks) = self.chunks.as_mut() else {
             self.end_of_input = true;
+            return Ok(());
+        };
+        match chunks.recv().await {
+            Some(Ok(mut chunk)) => {
+                let rest = &self.chunk.input()[self.start..];
+                // Not so with the thread's chunks (only the last one ends
+                // inside a line), but a line is kept whole all the same;
+                // the chunk's memory still goes back.
+                let joined = (!rest.is_empty()).then(|| {
+                    let mut joined = rest.to_vec();
+                    joined.extend_from_slice(chunk.input());
+                    chunk.len = joined.len();
+                    std::mem::replace(&mut chunk.bytes, joined)
+                });
+                let previous = std::mem::replace(&mut self.chunk, chunk).bytes;
+                self.start = 0;
+                if let Some(back) = &self.used {
+                    for bytes in joined.into_iter().chain([previous]) {
+                        // A thread that has ended takes no more.
+                        let _ = back.send(bytes);
+                    }
+                }
+                Ok(())
+            }
+            Some(Err(e)) => Err(e),
+            None => {
+                self.end_of_input = true;
+                Ok(())
+            }
         }
-        Ok(())
     }
 
     /// The next complete line read, without its line end; at the end of
     /// the input also a last line that has none.
     fn next_line(&mut self) -> Option<&[u8]> {
-        let rest = &self.buf[self.start..];
+        let rest = &self.chunk.bytes[self.start..self.chunk.len];
         // The memchr crate's search is vectorized (std's goes a word at a
         // time): a tenth of send's time went to finding line ends.
         let (line, used) = match memchr::memchr(b'\n', rest) {
@@ -428,13 +552,90 @@ impl LineReader {
 
     /// Whether a complete line is waiting.
     fn has_line(&self) -> bool {
-        let rest = &self.buf[self.start..];
+        let rest = &self.chunk.input()[self.start..];
         memchr::memchr(b'\n', rest).is_some() || (self.end_of_input && !rest.is_empty())
     }
 
     /// Whether the input has ended and every line was handed out.
     fn at_end(&self) -> bool {
-        self.end_of_input && self.start == self.buf.len()
+        self.end_of_input && self.start == self.chunk.len
+    }
+}
+
+/// The input thread: reads `source` into chunks of [`INPUT_CHUNK`] bytes
+/// (more for a longer line) and sends each as soon as it holds a whole
+/// line, the part of a line after its last line end moved to the next
+/// chunk. Ends at the end of the input (after its last piece), at a read
+/// error (after sending it), or when the reader is gone.
+fn read_chunks(
+    mut source: Box<dyn Read + Send>,
+    chunks: tokio::sync::mpsc::Sender<std::io::Result<Chunk>>,
+    used: std::sync::mpsc::Receiver<Vec<u8>>,
+) {
+    let fresh = || vec![0u8; INPUT_CHUNK];
+    let mut bytes = fresh();
+    let mut made = 1;
+    let mut filled = 0;
+    loop {
+        if filled == bytes.len() {
+            // A line longer than the chunk: room for more of it.
+            bytes.resize(2 * filled, 0);
+        }
+        let read = match source.read(&mut bytes[filled..]) {
+            Ok(read) => read,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                let _ = chunks.blocking_send(Err(e));
+                return;
+            }
+        };
+        if read == 0 {
+            if filled > 0 {
+                let _ = chunks.blocking_send(Ok(Chunk { bytes, len: filled }));
+            }
+            return;
+        }
+        let new = filled..filled + read;
+        filled += read;
+        let Some(last_end) = memchr::memrchr(b'\n', &bytes[new.clone()]) else {
+            continue;
+        };
+        let lines = new.start + last_end + 1;
+        // A chunk given back is reused if it is of full size (the reader's
+        // first, empty one is not); the chunks are made once, as many as
+        // can be under way at once.
+        let mut next = match used.try_recv() {
+            Ok(given_back) if given_back.len() >= INPUT_CHUNK => given_back,
+            _ if made < CHUNKS_AHEAD + 2 => {
+                made += 1;
+                fresh()
+            }
+            // All under way: the reader gives one back as it takes the
+            // next from the channel.
+            _ => loop {
+                match used.recv() {
+                    Ok(given_back) if given_back.len() >= INPUT_CHUNK => break given_back,
+                    Ok(_) => continue,
+                    Err(_) => return,
+                }
+            },
+        };
+        let part = filled - lines;
+        if next.len() < part {
+            next.resize(part, 0);
+        }
+        next[..part].copy_from_slice(&bytes[lines..filled]);
+        let full = std::mem::replace(&mut bytes, next);
+        filled = part;
+        if chunks
+            .blocking_send(Ok(Chunk {
+                bytes: full,
+                len: lines,
+            }))
+            .is_err()
+        {
+            return;
+        }
     }
 }
 
@@ -563,18 +764,18 @@ impl Spill {
         line_no: &mut usize,
         signal: &mut (impl Future<Output = &'static str> + Unpin),
     ) -> Result<(), Failure> {
-        let (mut batch, mut lines, mut spare) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut batch, mut lines) = (Batch::default(), Vec::new());
         loop {
             let failed = read_batch(
                 input,
                 Generation::Marshal,
                 &self.name,
                 line_no,
-                (&mut batch, &mut spare),
+                &mut batch,
                 &mut lines,
             );
-            self.packets(&batch)?;
-            spare.append(&mut batch);
+            self.packets(batch.packets())?;
+            batch.clear();
             lines.clear();
             if let Some(failure) = failed {
                 self.flush()?;
@@ -626,5 +827,171 @@ impl Spill {
             self.path.display(),
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::io::ErrorKind;
+
+    use super::*;
+
+    /// An input that gives its bytes in the pieces given, one or more
+    /// reads each (a read takes at most what the reader has room for),
+    /// and the errors given between them.
+    struct Pieces(VecDeque<Result<Vec<u8>, ErrorKind>>);
+
+    impl Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.0.front_mut() {
+                None => Ok(0),
+                Some(Err(kind)) => {
+                    let kind = *kind;
+                    self.0.pop_front();
+                    Err(kind.into())
+                }
+                Some(Ok(piece)) => {
+                    let n = piece.len().min(buf.len());
+                    buf[..n].copy_from_slice(&piece[..n]);
+                    piece.drain(..n);
+                    if piece.is_empty() {
+                        self.0.pop_front();
+                    }
+                    Ok(n)
+                }
+            }
+        }
+    }
+
+    /// Every line of the input, and the read error that ended it, if any.
+    async fn all_lines(input: Pieces) -> (Vec<Vec<u8>>, Option<std::io::Error>) {
+        let mut reader = LineReader::new(Box::new(input));
+        let mut lines = Vec::new();
+        loop {
+            while let Some(line) = reader.next_line() {
+                lines.push(line.to_vec());
+            }
+            if reader.at_end() {
+                return (lines, None);
+            }
+            if let Err(e) = reader.fill().await {
+                return (lines, Some(e));
+            }
+        }
+    }
+
+    /// The lines of `text` as `send` must see them: cut at each `\n`,
+    /// without a `\r` before it, the last line kept without a line end.
+    fn expected_lines(text: &[u8]) -> Vec<Vec<u8>> {
+        let mut lines: Vec<Vec<u8>> = text
+            .split(|&b| b == b'\n')
+            .map(|line| line.strip_suffix(b"\r").unwrap_or(line).to_vec())
+            .collect();
+        if text.ends_with(b"\n") || text.is_empty() {
+            lines.pop();
+        }
+        lines
+    }
+
+    /// `text` cut into pieces of the sizes given, in turn.
+    fn cut(text: &[u8], sizes: &[usize]) -> Pieces {
+        let mut pieces = VecDeque::new();
+        let mut at = 0;
+        for &size in sizes.iter().cycle() {
+            if at == text.len() {
+                break;
+            }
+            let end = (at + size).min(text.len());
+            pieces.push_back(Ok(text[at..end].to_vec()));
+            at = end;
+        }
+        Pieces(pieces)
+    }
+
+    /// Lines of many lengths (blank ones, `\r\n` ends, one longer than two
+    /// chunks), several chunks in all, the last one without a line end.
+    fn varied_text() -> Vec<u8> {
+        let mut text = Vec::new();
+        for i in 0..40_000usize {
+            let line = format!("{{\"line\":{i},\"pad\":\"{}\"}}", "x".repeat(i % 97));
+            text.extend_from_slice(line.as_bytes());
+            text.extend_from_slice(match i % 5 {
+                0 => b"\r\n",
+                1 => b"\n\n",
+                _ => b"\n",
+            });
+            if i == 20_000 {
+                text.extend(std::iter::repeat_n(b'y', 2 * INPUT_CHUNK + 3));
+                text.push(b'\n');
+            }
+        }
+        text.extend_from_slice(b"last line, no line end");
+        text
+    }
+
+    #[tokio::test]
+    async fn lines_cut_anywhere_by_the_reads_come_out_whole() {
+        let text = varied_text();
+        assert!(text.len() > 4 * INPUT_CHUNK, "chunks are reused");
+        for sizes in [
+            &[1, 2, 3, 5, 7, 11, 13][..],
+            &[4096, 65_536, 1],
+            &[INPUT_CHUNK - 1, INPUT_CHUNK + 1, 77],
+            &[usize::MAX],
+        ] {
+            let (lines, error) = all_lines(cut(&text, sizes)).await;
+            assert!(error.is_none(), "{sizes:?}: {error:?}");
+            assert!(lines == expected_lines(&text), "{sizes:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_read_that_ends_at_a_line_end_reuses_chunks_and_loses_nothing() {
+        // One line per read: every chunk sent holds whole lines only, so
+        // the next one starts empty (from the chunks given back).
+        let lines: Vec<Vec<u8>> = (0..20_000)
+            .map(|i| format!("line {i} {}\n", "z".repeat(i % 300)).into_bytes())
+            .collect();
+        let text = lines.concat();
+        assert!(text.len() > 8 * INPUT_CHUNK, "chunks are reused");
+        let pieces = Pieces(lines.into_iter().map(Ok).collect());
+        let (read, error) = all_lines(pieces).await;
+        assert!(error.is_none(), "{error:?}");
+        assert!(read == expected_lines(&text));
+    }
+
+    #[tokio::test]
+    async fn a_read_error_comes_after_the_lines_before_it() {
+        let pieces = Pieces(VecDeque::from([
+            Ok(b"one\ntwo\r\nthree\nhalf".to_vec()),
+            // Interrupted reads are tried again, as tokio's were.
+            Err(ErrorKind::Interrupted),
+            Ok(b" a line\nfour".to_vec()),
+            Err(ErrorKind::PermissionDenied),
+            Ok(b"never read\n".to_vec()),
+        ]));
+        let (lines, error) = all_lines(pieces).await;
+        let expected: Vec<&[u8]> = vec![b"one", b"two", b"three", b"half a line"];
+        assert_eq!(lines, expected);
+        assert_eq!(error.map(|e| e.kind()), Some(ErrorKind::PermissionDenied));
+    }
+
+    #[tokio::test]
+    async fn nothing_is_read_before_the_input_is_wanted() {
+        struct Untouchable(std::sync::Arc<std::sync::atomic::AtomicBool>);
+        impl Read for Untouchable {
+            fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+                self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+                Ok(0)
+            }
+        }
+        let touched = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut reader = LineReader::new(Box::new(Untouchable(touched.clone())));
+        assert!(reader.next_line().is_none() && !reader.has_line() && !reader.at_end());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!touched.load(std::sync::atomic::Ordering::SeqCst));
+        reader.fill().await.unwrap();
+        assert!(touched.load(std::sync::atomic::Ordering::SeqCst) && reader.at_end());
     }
 }

@@ -459,6 +459,9 @@ pub(crate) fn read_gob(text: &[u8]) -> Option<RawFuncLogNewPacket> {
 /// tag's) is reused; on `None` it holds a part of the line.
 pub(crate) fn read_gob_into(text: &[u8], packet: &mut RawFuncLogNewPacket) -> Option<()> {
     let log = packet.func_log.get_or_insert_with(RawFuncLog::default);
+    if read_compact_gob(text, log).is_some() {
+        return Some(());
+    }
     let mut c = Cursor { text, at: 0 };
     c.literal(br#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":"#)?;
     log.id = RawFuncLogId(crate::gob::Int(c.signed()?));
@@ -490,6 +493,9 @@ pub(crate) fn read_marshal(text: &[u8]) -> Option<marshal::RawFuncLogPacket> {
 /// `None` it holds a part of the line.
 pub(crate) fn read_marshal_into(text: &[u8], packet: &mut marshal::RawFuncLogPacket) -> Option<()> {
     let log = &mut packet.func_log;
+    if read_compact_marshal(text, log).is_some() {
+        return Some(());
+    }
     let mut c = Cursor { text, at: 0 };
     c.literal(br#"{"packet":"RawFuncLogPacket","FuncLog":{"ID":"#)?;
     log.id = c.signed()?;
@@ -505,6 +511,212 @@ pub(crate) fn read_marshal_into(text: &[u8], packet: &mut marshal::RawFuncLogPac
     log.tx_id = c.unsigned()?;
     c.literal(b"}}")?;
     c.end()
+}
+
+/// The line exactly as the tools write it (no whitespace, the usual
+/// tags), read in one pass with no call per number: what nearly every
+/// line is. `None` for anything else, which [`Cursor`]'s reading then
+/// takes (so this path only has to be right on what it accepts). Every
+/// number is followed by a fixed byte (`,`, `]` or `}`) that is checked
+/// after it, which rules out a fraction or an exponent.
+struct Compact<'a> {
+    text: &'a [u8],
+    at: usize,
+}
+
+impl Compact<'_> {
+    /// The bytes `expected`, right here.
+    #[inline(always)]
+    fn literal<const N: usize>(&mut self, expected: &[u8; N]) -> Option<()> {
+        let here = self.text.get(self.at..)?.first_chunk::<N>()?;
+        if here != expected {
+            return None;
+        }
+        self.at += N;
+        Some(())
+    }
+
+    /// An unsigned integer of 1 to 19 digits (so within u64) without a
+    /// leading zero; what follows it is for the caller to check.
+    #[inline(always)]
+    fn unsigned(&mut self) -> Option<u64> {
+        let rest = self.text.get(self.at..)?;
+        let Some(&first) = rest.first_chunk::<8>() else {
+            return self.short_tail();
+        };
+        let first = u64::from_le_bytes(first);
+        let count = leading_digits(first);
+        // A leading zero is a '0' first and another digit after it.
+        if count == 0 || (count > 1 && first as u8 == b'0') {
+            return None;
+        }
+        if count < 8 {
+            self.at += count;
+            return Some(eight_digits(first << (8 * (8 - count))));
+        }
+        self.long(rest, eight_digits(first))
+    }
+
+    /// The digits after the first 8 (`high`) of a number, up to 19 in
+    /// all: the next 8 in one step if 8 bytes are left, the rest a digit
+    /// at a time.
+    #[inline(always)]
+    fn long(&mut self, rest: &[u8], high: u64) -> Option<u64> {
+        let (value, len) = match rest.get(8..).and_then(|r| r.first_chunk::<8>()) {
+            Some(&second) => {
+                let second = u64::from_le_bytes(second);
+                match leading_digits(second) {
+                    8 => (high * EIGHT_DIGITS + eight_digits(second), 16),
+                    0 => (high, 8),
+                    count => {
+                        let low = eight_digits(second << (8 * (8 - count)));
+                        (high * POWERS_OF_TEN[count] + low, 8 + count)
+                    }
+                }
+            }
+            None => (high, 8),
+        };
+        let (value, len) = Compact::more_digits(rest, value, len)?;
+        self.at += len;
+        Some(value)
+    }
+
+    /// The digits of `rest` from `len` on, after the `len` digits of
+    /// `value`, a digit at a time; `None` past 19 digits (which may not
+    /// fit in u64).
+    #[inline(always)]
+    fn more_digits(rest: &[u8], mut value: u64, mut len: usize) -> Option<(u64, usize)> {
+        while let Some(digit) = rest.get(len).map(|b| b.wrapping_sub(b'0')) {
+            if digit > 9 {
+                break;
+            }
+            if len == 19 {
+                return None;
+            }
+            // Below 10^18 before: no overflow.
+            value = value * 10 + u64::from(digit);
+            len += 1;
+        }
+        Some((value, len))
+    }
+
+    /// [`Compact::unsigned`] where fewer than 8 bytes are left (the
+    /// line's last number), a digit at a time.
+    #[inline(never)]
+    fn short_tail(&mut self) -> Option<u64> {
+        let rest = self.text.get(self.at..)?;
+        let (value, len) = Compact::more_digits(rest, 0, 0)?;
+        if len == 0 || (len > 1 && rest[0] == b'0') {
+            return None;
+        }
+        self.at += len;
+        Some(value)
+    }
+
+    /// [`Compact::unsigned`] for the line's last number, which its closing
+    /// `}}` follows (checked after it): of up to 8 digits, it is read in
+    /// one step from the 8 bytes that end with it (there are no 8 after
+    /// it to look at).
+    #[inline(always)]
+    fn last_unsigned(&mut self) -> Option<u64> {
+        let end = self.text.len().saturating_sub(2);
+        let len = end.saturating_sub(self.at);
+        if !(1..=8).contains(&len) || end < 8 {
+            return self.unsigned();
+        }
+        let word = u64::from_le_bytes(*self.text[end - 8..end].first_chunk::<8>()?);
+        // The number is the last `len` bytes: the first of them low.
+        let number = word >> (8 * (8 - len));
+        if leading_digits(number) != len || (len > 1 && number as u8 == b'0') {
+            return None;
+        }
+        self.at = end;
+        // Its digits as the high bytes, the bytes before it as zeros.
+        Some(eight_digits(word & (u64::MAX << (8 * (8 - len)))))
+    }
+
+    /// A signed integer within i64, but for i64::MIN and "-0" (which the
+    /// general reading leaves to serde_json).
+    #[inline(always)]
+    fn signed(&mut self) -> Option<i64> {
+        if self.text.get(self.at) == Some(&b'-') {
+            self.at += 1;
+            let magnitude = i64::try_from(self.unsigned()?).ok()?;
+            (magnitude != 0).then_some(-magnitude)
+        } else {
+            i64::try_from(self.unsigned()?).ok()
+        }
+    }
+
+    /// The fields from the timestamp on, common to both generations:
+    /// the timestamp, GID and TxID, the frames into `frames` (emptied
+    /// first; its memory is reused); then the line's end.
+    #[inline(always)]
+    fn tail<T>(&mut self, frames: &mut Vec<T>, wrap: impl Fn(u64) -> T) -> Option<(i64, i64, u64)> {
+        self.literal(b",\"Timestamp\":")?;
+        let timestamp = self.signed()?;
+        self.literal(b",\"Frames\":[")?;
+        frames.clear();
+        if self.literal(b"]").is_none() {
+            loop {
+                frames.push(wrap(self.unsigned()?));
+                match self.text.get(self.at)? {
+                    b',' => self.at += 1,
+                    b']' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.literal(b",\"GID\":")?;
+        let gid = self.signed()?;
+        self.literal(b",\"TxID\":")?;
+        let tx_id = self.last_unsigned()?;
+        self.literal(b"}}")?;
+        (self.at == self.text.len()).then_some((timestamp, gid, tx_id))
+    }
+}
+
+/// [`read_gob_into`] for a line exactly as the tools write it (see
+/// [`Compact`]); on `None`, `log` holds a part of the line.
+fn read_compact_gob(text: &[u8], log: &mut RawFuncLog) -> Option<()> {
+    let mut c = Compact { text, at: 0 };
+    c.literal(br#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":"#)?;
+    let id = c.signed()?;
+    c.literal(br#","Tag":""#)?;
+    let tag = if c.literal(br#"funcStart""#).is_some() {
+        "funcStart"
+    } else {
+        c.literal(br#"funcEnd""#)?;
+        "funcEnd"
+    };
+    let (timestamp, gid, tx_id) = c.tail(&mut log.frames, FuncStatusId)?;
+    log.id = RawFuncLogId(crate::gob::Int(id));
+    log.tag.0.clear();
+    log.tag.0.push_str(tag);
+    log.timestamp = Time(timestamp);
+    log.gid = Gid(gid);
+    log.tx_id = TxId(tx_id);
+    Some(())
+}
+
+/// [`read_marshal_into`] for a line exactly as the tools write it (see
+/// [`Compact`]); on `None`, `log` holds a part of the line.
+fn read_compact_marshal(text: &[u8], log: &mut marshal::RawFuncLog) -> Option<()> {
+    let mut c = Compact { text, at: 0 };
+    c.literal(br#"{"packet":"RawFuncLogPacket","FuncLog":{"ID":"#)?;
+    let id = c.signed()?;
+    c.literal(br#","Tag":"#)?;
+    let tag = u8::try_from(c.unsigned()?).ok()?;
+    let (timestamp, gid, tx_id) = c.tail(&mut log.frames, |f| f)?;
+    log.id = id;
+    log.tag = tag;
+    log.timestamp = timestamp;
+    log.gid = gid;
+    log.tx_id = tx_id;
+    Some(())
 }
 
 #[cfg(test)]
@@ -853,5 +1065,134 @@ mod tests {
         }
         // The usual shapes did take the quick way.
         assert!(quick >= 5, "{quick} lines read by hand");
+    }
+
+    /// Lines in the tools' exact shape, with numbers of every length and
+    /// sign (20 digits and more, leading zeros, "-0", the i64 edges), at
+    /// every place in the line (the last one close to its end).
+    fn compact_lines() -> Vec<(String, Generation)> {
+        let mut numbers: Vec<String> = vec!["0".into(), "00".into(), "01".into(), "-0".into()];
+        for len in 1..=21 {
+            numbers.push("9".repeat(len));
+            numbers.push(format!("1{}", "0".repeat(len - 1)));
+            numbers.push("8765432109876543210987"[..len].to_string());
+        }
+        numbers.extend(
+            [
+                "9223372036854775807",
+                "9223372036854775808",
+                "18446744073709551615",
+                "18446744073709551616",
+            ]
+            .map(String::from),
+        );
+        let signed: Vec<String> = numbers
+            .iter()
+            .flat_map(|n| [n.clone(), format!("-{n}")])
+            .collect();
+        let mut lines = Vec::new();
+        for (i, number) in signed.iter().enumerate() {
+            let other = &numbers[i % numbers.len()];
+            let frames = match i % 4 {
+                0 => String::new(),
+                1 => other.clone(),
+                2 => format!("{number},{other},7"),
+                _ => [other.as_str(); 9].join(","),
+            };
+            let tag = ["funcStart", "funcEnd", "x", ""][i % 4];
+            let gob = |id: &str, ts: &str, gid: &str, tx: &str| {
+                format!(
+                    r#"{{"packet":"RawFuncLogNewPacket","FuncLog":{{"ID":{id},"Tag":"{tag}","Timestamp":{ts},"Frames":[{frames}],"GID":{gid},"TxID":{tx}}}}}"#
+                )
+            };
+            let marshal = |id: &str, t: &str, ts: &str, gid: &str, tx: &str| {
+                format!(
+                    r#"{{"packet":"RawFuncLogPacket","FuncLog":{{"ID":{id},"Tag":{t},"Timestamp":{ts},"Frames":[{frames}],"GID":{gid},"TxID":{tx}}}}}"#
+                )
+            };
+            lines.push((gob(number, other, "7", other), Generation::Gob));
+            lines.push((gob("1", number, other, "0"), Generation::Gob));
+            lines.push((gob(other, "1", number, number), Generation::Gob));
+            lines.push((marshal(number, "1", other, "7", other), Generation::Marshal));
+            lines.push((
+                marshal("1", number, number, other, "0"),
+                Generation::Marshal,
+            ));
+            lines.push((
+                marshal(other, "0", "1", number, number),
+                Generation::Marshal,
+            ));
+        }
+        lines
+    }
+
+    /// The one-pass reading of a line in the exact shape, alone.
+    fn read_compact(line: &[u8], generation: Generation) -> Option<AnyPacket> {
+        match generation {
+            Generation::Gob => {
+                let mut log = RawFuncLog::default();
+                read_compact_gob(line, &mut log)?;
+                let packet = RawFuncLogNewPacket {
+                    func_log: Some(log),
+                };
+                Some(AnyPacket::Gob(Packet::RawFuncLogNew(packet)))
+            }
+            Generation::Marshal => {
+                let mut log = marshal::RawFuncLog::default();
+                read_compact_marshal(line, &mut log)?;
+                let packet = marshal::RawFuncLogPacket { func_log: log };
+                Some(AnyPacket::Marshal(marshal::Packet::RawFuncLog(packet)))
+            }
+        }
+    }
+
+    #[test]
+    fn the_one_pass_reading_takes_only_what_serde_json_reads_the_same() {
+        let mut taken = 0;
+        let mut checked = 0;
+        for (line, generation) in compact_lines() {
+            // The line, each of its bytes replaced by bytes that matter
+            // around numbers, and the line cut short anywhere.
+            let mut variants = vec![line.as_bytes().to_vec()];
+            for at in 0..line.len() {
+                for byte in [
+                    b' ', b'0', b'5', b'-', b'.', b'e', b',', b']', b'}', b'"', 0xff,
+                ] {
+                    let mut changed = line.as_bytes().to_vec();
+                    changed[at] = byte;
+                    variants.push(changed);
+                }
+                variants.push(line.as_bytes()[..at].to_vec());
+            }
+            for variant in variants {
+                let Some(read) = read_compact(&variant, generation) else {
+                    continue;
+                };
+                let text = std::str::from_utf8(&variant).expect("a line read is UTF-8");
+                assert_eq!(Ok(read.clone()), by_serde(text, generation), "{text}");
+                // And what the general reading gives, through the API.
+                let general = AnyPacket::funclog_from_json_bytes(&variant, generation);
+                assert_eq!(general.as_ref(), Some(&read), "{text}");
+                checked += 1;
+            }
+            let whole = read_compact(line.as_bytes(), generation);
+            let plain = by_serde(&line, generation);
+            // Every line in the shape that serde_json reads is taken,
+            // but for the numbers left to the general reading.
+            let left = ["-0,", "-0}", "-0]", "-9223372036854775808", "\"x\"", "\"\""]
+                .iter()
+                .any(|n| line.contains(n))
+                || line
+                    .split(|c: char| !c.is_ascii_digit())
+                    .any(|n| n.len() >= 20);
+            if plain.is_ok() && !left {
+                assert!(whole.is_some(), "{line}");
+            }
+            taken += usize::from(whole.is_some());
+        }
+        assert!(
+            taken > 200 && checked > 1000,
+            "{taken} lines, {checked} variants"
+        );
     }
 }

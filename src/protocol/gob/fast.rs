@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use super::{FuncStatusId, Gid, RawFuncLog, RawFuncLogId, RawFuncLogNewPacket, Time, TxId};
 use crate::gob::types::{GobId, INT, STRING, Shape, UINT, WireField, WireType};
-use crate::gob::wire::{put_bytes, put_int, put_uint, shortest_uint, unfold_int};
+use crate::gob::wire::{shortest_uint, unfold_int};
 use crate::gob::{Int, Limits};
 
 /// `RawFuncLog`'s fields in Go's order, with the type ids they travel as
@@ -67,66 +67,125 @@ fn struct_fields<'a>(t: &'a WireType, name: &str) -> Option<&'a [WireField]> {
 }
 
 /// Appends the value message of `packet`, whose type has id `type_id`:
-/// the bytes serde_gob writes for it.
+/// the bytes serde_gob writes for it. Written in one pass into room made
+/// beforehand (each integer at its longest), with no capacity check or
+/// call per integer.
 pub(super) fn write_message(out: &mut Vec<u8>, type_id: GobId, packet: &RawFuncLogNewPacket) {
     let start = out.len();
-    // The message's length, patched below: one byte unless the message
-    // is 128 bytes or more (a deep stack or a long tag).
-    out.push(0);
-    put_int(out, type_id);
+    let (tag, frames) = packet
+        .func_log
+        .as_ref()
+        .map_or((0, 0), |log| (log.tag.0.len(), log.frames.len()));
+    // The length and the type id; FuncLog's field delta and each of its
+    // fields (a delta and an integer, the tag's bytes, a frame count and
+    // the frames); the ends of both structs.
+    let most = 2 * UINT_ROOM + 1 + 6 * (1 + UINT_ROOM) + tag + UINT_ROOM * frames + 2;
+    out.resize(start + most, 0);
+    let mut message = Room {
+        room: &mut out[start..],
+        // Its length goes before it, once known: one byte unless the
+        // message is 128 bytes or more (a deep stack or a long tag).
+        at: 1,
+    };
+    message.int(type_id);
     if let Some(log) = &packet.func_log {
         // Field 0, FuncLog: a pointer that is not nil is sent as its struct.
-        out.push(1);
-        write_log(out, log);
+        message.byte(1);
+        message.log(log);
     }
-    out.push(0);
-    let len = out.len() - start - 1;
+    message.byte(0);
+    let len = message.at - 1;
+    out.truncate(start + 1 + len);
     if len < 0x80 {
         out[start] = len as u8;
     } else {
-        let mut prefix = Vec::with_capacity(9);
-        put_uint(&mut prefix, len as u64);
+        let mut prefix = Vec::with_capacity(UINT_ROOM);
+        crate::gob::wire::put_uint(&mut prefix, len as u64);
         out.splice(start..start + 1, prefix);
     }
 }
 
-/// A `RawFuncLog` struct: as Go does, only the fields that are not zero,
-/// each after how far its number is from the last one sent.
-fn write_log(out: &mut Vec<u8>, log: &RawFuncLog) {
-    let mut last = -1i8;
-    let mut field = |out: &mut Vec<u8>, number: i8| {
-        out.push((number - last) as u8);
-        last = number;
-    };
-    if log.id.0.0 != 0 {
-        field(out, 0);
-        put_int(out, log.id.0.0);
+/// The most bytes a gob integer takes: a count and 8 bytes.
+const UINT_ROOM: usize = 9;
+
+/// A message being written into room made for it beforehand.
+struct Room<'a> {
+    room: &'a mut [u8],
+    at: usize,
+}
+
+impl Room<'_> {
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        self.room[self.at] = b;
+        self.at += 1;
     }
-    if !log.tag.0.is_empty() {
-        field(out, 1);
-        put_bytes(out, log.tag.0.as_bytes());
-    }
-    if log.timestamp.0 != 0 {
-        field(out, 2);
-        put_int(out, log.timestamp.0);
-    }
-    if !log.frames.is_empty() {
-        field(out, 3);
-        out.reserve(9 * (log.frames.len() + 1));
-        put_uint(out, log.frames.len() as u64);
-        for frame in &log.frames {
-            put_uint(out, frame.0);
+
+    /// `x` in gob's unsigned encoding: one byte below 128, else the
+    /// negated count of its bytes, then those bytes, high first (all 8
+    /// are written; the next piece overwrites those past the end).
+    #[inline(always)]
+    fn uint(&mut self, x: u64) {
+        let to = &mut self.room[self.at..self.at + UINT_ROOM];
+        if x < 0x80 {
+            to[0] = x as u8;
+            self.at += 1;
+            return;
         }
+        let count = (x.ilog2() / 8 + 1) as usize;
+        to[0] = (count as u8).wrapping_neg();
+        // The low `count` bytes, the highest first.
+        let high_first = x.swap_bytes() >> (64 - 8 * count);
+        to[1..].copy_from_slice(&high_first.to_le_bytes());
+        self.at += 1 + count;
     }
-    if log.gid.0 != 0 {
-        field(out, 4);
-        put_int(out, log.gid.0);
+
+    #[inline(always)]
+    fn int(&mut self, i: i64) {
+        self.uint(crate::gob::wire::fold_int(i));
     }
-    if log.tx_id.0 != 0 {
-        field(out, 5);
-        put_uint(out, log.tx_id.0);
+
+    /// A `RawFuncLog` struct: as Go does, only the fields that are not
+    /// zero, each after how far its number is from the last one sent.
+    #[inline(always)]
+    fn log(&mut self, log: &RawFuncLog) {
+        let mut last = -1i8;
+        let mut field = |message: &mut Self, number: i8| {
+            message.byte((number - last) as u8);
+            last = number;
+        };
+        if log.id.0.0 != 0 {
+            field(self, 0);
+            self.int(log.id.0.0);
+        }
+        if !log.tag.0.is_empty() {
+            field(self, 1);
+            let tag = log.tag.0.as_bytes();
+            self.uint(tag.len() as u64);
+            self.room[self.at..self.at + tag.len()].copy_from_slice(tag);
+            self.at += tag.len();
+        }
+        if log.timestamp.0 != 0 {
+            field(self, 2);
+            self.int(log.timestamp.0);
+        }
+        if !log.frames.is_empty() {
+            field(self, 3);
+            self.uint(log.frames.len() as u64);
+            for frame in &log.frames {
+                self.uint(frame.0);
+            }
+        }
+        if log.gid.0 != 0 {
+            field(self, 4);
+            self.int(log.gid.0);
+        }
+        if log.tx_id.0 != 0 {
+            field(self, 5);
+            self.uint(log.tx_id.0);
+        }
+        self.byte(0);
     }
-    out.push(0);
 }
 
 /// The packet in `bytes`, a frame's rest after definitions for which
