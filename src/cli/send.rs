@@ -605,7 +605,7 @@ fn read_chunks(
         // first, empty one is not); the chunks are made once, as many as
         // can be under way at once.
         let mut next = match used.try_recv() {
-            Ok(given_back) if given_back.len() >= INPUT_CHUNK => given_back,
+            Ok(given_back) if given_back.len() >= INPUT_CHUNK => usual_size(given_back),
             _ if made < CHUNKS_AHEAD + 2 => {
                 made += 1;
                 fresh()
@@ -614,7 +614,9 @@ fn read_chunks(
             // next from the channel.
             _ => loop {
                 match used.recv() {
-                    Ok(given_back) if given_back.len() >= INPUT_CHUNK => break given_back,
+                    Ok(given_back) if given_back.len() >= INPUT_CHUNK => {
+                        break usual_size(given_back);
+                    }
                     Ok(_) => continue,
                     Err(_) => return,
                 }
@@ -637,6 +639,16 @@ fn read_chunks(
             return;
         }
     }
+}
+
+/// A chunk given back, at [`INPUT_CHUNK`] bytes again if it grew for a
+/// long line: one long line does not hold its memory for the whole run.
+fn usual_size(mut bytes: Vec<u8>) -> Vec<u8> {
+    if bytes.len() > INPUT_CHUNK {
+        bytes.truncate(INPUT_CHUNK);
+        bytes.shrink_to_fit();
+    }
+    bytes
 }
 
 /// How a session that ended by itself ended, from the events left (the

@@ -76,9 +76,11 @@ pub(super) fn write_message(out: &mut Vec<u8>, type_id: GobId, packet: &RawFuncL
         .func_log
         .as_ref()
         .map_or((0, 0), |log| (log.tag.0.len(), log.frames.len()));
-    // The length and the type id; FuncLog's field delta and each of its
-    // fields (a delta and an integer, the tag's bytes, a frame count and
-    // the frames); the ends of both structs.
+    // Generous room: a byte for the length (a longer one is spliced in
+    // after) and the type id; FuncLog's field delta and each of its fields
+    // (a delta and an integer, the tag's bytes, a frame count and the
+    // frames); the ends of both structs. Every integer is written through
+    // a window of UINT_ROOM bytes, whatever it takes.
     let most = 2 * UINT_ROOM + 1 + 6 * (1 + UINT_ROOM) + tag + UINT_ROOM * frames + 2;
     out.resize(start + most, 0);
     let mut message = Room {
