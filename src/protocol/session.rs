@@ -142,9 +142,10 @@ impl Core {
         if self.state == State::Closed {
             return Ok(());
         }
-        self.decoder.feed(bytes);
+        // Whole frames are decoded where they are in `bytes`.
+        let mut rest = bytes;
         while self.state != State::Closed {
-            let input = match self.decoder.next_any(&mut self.generation) {
+            let input = match self.decoder.next_any_from(&mut rest, &mut self.generation) {
                 Ok(Some(p)) => Input::Packet(p),
                 Ok(None) => break,
                 Err(e) if e.is_bad_payload() && self.state == State::Established => {
