@@ -507,6 +507,33 @@ impl AnyPacket {
         }
     }
 
+    /// Appends `before`, the JSON form (as [`AnyPacket::append_json`]) and
+    /// `after` to `out`: a whole line of `serve`'s, funclogs in one piece.
+    #[cfg(feature = "cli")]
+    pub(crate) fn write_json_line(
+        &self,
+        out: &mut super::funclog_json::LineBuf,
+        before: &[u8],
+        after: &[u8],
+    ) {
+        use std::io::Write;
+        match self {
+            AnyPacket::Gob(Packet::RawFuncLogNew(p)) => {
+                super::funclog_json::write_gob_line(out, before, p, after)
+            }
+            AnyPacket::Marshal(marshal::Packet::RawFuncLog(p)) => {
+                super::funclog_json::write_marshal_line(out, before, p, after)
+            }
+            // A LineBuf takes every byte, and serde_json cannot fail on
+            // packets (see append_json).
+            other => {
+                let _ = out.write_all(before);
+                let _ = other.write_json(&mut *out);
+                let _ = out.write_all(after);
+            }
+        }
+    }
+
     /// A packet of `generation` from its JSON form.
     pub fn from_json(text: &str, generation: Generation) -> Result<AnyPacket, serde_json::Error> {
         // Funclogs in the shape the tools write are read by hand; anything
