@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::Failure;
-use super::options::{SessionArgs, run_async};
+use super::options::{SessionArgs, run_on_this_thread};
 use crate::net::{
     Address, ClientId, Commands, DEFAULT_MEMORY_BUDGET, Server, ServerEvent, ServerOptions,
     ServerStats,
@@ -135,27 +135,9 @@ pub fn stats_json(stats: &ServerStats) -> String {
 }
 
 pub fn run(args: ServeArgs) -> Result<(), Failure> {
-    match std::env::var("EXP_RT").as_deref() {
-        Ok("current") => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            let result = runtime.block_on(serve(args));
-            runtime.shutdown_timeout(Duration::from_millis(100));
-            result
-        }
-        Ok("spawn") => run_async(async { tokio::spawn(serve(args)).await.unwrap() })?,
-        Ok("one") => {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()?;
-            let result = runtime.block_on(async { tokio::spawn(serve(args)).await.unwrap() });
-            runtime.shutdown_timeout(Duration::from_millis(100));
-            result
-        }
-        _ => run_async(serve(args))?,
-    }
+    // The connections' tasks hand their events to the writer of the lines
+    // all the time: on one thread, that costs no wake-ups of another.
+    run_on_this_thread(serve(args))?
 }
 
 /// A line on standard input: send `packet` (in the JSON form of the
@@ -238,7 +220,13 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
             }
             line = stdin.next_line(), if stdin_open => match line {
                 Ok(Some(line)) if line.trim().is_empty() => {}
-                Ok(Some(line)) => command(&server, &mut outboxes, line),
+                Ok(Some(line)) => {
+                    command(&server, &mut outboxes, line);
+                    // Its client's task sends it now, as each line comes,
+                    // rather than once lines stop coming: a queue fills
+                    // only for a client that takes no bytes.
+                    tokio::task::yield_now().await;
+                }
                 // No more commands; the server goes on.
                 Ok(None) | Err(_) => stdin_open = false,
             },
@@ -254,9 +242,11 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     };
     if let Some(name) = signal {
         note!("goapptrace-proto: {name}: stopping (a second signal exits at once)");
-        // The stop is bounded, but a person pressing Ctrl-C twice means now.
-        tokio::spawn(async {
-            let name = stop_signal().await;
+        // The stop is bounded, but a person pressing Ctrl-C twice means now
+        // (the handlers are in place before the stop starts).
+        let again = stop_signal();
+        tokio::spawn(async move {
+            let name = again.await;
             note!("goapptrace-proto: {name} again: exiting");
             std::process::exit(130);
         });
