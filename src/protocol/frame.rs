@@ -510,6 +510,7 @@ impl AnyPacket {
     /// Appends `before`, the JSON form (as [`AnyPacket::append_json`]) and
     /// `after` to `out`: a whole line of `serve`'s, funclogs in one piece.
     #[cfg(feature = "cli")]
+    #[inline]
     pub(crate) fn write_json_line(
         &self,
         out: &mut super::funclog_json::LineBuf,
