@@ -11,12 +11,12 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::Failure;
-use super::options::{SessionArgs, run_async};
+use super::options::{SessionArgs, run_on_this_thread};
 use crate::net::{
     Address, ClientId, Commands, DEFAULT_MEMORY_BUDGET, Server, ServerEvent, ServerOptions,
     ServerStats,
 };
-use crate::protocol::{AnyPacket, Generation};
+use crate::protocol::{AnyPacket, Generation, LineBuf};
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -59,50 +59,69 @@ pub(super) fn seconds(text: &str) -> Result<f64, String> {
 const STATS_EVERY: Duration = Duration::from_secs(10);
 
 /// Writes the JSON line of a server event; packets are in the frames
-/// commands' form, written straight into `out` (funclog lines are the hot
-/// path).
-fn write_event_json(out: &mut Vec<u8>, event: &ServerEvent) -> std::io::Result<()> {
-    let (name, client, key, packet) = match event {
+/// commands' form, each line written in one piece (funclog lines are the
+/// hot path).
+fn write_event_json(out: &mut LineBuf, start: &mut LineStart, event: &ServerEvent) {
+    let (kind, client, packet) = match event {
         ServerEvent::Connected {
             client,
             generation,
             hello,
         } => {
             let name = generation.name();
-            write!(
-                out,
-                r#"{{"event":"connected","client":{client},"generation":"{name}""#
-            )?;
-            ("", client, "hello", hello)
+            let mut before = Vec::new();
+            let _ = write!(
+                before,
+                r#"{{"event":"connected","client":{client},"generation":"{name}","hello":"#
+            );
+            hello.write_json_line(out, &before, b"}\n");
+            return;
         }
-        ServerEvent::Symbols { client, packet } => ("symbols", client, "packet", packet),
-        ServerEvent::FuncLog { client, packet } => ("funclog", client, "packet", packet),
-        ServerEvent::CommandSent { client, packet } => ("command", client, "packet", packet),
+        ServerEvent::Symbols { client, packet } => ("symbols", client, packet),
+        ServerEvent::FuncLog { client, packet } => ("funclog", client, packet),
+        ServerEvent::CommandSent { client, packet } => ("command", client, packet),
         ServerEvent::BadFrame { client, frame } => {
             let line = json!({
                 "event": "bad_frame", "client": client, "offset": frame.offset,
                 "len": frame.len, "reason": frame.reason,
             });
-            return writeln!(out, "{line}");
+            let _ = writeln!(out, "{line}");
+            return;
         }
         ServerEvent::Disconnected { client, reason } => {
             let line = json!({"event": "disconnected", "client": client, "reason": reason});
-            return writeln!(out, "{line}");
+            let _ = writeln!(out, "{line}");
+            return;
         }
     };
-    // Written piece by piece: a million lines a second go through here,
-    // and `write!` costs more than the pieces.
-    if !name.is_empty() {
-        out.write_all(br#"{"event":""#)?;
-        out.write_all(name.as_bytes())?;
-        out.write_all(br#"","client":"#)?;
-        serde_json::to_writer(&mut *out, client)?;
+    packet.write_json_line(out, start.of(kind, *client), b"}\n");
+}
+
+/// The start of an event's line, up to its packet: the same for every
+/// funclog of a client, made once for a run of them.
+#[derive(Default)]
+struct LineStart {
+    /// The event name and client of `bytes`.
+    made_for: Option<(&'static str, ClientId)>,
+    bytes: Vec<u8>,
+}
+
+impl LineStart {
+    fn of(&mut self, event: &'static str, client: ClientId) -> &[u8] {
+        // The names are constants: the same name is the same pointer.
+        let same = self
+            .made_for
+            .is_some_and(|(e, c)| std::ptr::eq(e, event) && c == client);
+        if !same {
+            self.bytes.clear();
+            let _ = write!(
+                self.bytes,
+                r#"{{"event":"{event}","client":{client},"packet":"#
+            );
+            self.made_for = Some((event, client));
+        }
+        &self.bytes
     }
-    out.write_all(b",\"")?;
-    out.write_all(key.as_bytes())?;
-    out.write_all(b"\":")?;
-    packet.append_json(out);
-    out.write_all(b"}\n")
 }
 
 /// The JSON line of the server's stats.
@@ -116,7 +135,9 @@ pub fn stats_json(stats: &ServerStats) -> String {
 }
 
 pub fn run(args: ServeArgs) -> Result<(), Failure> {
-    run_async(serve(args))?
+    // The connections' tasks hand their events to the writer of the lines
+    // all the time: on one thread, that costs no wake-ups of another.
+    run_on_this_thread(serve(args))?
 }
 
 /// A line on standard input: send `packet` (in the JSON form of the
@@ -185,7 +206,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
                         }
                         _ => {}
                     }
-                    write_event(&mut out.buf, &event);
+                    write_event(&mut out, &event);
                     server.recycle(event);
                     if written == BATCH {
                         break;
@@ -199,7 +220,13 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
             }
             line = stdin.next_line(), if stdin_open => match line {
                 Ok(Some(line)) if line.trim().is_empty() => {}
-                Ok(Some(line)) => command(&server, &mut outboxes, line),
+                Ok(Some(line)) => {
+                    command(&server, &mut outboxes, line);
+                    // Its client's task sends it now, as each line comes,
+                    // rather than once lines stop coming: a queue fills
+                    // only for a client that takes no bytes.
+                    tokio::task::yield_now().await;
+                }
                 // No more commands; the server goes on.
                 Ok(None) | Err(_) => stdin_open = false,
             },
@@ -215,9 +242,11 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     };
     if let Some(name) = signal {
         note!("goapptrace-proto: {name}: stopping (a second signal exits at once)");
-        // The stop is bounded, but a person pressing Ctrl-C twice means now.
-        tokio::spawn(async {
-            let name = stop_signal().await;
+        // The stop is bounded, but a person pressing Ctrl-C twice means now
+        // (the handlers are in place before the stop starts).
+        let again = stop_signal();
+        tokio::spawn(async move {
+            let name = again.await;
             note!("goapptrace-proto: {name} again: exiting");
             std::process::exit(130);
         });
@@ -230,7 +259,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         report(&failed.line, Some(failed.client), &failed.error);
     }
     for event in server.shutdown().await {
-        write_event(&mut out.buf, &event);
+        write_event(&mut out, &event);
     }
     out.flush()?;
     Ok(())
@@ -388,7 +417,7 @@ async fn send_commands(
 /// The most events written between two flushes.
 const BATCH: usize = 4096;
 
-fn write_event(out: &mut Vec<u8>, event: &ServerEvent) {
+fn write_event(out: &mut Lines, event: &ServerEvent) {
     match event {
         ServerEvent::Disconnected { client, reason } => {
             note!("goapptrace-proto: client {client} disconnected: {reason}");
@@ -402,14 +431,15 @@ fn write_event(out: &mut Vec<u8>, event: &ServerEvent) {
         ),
         _ => {}
     }
-    let _ = write_event_json(out, event);
+    write_event_json(&mut out.buf, &mut out.start, event);
 }
 
 /// Standard output, through a buffer of whole lines: the lines of a batch
 /// of events go out in one write.
 #[derive(Default)]
 struct Lines {
-    buf: Vec<u8>,
+    buf: LineBuf,
+    start: LineStart,
 }
 
 impl Lines {
@@ -417,7 +447,7 @@ impl Lines {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let written = std::io::stdout().lock().write_all(&self.buf);
+        let written = std::io::stdout().lock().write_all(self.buf.as_bytes());
         self.buf.clear();
         written
     }

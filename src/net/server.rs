@@ -586,7 +586,6 @@ async fn read_client(
     let options = &inner.options;
     let mut stop = inner.stop.clone();
     let mut buf = vec![0u8; READ_CHUNK];
-    let mut events = Vec::new();
     let mut memory = Reservation::new(inner.budget.clone());
     let hello_deadline = tokio::time::Instant::now() + options.handshake_timeout;
     // When the last complete frame arrived: bytes that never finish a
@@ -638,6 +637,8 @@ async fn read_client(
             _ = stop.changed() => return Ok("server stopped".into()),
             _ = kill.notified() => return Ok("the client did not take a frame in time".into()),
         };
+        let mut said_shutdown = false;
+        let mut batch;
         let outcome = {
             let mut c = shared.lock().await;
             let r = if n == 0 {
@@ -651,13 +652,30 @@ async fn read_client(
                 }
                 c.session.handle_input(&buf[..n])
             };
-            while let Some(e) = c.session.poll_event() {
-                events.push(e);
+            // Each event goes into the batch for the owner as it is taken.
+            let events = c.session.take_events();
+            batch = Vec::with_capacity(events.len());
+            let mut framed = false;
+            for e in events {
+                framed |= !matches!(e, SessionEvent::BadFrame(_));
+                let event = match e {
+                    SessionEvent::Hello(hello) => ServerEvent::Connected {
+                        client: id,
+                        generation: hello.generation(),
+                        hello,
+                    },
+                    SessionEvent::Symbols(packet) => ServerEvent::Symbols { client: id, packet },
+                    SessionEvent::FuncLog(packet) => ServerEvent::FuncLog { client: id, packet },
+                    SessionEvent::BadFrame(frame) => ServerEvent::BadFrame { client: id, frame },
+                    SessionEvent::Ping => continue,
+                    SessionEvent::Shutdown => {
+                        said_shutdown = true;
+                        continue;
+                    }
+                };
+                batch.push(event);
             }
-            if events
-                .iter()
-                .any(|e| !matches!(e, SessionEvent::BadFrame(_)))
-            {
+            if framed {
                 last_frame = tokio::time::Instant::now();
             }
             // A big frame's buffer goes back once it is decoded.
@@ -673,26 +691,6 @@ async fn read_client(
             }
             (r, c.session.is_closed())
         };
-        let mut said_shutdown = false;
-        let mut batch = Vec::with_capacity(events.len());
-        for e in events.drain(..) {
-            let event = match e {
-                SessionEvent::Hello(hello) => ServerEvent::Connected {
-                    client: id,
-                    generation: hello.generation(),
-                    hello,
-                },
-                SessionEvent::Symbols(packet) => ServerEvent::Symbols { client: id, packet },
-                SessionEvent::FuncLog(packet) => ServerEvent::FuncLog { client: id, packet },
-                SessionEvent::BadFrame(frame) => ServerEvent::BadFrame { client: id, frame },
-                SessionEvent::Ping => continue,
-                SessionEvent::Shutdown => {
-                    said_shutdown = true;
-                    continue;
-                }
-            };
-            batch.push(event);
-        }
         if !batch.is_empty() && inner.events.send(batch).await.is_err() {
             return Ok("server dropped".into());
         }

@@ -99,7 +99,10 @@ pub(crate) fn write_frame(
 }
 
 /// Cuts a byte stream into frames and decodes their packets. Feed it bytes
-/// as they arrive, cut anywhere; take packets while it has them.
+/// as they arrive, cut anywhere; take packets while it has them. Or hand
+/// it each read's bytes with [`FrameDecoder::next_any_from`], which
+/// decodes the frames that are whole in them where they are and keeps
+/// only the start of an unfinished one.
 pub struct FrameDecoder {
     /// The gob payloads' decoder, which remembers what it has seen.
     gob: PayloadDecoder,
@@ -254,27 +257,85 @@ impl FrameDecoder {
         let Some((offset, range)) = self.next_frame()? else {
             return Ok(None);
         };
-        let payload = &self.buf[range];
-        let g = match *generation {
-            Some(g) => g,
-            None => {
-                let g = payload
-                    .first()
-                    .map(|&b| Generation::of_payload(b))
-                    .unwrap_or_default();
-                *generation = Some(g);
-                g
-            }
-        };
-        if g == Generation::Gob
-            && Generation::of_payload(payload.first().copied().unwrap_or(0)) == g
-        {
-            return self
-                .gob
-                .decode(payload, offset)
-                .map(|p| Some(AnyPacket::Gob(p)));
+        decode_any_frame(&mut self.gob, &self.buf[range], offset, generation).map(Some)
+    }
+
+    /// As [`FrameDecoder::feed`] of `input` and then
+    /// [`FrameDecoder::next_any`], without copying the frames that are
+    /// whole in `input`: they are decoded where they are. `input` is
+    /// advanced past what was taken; the bytes of a frame it does not
+    /// finish are kept in the decoder (the only bytes copied). `Ok(None)`
+    /// once `input` is used up and no frame is complete. Same packets, same
+    /// limits, same errors at the same offsets as the two calls.
+    pub fn next_any_from(
+        &mut self,
+        input: &mut &[u8],
+        generation: &mut Option<Generation>,
+    ) -> Result<Option<AnyPacket>, ProtocolError> {
+        if self.start < self.buf.len() {
+            // A frame is under way in the buffer: it takes what it lacks.
+            self.complete_from(input)?;
+            return self.next_any(generation);
         }
-        decode_any_payload(payload, offset, g).map(Some)
+        if self.start > 0 {
+            self.base += self.start as u64;
+            self.buf.clear();
+            self.start = 0;
+        }
+        let offset = self.base;
+        let Some(head) = input.first_chunk::<4>() else {
+            self.keep(input);
+            return Ok(None);
+        };
+        let len = 4 + u64::from(u32::from_be_bytes(*head));
+        if len > self.max_frame as u64 {
+            return Err(ProtocolError::FrameTooLarge {
+                offset,
+                len,
+                max: self.max_frame as u64,
+            });
+        }
+        let Some((frame, rest)) = input.split_at_checked(len as usize) else {
+            self.keep(input);
+            return Ok(None);
+        };
+        *input = rest;
+        self.base += len;
+        self.last_frame_len = len;
+        decode_any_frame(&mut self.gob, &frame[4..], offset, generation).map(Some)
+    }
+
+    /// Adds to the frame under way in the buffer the bytes of `input` it
+    /// lacks, no more: its length first, checked against the limit before
+    /// the rest is taken.
+    fn complete_from(&mut self, input: &mut &[u8]) -> Result<(), ProtocolError> {
+        let have = self.pending();
+        if have < 4 {
+            let (head, rest) = input.split_at(input.len().min(4 - have));
+            self.feed(head);
+            *input = rest;
+        }
+        let Some(len) = self.next_frame_len() else {
+            return Ok(());
+        };
+        if len > self.max_frame as u64 {
+            return Err(ProtocolError::FrameTooLarge {
+                offset: self.offset(),
+                len,
+                max: self.max_frame as u64,
+            });
+        }
+        let lacking = (len - self.pending() as u64).min(input.len() as u64) as usize;
+        let (body, rest) = input.split_at(lacking);
+        self.feed(body);
+        *input = rest;
+        Ok(())
+    }
+
+    /// Keeps all of `input`, the start of a frame, for the next bytes.
+    fn keep(&mut self, input: &mut &[u8]) {
+        self.feed(input);
+        *input = &[];
     }
 
     /// The next complete frame's payload range in `buf`, with its offset.
@@ -314,6 +375,24 @@ impl FrameDecoder {
             need,
         })
     }
+}
+
+/// The packet in the payload of the frame at stream offset `offset`,
+/// with gob payloads through `gob`, which remembers what it has seen. With
+/// `generation` unknown, this frame decides it.
+fn decode_any_frame(
+    gob: &mut PayloadDecoder,
+    payload: &[u8],
+    offset: u64,
+    generation: &mut Option<Generation>,
+) -> Result<AnyPacket, ProtocolError> {
+    // An empty payload looks like gob, the default.
+    let looks_like = Generation::of_payload(payload.first().copied().unwrap_or(0));
+    let g = *generation.get_or_insert(looks_like);
+    if g == Generation::Gob && looks_like == g {
+        return gob.decode(payload, offset).map(AnyPacket::Gob);
+    }
+    decode_any_payload(payload, offset, g)
 }
 
 /// What a packet is for, whatever its generation.
@@ -424,6 +503,34 @@ impl AnyPacket {
             // vectors: serde_json cannot fail on them, nor can a Vec.
             other => {
                 let _ = other.write_json(out);
+            }
+        }
+    }
+
+    /// Appends `before`, the JSON form (as [`AnyPacket::append_json`]) and
+    /// `after` to `out`: a whole line of `serve`'s, funclogs in one piece.
+    #[cfg(feature = "cli")]
+    #[inline]
+    pub(crate) fn write_json_line(
+        &self,
+        out: &mut super::funclog_json::LineBuf,
+        before: &[u8],
+        after: &[u8],
+    ) {
+        use std::io::Write;
+        match self {
+            AnyPacket::Gob(Packet::RawFuncLogNew(p)) => {
+                super::funclog_json::write_gob_line(out, before, p, after)
+            }
+            AnyPacket::Marshal(marshal::Packet::RawFuncLog(p)) => {
+                super::funclog_json::write_marshal_line(out, before, p, after)
+            }
+            // A LineBuf takes every byte, and serde_json cannot fail on
+            // packets (see append_json).
+            other => {
+                let _ = out.write_all(before);
+                let _ = other.write_json(&mut *out);
+                let _ = out.write_all(after);
             }
         }
     }
@@ -729,6 +836,134 @@ mod tests {
             dec.finish().unwrap();
             assert_eq!(got, packets, "chunk size {chunk}");
         }
+    }
+
+    /// What a decoder makes of a stream given in `pieces`, through the
+    /// in-place path (`next_any_from`) or the copying one (`feed`, then
+    /// `next_any`): every packet, every skipped frame with its place, the
+    /// error that ends the stream, and what `finish` says at the end.
+    fn decoded(pieces: &[&[u8]], in_place: bool, max_frame: usize) -> Vec<String> {
+        let mut dec = FrameDecoder::new();
+        dec.set_max_frame(max_frame);
+        let mut generation = None;
+        let mut seen = Vec::new();
+        for piece in pieces {
+            let mut rest = *piece;
+            if !in_place {
+                dec.feed(piece);
+            }
+            loop {
+                let next = if in_place {
+                    dec.next_any_from(&mut rest, &mut generation)
+                } else {
+                    dec.next_any(&mut generation)
+                };
+                match next {
+                    Ok(Some(packet)) => seen.push(format!("{packet:?}")),
+                    Ok(None) => break,
+                    Err(e) if e.is_bad_payload() => seen.push(format!(
+                        "skipped {} bytes at {}: {e}",
+                        dec.last_frame_len(),
+                        dec.offset() - dec.last_frame_len()
+                    )),
+                    Err(e) => {
+                        seen.push(format!("stream lost: {e:?}"));
+                        return seen;
+                    }
+                }
+            }
+            assert!(rest.is_empty() || !in_place, "the input is used up");
+        }
+        seen.push(format!("{:?} at {}", dec.finish(), dec.offset()));
+        seen
+    }
+
+    /// Gob frames of two senders, a frame that does not decode, and the
+    /// start of a frame that never ends; marshal frames with a gob frame
+    /// among them.
+    fn streams() -> [Vec<u8>; 2] {
+        let bad = [0, 0, 0, 5, 0x40, 1, 2, 3, 4];
+        let gob = [
+            &include_bytes!("../../testdata/goapptrace/mixed.frames")[..],
+            &bad,
+            include_bytes!("../../testdata/goapptrace-original/raw_func_log_new.frames"),
+            &[0, 0, 1],
+        ]
+        .concat();
+        let marshal = [
+            &include_bytes!("../../testdata/goapptrace-marshal/conversation_client.frames")[..],
+            include_bytes!("../../testdata/goapptrace/ping.frames"),
+            &bad,
+            include_bytes!("../../testdata/goapptrace-marshal/batch.frames"),
+            &[0, 0, 0, 9, 1],
+        ]
+        .concat();
+        [gob, marshal]
+    }
+
+    #[test]
+    fn frames_decoded_in_place_are_those_fed_wherever_the_reads_cut() {
+        for stream in streams() {
+            let whole = decoded(&[&stream], false, DEFAULT_MAX_INCOMING_FRAME);
+            assert!(whole.len() > 10 && whole.iter().any(|e| e.starts_with("skipped")));
+            assert!(whole.last().unwrap().starts_with("Err(Truncated"));
+            // The largest frame over the limit: the stream is lost there.
+            let largest = frame_sizes(&stream).max().unwrap();
+            let limited = decoded(&[&stream], false, largest - 1);
+            assert!(limited.last().unwrap().contains("FrameTooLarge"));
+            for (max_frame, expected) in [
+                (DEFAULT_MAX_INCOMING_FRAME, &whole),
+                (largest - 1, &limited),
+            ] {
+                for cut in 0..=stream.len() {
+                    let (a, b) = stream.split_at(cut);
+                    assert_eq!(&decoded(&[a, b], true, max_frame), expected, "cut at {cut}");
+                }
+                for size in 1..=9 {
+                    let pieces: Vec<&[u8]> = stream.chunks(size).collect();
+                    assert_eq!(
+                        &decoded(&pieces, true, max_frame),
+                        expected,
+                        "reads of {size}"
+                    );
+                    assert_eq!(
+                        &decoded(&pieces, false, max_frame),
+                        expected,
+                        "reads of {size}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The sizes of the whole frames of a stream, lengths included.
+    pub(super) fn frame_sizes(mut stream: &[u8]) -> impl Iterator<Item = usize> {
+        std::iter::from_fn(move || {
+            let len = 4 + u32::from_be_bytes(*stream.first_chunk::<4>()?) as usize;
+            let (_, rest) = stream.split_at_checked(len)?;
+            stream = rest;
+            Some(len)
+        })
+    }
+
+    #[test]
+    fn whole_frames_are_not_copied_only_the_unfinished_one() {
+        let [stream, _] = streams();
+        let mut dec = FrameDecoder::new();
+        let mut generation = None;
+        let whole: usize = frame_sizes(&stream).sum();
+        let mut rest = &stream[..whole];
+        while let Ok(Some(_)) | Err(_) = dec.next_any_from(&mut rest, &mut generation) {}
+        assert_eq!(
+            (rest.len(), dec.buffered(), dec.offset()),
+            (0, 0, whole as u64)
+        );
+        let mut rest = &stream[whole..];
+        assert!(matches!(
+            dec.next_any_from(&mut rest, &mut generation),
+            Ok(None)
+        ));
+        assert_eq!(dec.pending(), stream.len() - whole);
     }
 
     #[test]

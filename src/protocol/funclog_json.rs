@@ -13,7 +13,7 @@ use super::{TxId, marshal};
 
 /// A line being written into room made for it beforehand: no capacity
 /// checks between the pieces.
-struct Line<'a> {
+pub(crate) struct Line<'a> {
     room: &'a mut [u8],
     at: usize,
 }
@@ -126,24 +126,112 @@ const NUMBER: usize = 21;
 /// The most bytes of a funclog line other than its numbers and its tag.
 const FIXED: usize = 160;
 
-/// Makes room for `most` bytes at the end of `out`, lets `write` fill
-/// them, and keeps what it wrote.
-fn write_line(out: &mut Vec<u8>, most: usize, write: impl FnOnce(&mut Line<'_>)) {
-    let start = out.len();
-    out.resize(start + most, 0);
-    let mut line = Line {
-        room: &mut out[start..],
-        at: 0,
-    };
-    write(&mut line);
-    let written = line.at;
-    out.truncate(start + written);
+/// Where lines of JSON go: room is made for the most bytes a line can
+/// take, the line is written into it, and what it took is kept.
+pub(crate) trait LineSink {
+    /// Makes room for `most` bytes at the end, lets `write` fill them, and
+    /// keeps what it wrote.
+    fn write_line(&mut self, most: usize, write: impl FnOnce(&mut Line<'_>));
+}
+
+impl LineSink for Vec<u8> {
+    fn write_line(&mut self, most: usize, write: impl FnOnce(&mut Line<'_>)) {
+        let start = self.len();
+        self.resize(start + most, 0);
+        let mut line = Line {
+            room: &mut self[start..],
+            at: 0,
+        };
+        write(&mut line);
+        let written = line.at;
+        self.truncate(start + written);
+    }
+}
+
+/// Lines written into memory that is zeroed once, when it grows, and then
+/// written over again: the room made for a line is not zeroed each time,
+/// as a `Vec`'s would be. `serve` writes its events through one.
+#[cfg(feature = "cli")]
+#[derive(Default)]
+pub(crate) struct LineBuf {
+    /// All initialized; the lines are `bytes[..len]`.
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+#[cfg(feature = "cli")]
+impl LineBuf {
+    /// The lines written since the last [`LineBuf::clear`].
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Forgets the lines; their memory is kept for the next ones.
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// `most` bytes of room after the lines.
+    fn room(&mut self, most: usize) -> &mut [u8] {
+        let end = self.len + most;
+        if end > self.bytes.len() {
+            self.bytes.resize(end.max(2 * self.bytes.len()), 0);
+        }
+        &mut self.bytes[self.len..end]
+    }
+}
+
+#[cfg(feature = "cli")]
+impl LineSink for LineBuf {
+    fn write_line(&mut self, most: usize, write: impl FnOnce(&mut Line<'_>)) {
+        let mut line = Line {
+            room: self.room(most),
+            at: 0,
+        };
+        write(&mut line);
+        self.len += line.at;
+    }
+}
+
+#[cfg(feature = "cli")]
+impl std::io::Write for LineBuf {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.room(bytes.len()).copy_from_slice(bytes);
+        self.len += bytes.len();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Appends the JSON form of a gob-generation funclog packet.
 pub(crate) fn write_gob(out: &mut Vec<u8>, packet: &RawFuncLogNewPacket) {
+    write_gob_line(out, b"", packet, b"");
+}
+
+/// Appends `before`, the JSON form of a gob-generation funclog packet, and
+/// `after`.
+#[inline]
+pub(crate) fn write_gob_line(
+    out: &mut impl LineSink,
+    before: &[u8],
+    packet: &RawFuncLogNewPacket,
+    after: &[u8],
+) {
+    const NULL: &[u8] = br#"{"packet":"RawFuncLogNewPacket","FuncLog":null}"#;
+    let around = before.len() + after.len();
     let Some(log) = &packet.func_log else {
-        out.extend_from_slice(br#"{"packet":"RawFuncLogNewPacket","FuncLog":null}"#);
+        out.write_line(around + NULL.len(), |line| {
+            line.bytes(before);
+            line.bytes(NULL);
+            line.bytes(after);
+        });
         return;
     };
     let text = &log.tag.0;
@@ -153,8 +241,9 @@ pub(crate) fn write_gob(out: &mut Vec<u8>, packet: &RawFuncLogNewPacket) {
     // that its escapes stay serde_json's.
     let escaped = (!plain).then(|| serde_json::to_vec(text).unwrap_or_default());
     let tag_len = escaped.as_ref().map_or(text.len() + 2, Vec::len);
-    let most = FIXED + tag_len + (NUMBER + 1) * (5 + log.frames.len());
-    write_line(out, most, |line| {
+    let most = around + FIXED + tag_len + (NUMBER + 1) * (5 + log.frames.len());
+    out.write_line(most, |line| {
+        line.bytes(before);
         line.bytes(br#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":"#);
         line.signed(log.id.0.0);
         line.bytes(b",\"Tag\":");
@@ -168,20 +257,35 @@ pub(crate) fn write_gob(out: &mut Vec<u8>, packet: &RawFuncLogNewPacket) {
         }
         let frames = log.frames.iter().map(|frame| frame.0);
         line.tail(log.timestamp.0, frames, log.gid.0, log.tx_id.0);
+        line.bytes(after);
     });
 }
 
 /// Appends the JSON form of a marshal-generation funclog packet.
 pub(crate) fn write_marshal(out: &mut Vec<u8>, packet: &marshal::RawFuncLogPacket) {
+    write_marshal_line(out, b"", packet, b"");
+}
+
+/// Appends `before`, the JSON form of a marshal-generation funclog packet,
+/// and `after`.
+#[inline]
+pub(crate) fn write_marshal_line(
+    out: &mut impl LineSink,
+    before: &[u8],
+    packet: &marshal::RawFuncLogPacket,
+    after: &[u8],
+) {
     let log = &packet.func_log;
-    let most = FIXED + (NUMBER + 1) * (6 + log.frames.len());
-    write_line(out, most, |line| {
+    let most = before.len() + after.len() + FIXED + (NUMBER + 1) * (6 + log.frames.len());
+    out.write_line(most, |line| {
+        line.bytes(before);
         line.bytes(br#"{"packet":"RawFuncLogPacket","FuncLog":{"ID":"#);
         line.signed(log.id);
         line.bytes(b",\"Tag\":");
         line.unsigned(u64::from(log.tag));
         let frames = log.frames.iter().copied();
         line.tail(log.timestamp, frames, log.gid, log.tx_id);
+        line.bytes(after);
     });
 }
 
@@ -758,8 +862,9 @@ mod tests {
         numbers
     }
 
-    #[test]
-    fn funclogs_are_written_as_serde_json_writes_them() {
+    /// Funclogs of both generations with edge values, tags that need
+    /// escapes, and stacks of every depth to 72.
+    fn packets_to_write() -> Vec<AnyPacket> {
         let numbers = edge_numbers();
         let signed = [0, 1, -1, 42, -42, i64::MAX, i64::MIN, i64::MIN + 1, 1 << 40];
         let tags = [
@@ -797,7 +902,12 @@ mod tests {
                 },
             )));
         }
-        for packet in &packets {
+        packets
+    }
+
+    #[test]
+    fn funclogs_are_written_as_serde_json_writes_them() {
+        for packet in &packets_to_write() {
             let mut by_hand = b"[".to_vec();
             packet.append_json(&mut by_hand);
             let mut by_serde = b"[".to_vec();
@@ -807,6 +917,40 @@ mod tests {
                 String::from_utf8(by_serde).unwrap()
             );
         }
+    }
+
+    #[cfg(feature = "cli")]
+    #[test]
+    fn lines_written_over_old_ones_in_a_line_buf_are_serde_jsons() {
+        use std::io::Write;
+        let mut packets = packets_to_write();
+        packets.push(AnyPacket::ping(Generation::Gob));
+        packets.push(AnyPacket::ping(Generation::Marshal));
+        let mut lines = LineBuf::default();
+        // Longest first: each line is written over the bytes of longer
+        // ones, which must not show through.
+        packets.sort_by_key(|p| std::cmp::Reverse(p.to_json().len()));
+        for packet in &packets {
+            lines.clear();
+            lines.write_all(b"x").unwrap();
+            packet.write_json_line(&mut lines, b"{\"p\":", b"}\n");
+            let mut by_serde = b"x{\"p\":".to_vec();
+            packet.write_json(&mut by_serde).unwrap();
+            by_serde.extend_from_slice(b"}\n");
+            assert_eq!(
+                String::from_utf8_lossy(lines.as_bytes()),
+                String::from_utf8_lossy(&by_serde)
+            );
+        }
+        // Lines after lines: all kept, in order.
+        lines.clear();
+        let mut expected = Vec::new();
+        for packet in &packets {
+            packet.write_json_line(&mut lines, b"", b"\n");
+            packet.write_json(&mut expected).unwrap();
+            expected.push(b'\n');
+        }
+        assert_eq!(lines.as_bytes(), &expected[..]);
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub use error::ProtocolError;
 pub use frame::{
     AnyFrameEncoder, AnyPacket, FrameDecoder, FrameEncoder, PacketKind, decode_any_payload,
 };
+#[cfg(feature = "cli")]
+pub(crate) use funclog_json::LineBuf;
 pub use generation::Generation;
 pub use gob::{
     ClientHelloPacket, FuncId, FuncStatusId, Gid, HeaderPacket, LogPacket, Packet, PacketType,

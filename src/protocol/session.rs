@@ -142,9 +142,10 @@ impl Core {
         if self.state == State::Closed {
             return Ok(());
         }
-        self.decoder.feed(bytes);
+        // Whole frames are decoded where they are in `bytes`.
+        let mut rest = bytes;
         while self.state != State::Closed {
-            let input = match self.decoder.next_any(&mut self.generation) {
+            let input = match self.decoder.next_any_from(&mut rest, &mut self.generation) {
                 Ok(Some(p)) => Input::Packet(p),
                 Ok(None) => break,
                 Err(e) if e.is_bad_payload() && self.state == State::Established => {
@@ -498,6 +499,12 @@ impl ServerSession {
         self.core.decoder.wants_spares()
     }
 
+    /// Takes every event not yet taken, oldest first: as many
+    /// [`ServerSession::poll_event`] calls, with the count known at once.
+    pub fn take_events(&mut self) -> std::collections::vec_deque::Drain<'_, ServerEvent> {
+        self.events.drain(..)
+    }
+
     /// The oldest event not yet taken; `None` when there is none.
     pub fn poll_event(&mut self) -> Option<ServerEvent> {
         self.events.pop_front()
@@ -628,6 +635,35 @@ mod tests {
         server.handle_input(&client.take_output()).unwrap();
         assert_eq!(server.poll_event(), Some(ServerEvent::Shutdown));
         assert!(server.is_closed());
+    }
+
+    #[test]
+    fn events_taken_at_once_are_those_polled_one_by_one() {
+        let config = SessionConfig::default();
+        let mut client = ClientSession::new(hello(""), &config).unwrap();
+        let hello_frame = client.take_output();
+        let mut server = ServerSession::new(&config, None);
+        server.handle_input(&hello_frame).unwrap();
+        client.handle_input(&server.take_output()).unwrap();
+        for i in 0..5 {
+            client.send(&func_log(i)).unwrap();
+        }
+        client.ping().unwrap();
+        let bytes = client.take_output();
+        let mut polled = ServerSession::new(&config, None);
+        polled
+            .handle_input(&[&hello_frame[..], &bytes[..]].concat())
+            .unwrap();
+        server.handle_input(&bytes).unwrap();
+        let taken = server.take_events();
+        assert_eq!(taken.len(), 7);
+        let taken: Vec<_> = taken.collect();
+        let polled: Vec<_> = std::iter::from_fn(|| polled.poll_event()).collect();
+        assert_eq!(taken, polled);
+        assert!(matches!(taken[0], ServerEvent::Hello(_)));
+        assert_eq!(taken[5], ServerEvent::FuncLog(func_log(4)));
+        assert_eq!(server.poll_event(), None);
+        assert_eq!(server.take_events().len(), 0);
     }
 
     #[test]

@@ -198,7 +198,7 @@ impl Room<'_> {
 pub(super) fn read_message(
     bytes: &[u8],
     packet_id: GobId,
-    shell: RawFuncLog,
+    mut shell: RawFuncLog,
 ) -> Option<RawFuncLogNewPacket> {
     let mut r = Reader { rest: bytes };
     let len = r.uint()?;
@@ -217,9 +217,8 @@ pub(super) fn read_message(
                 .then_some(RawFuncLogNewPacket { func_log: None });
         }
         1 => {
-            let (log, rest) = read_log(r.rest, shell)?;
-            r.rest = rest;
-            log
+            r.rest = read_log(r.rest, &mut shell)?;
+            shell
         }
         _ => return None,
     };
@@ -228,11 +227,11 @@ pub(super) fn read_message(
     })
 }
 
-/// A `RawFuncLog` struct's fields and its end at the start of `bytes`, in
-/// `log` (every field set: those left out are zero), and the bytes after
-/// it; a field sent with its zero value (Go leaves those out) is not
-/// handled.
-fn read_log(bytes: &[u8], mut log: RawFuncLog) -> Option<(RawFuncLog, &[u8])> {
+/// A `RawFuncLog` struct's fields and its end at the start of `bytes`, read
+/// into `log` (every field set: those left out are zero, its memory is
+/// reused), and the bytes after it; a field sent with its zero value (Go
+/// leaves those out) is not handled.
+fn read_log<'a>(bytes: &'a [u8], log: &mut RawFuncLog) -> Option<&'a [u8]> {
     // A reader of its own, which stays in registers.
     let mut r = Reader { rest: bytes };
     log.id = RawFuncLogId(Int(0));
@@ -245,7 +244,7 @@ fn read_log(bytes: &[u8], mut log: RawFuncLog) -> Option<(RawFuncLog, &[u8])> {
     loop {
         let delta = r.uint()?;
         if delta == 0 {
-            return Some((log, r.rest));
+            return Some(r.rest);
         }
         field = field.checked_add(delta)?;
         match field {
