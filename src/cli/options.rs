@@ -48,15 +48,3 @@ pub fn run_async<T>(future: impl Future<Output = T>) -> Result<T, std::io::Error
     runtime.shutdown_timeout(Duration::from_millis(100));
     Ok(result)
 }
-
-/// As [`run_async`], on the calling thread alone: for a command whose
-/// tasks hand each other work all the time, which then needs no waking of
-/// another thread, and whose data stays in one core's caches.
-pub fn run_on_this_thread<T>(future: impl Future<Output = T>) -> Result<T, std::io::Error> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let result = runtime.block_on(future);
-    runtime.shutdown_timeout(Duration::from_millis(100));
-    Ok(result)
-}
