@@ -222,13 +222,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
             }
             line = stdin.next_line(), if stdin_open => match line {
                 Ok(Some(line)) if line.trim().is_empty() => {}
-                Ok(Some(line)) => {
-                    command(&server, &mut outboxes, line);
-                    // Its client's task sends it now, as each line comes,
-                    // rather than once lines stop coming: a queue fills
-                    // only for a client that takes no bytes.
-                    tokio::task::yield_now().await;
-                }
+                Ok(Some(line)) => command(&server, &mut outboxes, line),
                 // No more commands; the server goes on.
                 Ok(None) | Err(_) => stdin_open = false,
             },

@@ -201,9 +201,7 @@ impl FrameDecoder {
     /// The size (length included) the next frame announces, once its
     /// length has arrived.
     pub fn next_frame_len(&self) -> Option<u64> {
-        self.buf[self.start..]
-            .first_chunk::<4>()
-            .map(|head| 4 + u64::from(u32::from_be_bytes(*head)))
+        self.buf[self.start..].first_chunk::<4>().map(frame_len)
     }
 
     /// The size (length included) of the frame last taken: after a payload
@@ -287,14 +285,7 @@ impl FrameDecoder {
             self.keep(input);
             return Ok(None);
         };
-        let len = 4 + u64::from(u32::from_be_bytes(*head));
-        if len > self.max_frame as u64 {
-            return Err(ProtocolError::FrameTooLarge {
-                offset,
-                len,
-                max: self.max_frame as u64,
-            });
-        }
+        let len = self.within_limit(frame_len(head), offset)?;
         let Some((frame, rest)) = input.split_at_checked(len as usize) else {
             self.keep(input);
             return Ok(None);
@@ -318,18 +309,28 @@ impl FrameDecoder {
         let Some(len) = self.next_frame_len() else {
             return Ok(());
         };
-        if len > self.max_frame as u64 {
-            return Err(ProtocolError::FrameTooLarge {
-                offset: self.offset(),
-                len,
-                max: self.max_frame as u64,
-            });
-        }
-        let lacking = (len - self.pending() as u64).min(input.len() as u64) as usize;
+        let len = self.within_limit(len, self.offset())?;
+        // (Saturating: a caller may have fed more than one frame.)
+        let lacking = len
+            .saturating_sub(self.pending() as u64)
+            .min(input.len() as u64) as usize;
         let (body, rest) = input.split_at(lacking);
         self.feed(body);
         *input = rest;
         Ok(())
+    }
+
+    /// `len`, a frame's whole length, if within the frame limit; the error
+    /// names the frame at `offset` otherwise.
+    fn within_limit(&self, len: u64, offset: u64) -> Result<u64, ProtocolError> {
+        if len > self.max_frame as u64 {
+            return Err(ProtocolError::FrameTooLarge {
+                offset,
+                len,
+                max: self.max_frame as u64,
+            });
+        }
+        Ok(len)
     }
 
     /// Keeps all of `input`, the start of a frame, for the next bytes.
@@ -345,14 +346,7 @@ impl FrameDecoder {
         let Some(head) = avail.first_chunk::<4>() else {
             return Ok(None);
         };
-        let len = 4 + u64::from(u32::from_be_bytes(*head));
-        if len > self.max_frame as u64 {
-            return Err(ProtocolError::FrameTooLarge {
-                offset,
-                len,
-                max: self.max_frame as u64,
-            });
-        }
+        let len = self.within_limit(frame_len(head), offset)?;
         if (avail.len() as u64) < len {
             return Ok(None);
         }
@@ -375,6 +369,11 @@ impl FrameDecoder {
             need,
         })
     }
+}
+
+/// A frame's whole length, its 4-byte length prefix included.
+fn frame_len(head: &[u8; 4]) -> u64 {
+    4 + u64::from(u32::from_be_bytes(*head))
 }
 
 /// The packet in the payload of the frame at stream offset `offset`,
