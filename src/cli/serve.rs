@@ -483,3 +483,83 @@ pub(super) fn stop_signal() -> impl std::future::Future<Output = &'static str> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::BadFrame;
+
+    /// The line of every kind of event, byte for byte (the line form is a
+    /// contract), with the start of a funclog line made again whenever the
+    /// event or the client changes.
+    #[test]
+    fn each_event_is_written_as_its_line() {
+        let gob = AnyPacket::ping(Generation::Gob);
+        let marshal = AnyPacket::ping(Generation::Marshal);
+        let events = [
+            ServerEvent::Connected {
+                client: 1,
+                generation: Generation::Gob,
+                hello: gob.clone(),
+            },
+            ServerEvent::FuncLog {
+                client: 1,
+                packet: gob.clone(),
+            },
+            ServerEvent::FuncLog {
+                client: 1,
+                packet: gob.clone(),
+            },
+            ServerEvent::FuncLog {
+                client: 22,
+                packet: marshal.clone(),
+            },
+            ServerEvent::CommandSent {
+                client: 22,
+                packet: marshal.clone(),
+            },
+            ServerEvent::Symbols {
+                client: 22,
+                packet: marshal.clone(),
+            },
+            ServerEvent::FuncLog {
+                client: 1,
+                packet: gob.clone(),
+            },
+            ServerEvent::BadFrame {
+                client: 22,
+                frame: BadFrame {
+                    offset: 7,
+                    len: 12,
+                    reason: "a \"reason\"".into(),
+                },
+            },
+            ServerEvent::Disconnected {
+                client: 1,
+                reason: "gone".into(),
+            },
+        ];
+        let (g, m) = (gob.to_json(), marshal.to_json());
+        let expected = [
+            format!(r#"{{"event":"connected","client":1,"generation":"gob","hello":{g}}}"#),
+            format!(r#"{{"event":"funclog","client":1,"packet":{g}}}"#),
+            format!(r#"{{"event":"funclog","client":1,"packet":{g}}}"#),
+            format!(r#"{{"event":"funclog","client":22,"packet":{m}}}"#),
+            format!(r#"{{"event":"command","client":22,"packet":{m}}}"#),
+            format!(r#"{{"event":"symbols","client":22,"packet":{m}}}"#),
+            format!(r#"{{"event":"funclog","client":1,"packet":{g}}}"#),
+            r#"{"event":"bad_frame","client":22,"offset":7,"len":12,"reason":"a \"reason\""}"#
+                .to_string(),
+            r#"{"event":"disconnected","client":1,"reason":"gone"}"#.to_string(),
+        ];
+        let mut out = Lines::default();
+        for event in &events {
+            write_event_json(&mut out.buf, &mut out.start, event);
+        }
+        let written = String::from_utf8_lossy(out.buf.as_bytes()).into_owned();
+        out.buf.clear();
+        let lines: Vec<&str> = written.lines().collect();
+        assert_eq!(lines, expected);
+        assert!(written.ends_with('\n'));
+    }
+}
