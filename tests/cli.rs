@@ -446,14 +446,7 @@ fn serve_and_send_talk_over_a_unix_socket() {
     let address = format!("unix://{}", socket.display());
     let mut server = spawn_serve(&address, &["--secret", "k"]);
     let (lines, reader) = stdout_lines(&mut server);
-    let started = std::time::Instant::now();
-    while !socket.exists() {
-        assert!(
-            started.elapsed().as_secs() < 10,
-            "serve did not start listening"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_for_socket(&mut server, &socket);
     let input = "{\"packet\":\"SymbolPacket\",\"Symbols\":{\"Writable\":true}}\n{\"packet\":\"RawFuncLogNewPacket\",\"FuncLog\":{\"ID\":1,\"Tag\":\"funcStart\",\"Frames\":[3,2,1]}}\n";
     let sent = run(
         &[

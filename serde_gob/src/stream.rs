@@ -452,7 +452,7 @@ impl<'de, R: Input<'de>> Stream<R> {
     }
 
     pub fn offset(&self) -> u64 {
-        self.buf_base + self.pos as u64
+        self.offset_at(self.pos)
     }
 
     /// Where in the current message the next read starts.

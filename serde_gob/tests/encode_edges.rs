@@ -85,11 +85,10 @@ fn edges(i: u64) -> Edges {
     }
 }
 
-/// The stream of `values` through one encoder into a fresh vector.
-fn reference(values: &[Edges]) -> Vec<u8> {
+/// The stream of `values` through one encoder, appended to `out`.
+fn encode_all(values: &[Edges], mut out: Vec<u8>) -> Vec<u8> {
     let mut registry = gob::Registry::new();
     let mut enc = gob::Encoder::new(&mut registry);
-    let mut out = Vec::new();
     for v in values {
         enc.encode_into(v, &mut out).unwrap();
     }
@@ -99,7 +98,7 @@ fn reference(values: &[Edges]) -> Vec<u8> {
 #[test]
 fn every_spare_capacity_of_the_output_gives_the_same_bytes() {
     let values: Vec<Edges> = (0..3).map(edges).collect();
-    let expected = reference(&values);
+    let expected = encode_all(&values, Vec::new());
     // Each value's first message is longer than 127 bytes (its length
     // prefix moves the message up) and decodes back.
     let mut dec = gob::Decoder::from_slice(&expected);
@@ -113,11 +112,7 @@ fn every_spare_capacity_of_the_output_gives_the_same_bytes() {
         let mut out = Vec::with_capacity(prefix.len() + spare);
         out.extend_from_slice(&prefix);
         assert_eq!(out.capacity(), prefix.len() + spare, "the room asked for");
-        let mut registry = gob::Registry::new();
-        let mut enc = gob::Encoder::new(&mut registry);
-        for v in &values {
-            enc.encode_into(v, &mut out).unwrap();
-        }
+        let out = encode_all(&values, out);
         assert_eq!(&out[..prefix.len()], prefix, "spare {spare}");
         assert_eq!(&out[prefix.len()..], expected, "spare {spare}");
     }
@@ -157,8 +152,8 @@ impl Serialize for Sparse {
     }
 }
 
-/// The fields of the last value of a stream, decoded as Values, with
-/// their numbers.
+/// The fields of the value of a one-value stream, decoded as Values,
+/// with their numbers.
 fn sent_fields(bytes: &[u8]) -> Vec<(usize, u64)> {
     let value: Value = gob::from_slice(bytes).unwrap();
     let Value::Struct { fields, .. } = value else {
@@ -182,8 +177,8 @@ fn sent_fields(bytes: &[u8]) -> Vec<(usize, u64)> {
 #[test]
 fn field_deltas_of_more_than_a_byte_go_before_their_values() {
     // Field 0 (delta 1), field 170 (delta 170: two bytes) with a one-byte
-    // value, field 199 (delta 29) with a nine-byte one; zero fields,
-    // including field 150 past a long gap, are left out.
+    // value, field 199 (delta 29) with a nine-byte one; the zero fields
+    // between them are left out.
     let set = vec![(0, 5), (170, 7), (199, u64::MAX)];
     let bytes = gob::to_vec(&Sparse { set: set.clone() }).unwrap();
     let mut tail = vec![0x01, 5, 0xff, 170, 7, 29, 0xf8];

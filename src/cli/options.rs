@@ -39,12 +39,23 @@ impl SessionArgs {
     }
 }
 
-/// Runs a command's future on a runtime of its own. A read of standard
-/// input may still be blocked in a thread of the runtime (nothing can
-/// cancel it): it is left behind rather than waited for.
+/// Runs a command's future on a runtime of its own. A blocking task may
+/// still be under way (a read of standard input, a host name being looked
+/// up: nothing can cancel it): it is left behind rather than waited for.
 pub fn run_async<T>(future: impl Future<Output = T>) -> Result<T, std::io::Error> {
-    let runtime = tokio::runtime::Runtime::new()?;
+    Ok(run_on(tokio::runtime::Runtime::new()?, future))
+}
+
+/// As [`run_async`], on the calling thread alone.
+pub fn run_on_one_thread<T>(future: impl Future<Output = T>) -> Result<T, std::io::Error> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    Ok(run_on(runtime, future))
+}
+
+fn run_on<T>(runtime: tokio::runtime::Runtime, future: impl Future<Output = T>) -> T {
     let result = runtime.block_on(future);
     runtime.shutdown_timeout(Duration::from_millis(100));
-    Ok(result)
+    result
 }

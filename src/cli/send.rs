@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 
 use super::Failure;
-use super::options::SessionArgs;
+use super::options::{SessionArgs, run_on_one_thread};
 use crate::net::{Address, Client, ClientOptions, NetError, RetryHook};
 use crate::protocol::{AnyPacket, ClientEvent, Generation, ProtocolError};
 use crate::storage::CompactLogWriter;
@@ -51,14 +51,7 @@ pub struct SendArgs {
 /// and per chunk of input, so that signals, the server's packets and the
 /// pings are taken in while the input flows.
 pub fn run(args: SendArgs) -> Result<(), Failure> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let result = runtime.block_on(send(args));
-    // As `run_async`: a blocking task left (a host name being looked up)
-    // is not waited for.
-    runtime.shutdown_timeout(Duration::from_millis(100));
-    result
+    run_on_one_thread(send(args))?
 }
 
 fn print_packet(packet: &AnyPacket) {
@@ -538,7 +531,7 @@ impl LineReader {
     /// The next complete line read, without its line end; at the end of
     /// the input also a last line that has none.
     fn next_line(&mut self) -> Option<&[u8]> {
-        let rest = &self.chunk.bytes[self.start..self.chunk.len];
+        let rest = &self.chunk.input()[self.start..];
         // The memchr crate's search is vectorized (std's goes a word at a
         // time): a tenth of send's time went to finding line ends.
         let (line, used) = match memchr::memchr(b'\n', rest) {
@@ -945,7 +938,10 @@ mod tests {
     #[tokio::test]
     async fn lines_cut_anywhere_by_the_reads_come_out_whole() {
         let text = varied_text();
-        assert!(text.len() > 4 * INPUT_CHUNK, "chunks are reused");
+        assert!(
+            text.len() > 4 * INPUT_CHUNK,
+            "more input than the chunks made"
+        );
         for sizes in [
             &[1, 2, 3, 5, 7, 11, 13][..],
             &[4096, 65_536, 1],
@@ -959,14 +955,17 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_read_that_ends_at_a_line_end_reuses_chunks_and_loses_nothing() {
+    async fn reads_that_end_at_line_ends_over_more_input_than_the_chunks_lose_nothing() {
         // One line per read: every chunk sent holds whole lines only, so
         // the next one starts empty (from the chunks given back).
         let lines: Vec<Vec<u8>> = (0..20_000)
             .map(|i| format!("line {i} {}\n", "z".repeat(i % 300)).into_bytes())
             .collect();
         let text = lines.concat();
-        assert!(text.len() > 8 * INPUT_CHUNK, "chunks are reused");
+        assert!(
+            text.len() > 8 * INPUT_CHUNK,
+            "more input than the chunks made"
+        );
         let pieces = Pieces(lines.into_iter().map(Ok).collect());
         let (read, error) = all_lines(pieces).await;
         assert!(error.is_none(), "{error:?}");

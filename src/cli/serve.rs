@@ -552,12 +552,11 @@ mod tests {
                 .to_string(),
             r#"{"event":"disconnected","client":1,"reason":"gone"}"#.to_string(),
         ];
-        let mut out = Lines::default();
+        let (mut out, mut start) = (LineBuf::default(), LineStart::default());
         for event in &events {
-            write_event_json(&mut out.buf, &mut out.start, event);
+            write_event_json(&mut out, &mut start, event);
         }
-        let written = String::from_utf8_lossy(out.buf.as_bytes()).into_owned();
-        out.buf.clear();
+        let written = String::from_utf8_lossy(out.as_bytes()).into_owned();
         let lines: Vec<&str> = written.lines().collect();
         assert_eq!(lines, expected);
         assert!(written.ends_with('\n'));

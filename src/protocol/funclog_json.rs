@@ -235,8 +235,8 @@ pub(crate) fn write_gob_line(
         return;
     };
     let text = &log.tag.0;
-    let plain = usual_tag(text.as_bytes()).is_some()
-        || text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+    let plain =
+        usual_tag(text.as_bytes()) || text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
     // A tag that needs escapes is serde_json's own (they are rare), so
     // that its escapes stay serde_json's.
     let escaped = (!plain).then(|| serde_json::to_vec(text).unwrap_or_default());
@@ -433,13 +433,6 @@ impl<'a> Cursor<'a> {
     fn plain_string(&mut self) -> Option<&'a str> {
         self.literal(b"\"")?;
         let rest = self.rest();
-        if let Some(tag) = USUAL_TAGS
-            .iter()
-            .find(|tag| rest.starts_with(tag.as_bytes()) && rest.get(tag.len()) == Some(&b'"'))
-        {
-            self.at += tag.len() + 1;
-            return Some(tag);
-        }
         let len = rest
             .iter()
             .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
@@ -498,16 +491,13 @@ impl<'a> Cursor<'a> {
 }
 
 /// The tags Go's tracers write: compared whole, they need no scan for
-/// escapes or UTF-8.
+/// escapes.
 const USUAL_TAGS: [&str; 2] = ["funcStart", "funcEnd"];
 
-/// `tag` as text if it is one of [`USUAL_TAGS`].
+/// Whether `tag` is one of [`USUAL_TAGS`].
 #[inline]
-fn usual_tag(tag: &[u8]) -> Option<&'static str> {
-    USUAL_TAGS
-        .iter()
-        .copied()
-        .find(|usual| usual.as_bytes() == tag)
+fn usual_tag(tag: &[u8]) -> bool {
+    USUAL_TAGS.iter().any(|usual| usual.as_bytes() == tag)
 }
 
 /// 10 to the power of 0 to 8.

@@ -228,7 +228,7 @@ impl PayloadDecoder {
             }
         }
         // After the rotation, a known opening is the first.
-        let known = known.map(|_| 0);
+        let known = known.is_some();
         decode_gob_frame(payload, offset, &mut self.state, &mut self.openings, known)
     }
 
@@ -284,16 +284,16 @@ const SPARE_LOGS: usize = 256;
 const SPARE_FRAMES: usize = 64;
 const SPARE_TAG: usize = 64;
 
-/// Decodes a gob frame, skipping the opening `openings[known]` it starts
-/// with, if one was seen on an earlier frame.
+/// Decodes a gob frame, skipping the opening `openings[0]` it starts with
+/// if it is `known` (seen on an earlier frame).
 fn decode_gob_frame(
     payload: &[u8],
     offset: u64,
     state: &mut Option<gob::DecoderState>,
     openings: &mut Vec<Opening>,
-    known: Option<usize>,
+    known: bool,
 ) -> Result<Packet, ProtocolError> {
-    if let Some(opening) = known.map(|k| &openings[k]) {
+    if let Some(opening) = openings.first().filter(|_| known) {
         let body = &payload[opening.bytes.len()..];
         let mut decoder = gob::Decoder::with_state(
             gob::SliceInput::new(body),
