@@ -428,15 +428,43 @@ fn stop_with_sigterm(server: &mut std::process::Child) -> std::process::ExitStat
 
 /// `goapptrace-proto serve --listen ADDRESS EXTRA...` with its stdout and
 /// stderr piped.
-fn spawn_serve(address: &str, extra: &[&str]) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_goapptrace-proto"))
-        .args(["serve", "--listen", address])
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting serve")
+fn spawn_serve(address: &str, extra: &[&str]) -> Serving {
+    Serving(
+        Command::new(env!("CARGO_BIN_EXE_goapptrace-proto"))
+            .args(["serve", "--listen", address])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting serve"),
+    )
+}
+
+/// A running `serve`, killed when the test lets go of it: a test that
+/// fails half-way leaves no server behind.
+struct Serving(std::process::Child);
+
+impl std::ops::Deref for Serving {
+    type Target = std::process::Child;
+
+    fn deref(&self) -> &std::process::Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Serving {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        // Nothing to do for one that has already stopped and been waited for.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 #[test]

@@ -869,21 +869,30 @@ mod tests {
         }
     }
 
+    /// A reader that hangs fails the test instead of holding up the run.
+    const HANG: Duration = Duration::from_secs(60);
+
     /// Every line of the input, and the read error that ended it, if any.
     async fn all_lines(input: Pieces) -> (Vec<Vec<u8>>, Option<std::io::Error>) {
         let mut reader = LineReader::new(Box::new(input));
         let mut lines = Vec::new();
-        loop {
-            while let Some(line) = reader.next_line() {
-                lines.push(line.to_vec());
+        let read = async {
+            loop {
+                while let Some(line) = reader.next_line() {
+                    lines.push(line.to_vec());
+                }
+                if reader.at_end() {
+                    return None;
+                }
+                if let Err(e) = reader.fill().await {
+                    return Some(e);
+                }
             }
-            if reader.at_end() {
-                return (lines, None);
-            }
-            if let Err(e) = reader.fill().await {
-                return (lines, Some(e));
-            }
-        }
+        };
+        let error = tokio::time::timeout(HANG, read)
+            .await
+            .expect("the line reader hung");
+        (lines, error)
     }
 
     /// The lines of `text` as `send` must see them: cut at each `\n`,
@@ -1002,7 +1011,10 @@ mod tests {
         assert!(reader.next_line().is_none() && !reader.has_line() && !reader.at_end());
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(!touched.load(std::sync::atomic::Ordering::SeqCst));
-        reader.fill().await.unwrap();
+        tokio::time::timeout(HANG, reader.fill())
+            .await
+            .expect("the line reader hung")
+            .unwrap();
         assert!(touched.load(std::sync::atomic::Ordering::SeqCst) && reader.at_end());
     }
 }

@@ -108,10 +108,9 @@ struct LineStart {
 
 impl LineStart {
     fn of(&mut self, event: &'static str, client: ClientId) -> &[u8] {
-        // The names are constants: the same name is the same pointer.
         let same = self
             .made_for
-            .is_some_and(|(e, c)| std::ptr::eq(e, event) && c == client);
+            .is_some_and(|(e, c)| e == event && c == client);
         if !same {
             self.bytes.clear();
             let _ = write!(
@@ -237,10 +236,11 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         }
     };
     if let Some(name) = signal {
-        note!("goapptrace-proto: {name}: stopping (a second signal exits at once)");
         // The stop is bounded, but a person pressing Ctrl-C twice means now
-        // (the handlers are in place before the stop starts).
+        // (the handlers are in place before anything else is done, even
+        // the note, which a full stderr pipe could hold up).
         let again = stop_signal();
+        note!("goapptrace-proto: {name}: stopping (a second signal exits at once)");
         tokio::spawn(async move {
             let name = again.await;
             note!("goapptrace-proto: {name} again: exiting");
@@ -496,6 +496,19 @@ mod tests {
     fn each_event_is_written_as_its_line() {
         let gob = AnyPacket::ping(Generation::Gob);
         let marshal = AnyPacket::ping(Generation::Marshal);
+        // Funclog events carry funclogs: their lines are written by hand.
+        let funclog = |generation, tag| {
+            let text = format!(
+                r#"{{"packet":"{}","FuncLog":{{"ID":7,"Tag":{tag},"Timestamp":-12,"Frames":[4849665,99999999,100000000],"GID":3,"TxID":18446744073709551615}}}}"#,
+                match generation {
+                    Generation::Gob => "RawFuncLogNewPacket",
+                    Generation::Marshal => "RawFuncLogPacket",
+                }
+            );
+            AnyPacket::from_json(&text, generation).expect("a funclog")
+        };
+        let gob_log = funclog(Generation::Gob, r#""funcEnd""#);
+        let marshal_log = funclog(Generation::Marshal, "1");
         let events = [
             ServerEvent::Connected {
                 client: 1,
@@ -504,15 +517,15 @@ mod tests {
             },
             ServerEvent::FuncLog {
                 client: 1,
-                packet: gob.clone(),
+                packet: gob_log.clone(),
             },
             ServerEvent::FuncLog {
                 client: 1,
-                packet: gob.clone(),
+                packet: gob_log.clone(),
             },
             ServerEvent::FuncLog {
                 client: 22,
-                packet: marshal.clone(),
+                packet: marshal_log.clone(),
             },
             ServerEvent::CommandSent {
                 client: 22,
@@ -524,7 +537,7 @@ mod tests {
             },
             ServerEvent::FuncLog {
                 client: 1,
-                packet: gob.clone(),
+                packet: gob_log.clone(),
             },
             ServerEvent::BadFrame {
                 client: 22,
@@ -540,14 +553,15 @@ mod tests {
             },
         ];
         let (g, m) = (gob.to_json(), marshal.to_json());
+        let (gl, ml) = (gob_log.to_json(), marshal_log.to_json());
         let expected = [
             format!(r#"{{"event":"connected","client":1,"generation":"gob","hello":{g}}}"#),
-            format!(r#"{{"event":"funclog","client":1,"packet":{g}}}"#),
-            format!(r#"{{"event":"funclog","client":1,"packet":{g}}}"#),
-            format!(r#"{{"event":"funclog","client":22,"packet":{m}}}"#),
+            format!(r#"{{"event":"funclog","client":1,"packet":{gl}}}"#),
+            format!(r#"{{"event":"funclog","client":1,"packet":{gl}}}"#),
+            format!(r#"{{"event":"funclog","client":22,"packet":{ml}}}"#),
             format!(r#"{{"event":"command","client":22,"packet":{m}}}"#),
             format!(r#"{{"event":"symbols","client":22,"packet":{m}}}"#),
-            format!(r#"{{"event":"funclog","client":1,"packet":{g}}}"#),
+            format!(r#"{{"event":"funclog","client":1,"packet":{gl}}}"#),
             r#"{"event":"bad_frame","client":22,"offset":7,"len":12,"reason":"a \"reason\""}"#
                 .to_string(),
             r#"{"event":"disconnected","client":1,"reason":"gone"}"#.to_string(),

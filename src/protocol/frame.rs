@@ -839,14 +839,26 @@ mod tests {
     /// `next_any`): every packet, every skipped frame with its place, the
     /// error that ends the stream, and what `finish` says at the end.
     fn decoded(pieces: &[&[u8]], in_place: bool, max_frame: usize) -> Vec<String> {
+        decoded_fed_first(pieces, in_place, max_frame, 0)
+    }
+
+    /// As [`decoded`], the first `fed` pieces given with `feed` whatever
+    /// the path: a caller that mixes the two ways.
+    fn decoded_fed_first(
+        pieces: &[&[u8]],
+        in_place: bool,
+        max_frame: usize,
+        fed: usize,
+    ) -> Vec<String> {
         let mut dec = FrameDecoder::new();
         dec.set_max_frame(max_frame);
         let mut generation = None;
         let mut seen = Vec::new();
-        for piece in pieces {
+        for (i, piece) in pieces.iter().enumerate() {
             let mut rest = *piece;
-            if !in_place {
+            if !in_place || i < fed {
                 dec.feed(piece);
+                rest = &[];
             }
             loop {
                 let next = if in_place {
@@ -914,6 +926,12 @@ mod tests {
                 for cut in 0..=stream.len() {
                     let (a, b) = stream.split_at(cut);
                     assert_eq!(&decoded(&[a, b], true, max_frame), expected, "cut at {cut}");
+                    // Several frames fed, then the rest taken in place.
+                    assert_eq!(
+                        &decoded_fed_first(&[a, b], true, max_frame, 1),
+                        expected,
+                        "fed up to {cut}"
+                    );
                 }
                 for size in 1..=9 {
                     let pieces: Vec<&[u8]> = stream.chunks(size).collect();
@@ -933,9 +951,9 @@ mod tests {
     }
 
     /// The sizes of the whole frames of a stream, lengths included.
-    pub(super) fn frame_sizes(mut stream: &[u8]) -> impl Iterator<Item = usize> {
+    fn frame_sizes(mut stream: &[u8]) -> impl Iterator<Item = usize> {
         std::iter::from_fn(move || {
-            let len = 4 + u32::from_be_bytes(*stream.first_chunk::<4>()?) as usize;
+            let len = super::frame_len(stream.first_chunk::<4>()?) as usize;
             let (_, rest) = stream.split_at_checked(len)?;
             stream = rest;
             Some(len)

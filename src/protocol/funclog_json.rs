@@ -647,9 +647,9 @@ impl Compact<'_> {
     #[inline(always)]
     fn unsigned(&mut self) -> Option<u64> {
         let rest = self.text.get(self.at..)?;
-        let Some(&first) = rest.first_chunk::<8>() else {
-            return self.short_tail();
-        };
+        // Fewer than 8 bytes left: no line the tools write ends so (the
+        // last number has its own reading), so the general reading takes it.
+        let &first = rest.first_chunk::<8>()?;
         let first = u64::from_le_bytes(first);
         let count = leading_digits(first);
         // A leading zero is a '0' first and another digit after it.
@@ -704,19 +704,6 @@ impl Compact<'_> {
             len += 1;
         }
         Some((value, len))
-    }
-
-    /// [`Compact::unsigned`] where fewer than 8 bytes are left (the
-    /// line's last number), a digit at a time.
-    #[inline(never)]
-    fn short_tail(&mut self) -> Option<u64> {
-        let rest = self.text.get(self.at..)?;
-        let (value, len) = Compact::more_digits(rest, 0, 0)?;
-        if len == 0 || (len > 1 && rest[0] == b'0') {
-            return None;
-        }
-        self.at += len;
-        Some(value)
     }
 
     /// [`Compact::unsigned`] for the line's last number, which its closing
@@ -792,11 +779,12 @@ fn read_compact_gob(text: &[u8], log: &mut RawFuncLog) -> Option<()> {
     c.literal(br#"{"packet":"RawFuncLogNewPacket","FuncLog":{"ID":"#)?;
     let id = c.signed()?;
     c.literal(br#","Tag":""#)?;
+    // The usual tags, each with its closing quote.
     let tag = if c.literal(br#"funcStart""#).is_some() {
-        "funcStart"
+        USUAL_TAGS[0]
     } else {
         c.literal(br#"funcEnd""#)?;
-        "funcEnd"
+        USUAL_TAGS[1]
     };
     let (timestamp, gid, tx_id) = c.tail(&mut log.frames, FuncStatusId)?;
     log.id = RawFuncLogId(crate::gob::Int(id));

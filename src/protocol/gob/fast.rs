@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use super::{FuncStatusId, Gid, RawFuncLog, RawFuncLogId, RawFuncLogNewPacket, Time, TxId};
 use crate::gob::types::{GobId, INT, STRING, Shape, UINT, WireField, WireType};
-use crate::gob::wire::{shortest_uint, unfold_int};
+use crate::gob::wire::{fold_int, shortest_uint, unfold_int};
 use crate::gob::{Int, Limits};
 
 /// `RawFuncLog`'s fields in Go's order, with the type ids they travel as
@@ -81,7 +81,7 @@ pub(super) fn write_message(out: &mut Vec<u8>, type_id: GobId, packet: &RawFuncL
     // (a delta and an integer, the tag's bytes, a frame count and the
     // frames); the ends of both structs. Every integer is written through
     // a window of UINT_ROOM bytes, whatever it takes.
-    let most = 2 * UINT_ROOM + 1 + 6 * (1 + UINT_ROOM) + tag + UINT_ROOM * frames + 2;
+    let most = 1 + UINT_ROOM + 1 + 6 * (1 + UINT_ROOM) + tag + UINT_ROOM * frames + 2;
     out.resize(start + most, 0);
     let mut message = Room {
         room: &mut out[start..],
@@ -101,9 +101,14 @@ pub(super) fn write_message(out: &mut Vec<u8>, type_id: GobId, packet: &RawFuncL
     if len < 0x80 {
         out[start] = len as u8;
     } else {
-        let mut prefix = Vec::with_capacity(UINT_ROOM);
-        crate::gob::wire::put_uint(&mut prefix, len as u64);
-        out.splice(start..start + 1, prefix);
+        let mut prefix = [0u8; UINT_ROOM];
+        let mut room = Room {
+            room: &mut prefix,
+            at: 0,
+        };
+        room.uint(len as u64);
+        let taken = room.at;
+        out.splice(start..start + 1, prefix[..taken].iter().copied());
     }
 }
 
@@ -144,7 +149,7 @@ impl Room<'_> {
 
     #[inline(always)]
     fn int(&mut self, i: i64) {
-        self.uint(crate::gob::wire::fold_int(i));
+        self.uint(fold_int(i));
     }
 
     /// A `RawFuncLog` struct: as Go does, only the fields that are not
